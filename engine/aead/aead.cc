@@ -1,0 +1,181 @@
+// The AEAD front end: argument checks, piece gathering and tag verification around the kernels.
+#include "volley/aead.h"
+
+#include <cstring>
+
+#include "engine/common/secure_memory.h"
+
+namespace volley {
+
+using aead_internal::Job;
+using aead_internal::kNonceBytes;
+using aead_internal::kTagBytes;
+using aead_internal::MsgState;
+
+const Aead kAes128Gcm = {"aes-128-gcm", 16, 12, 16, (uint64_t{1} << 36) - 32,
+                         23726566,  // 2^24.5, rounded down (RFC 8446 §5.5)
+                         dispatch::Family::kAesGcm};
+const Aead kAes256Gcm = {"aes-256-gcm", 32, 12, 16, (uint64_t{1} << 36) - 32, 23726566,
+                         dispatch::Family::kAesGcm};
+const Aead kChaCha20Poly1305 = {"chacha20-poly1305", 32, 12, 16, (uint64_t{1} << 38) - 64,
+                                UINT64_MAX, dispatch::Family::kChaCha20Poly1305};
+
+namespace {
+
+constexpr const Aead* kAll[] = {&kAes128Gcm, &kAes256Gcm, &kChaCha20Poly1305};
+
+// Largest stream_block of any kernel: the gather buffer holds one such block.
+constexpr size_t kMaxStreamBlock = 64;
+
+// in_place_or_disjoint checks the aliasing rule for one input range and its output range.
+bool in_place_or_disjoint(const uint8_t* in, const uint8_t* out, size_t len, const uint8_t* out_all,
+                          size_t out_all_len) {
+  return in == out || !overlaps(in, len, out_all, out_all_len);
+}
+
+}  // namespace
+
+const Aead* aead_by_name(std::string_view name) {
+  for (const Aead* a : kAll) {
+    if (a->name == name) return a;
+  }
+  return nullptr;
+}
+
+std::span<const Aead* const> all_aeads() { return kAll; }
+
+AeadKey::~AeadKey() { wipe(); }
+
+void AeadKey::wipe() noexcept {
+  if (kernel_ != nullptr) secure_wipe(&state_, sizeof(state_));
+  aead_ = nullptr;
+  backend_ = nullptr;
+  kernel_ = nullptr;
+}
+
+Status AeadKey::init(const Aead& aead, Bytes key, std::string_view backend) noexcept {
+  wipe();
+  if (key.size() != aead.key_len) return Status::kBadKeyLength;
+  const dispatch::Backend* b;
+  if (backend.empty()) {
+    b = &dispatch::best(aead.family);
+  } else {
+    b = dispatch::find(aead.family, backend);
+    if (b == nullptr) return Status::kUnknownBackend;
+    if (!dispatch::available(*b)) return Status::kBackendUnavailable;
+  }
+  kernel_ = static_cast<const aead_internal::AeadKernel*>(b->kernel);
+  aead_ = &aead;
+  backend_ = b;
+  kernel_->init(&state_, key.data(), key.size());
+  return Status::kOk;
+}
+
+Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
+                     MutableBytes tag) const noexcept {
+  if (kernel_ == nullptr) return Status::kNotInitialized;
+  if (nonce.size() != kNonceBytes) return Status::kBadNonceLength;
+  uint64_t total = 0;
+  for (Bytes p : in) total += p.size();
+  if (tag.size() != kTagBytes || out.size() != total) return Status::kBadOutputLength;
+  if (total > aead_->max_plaintext_len) return Status::kTooLong;
+  if (overlaps(tag.data(), tag.size(), out.data(), out.size()) ||
+      overlaps(aad.data(), aad.size(), out.data(), out.size())) {
+    return Status::kBadAliasing;
+  }
+  size_t offset = 0;
+  for (Bytes p : in) {
+    if (!in_place_or_disjoint(p.data(), out.data() + offset, p.size(), out.data(), out.size())) {
+      return Status::kBadAliasing;
+    }
+    offset += p.size();
+  }
+
+  // One contiguous piece (or none): the kernel's one-shot path.
+  if (in.size() <= 1) {
+    const Job job = {&state_,   nonce.data(), aad.data(), aad.size(),
+                     in.empty() ? out.data() : in[0].data(), out.data(), out.size(), tag.data()};
+    kernel_->seal_batch(&job, 1);
+    return Status::kOk;
+  }
+
+  // Several pieces: stream whole blocks straight from each piece, and gather the blocks that
+  // straddle two pieces through |block|.
+  const size_t bs = kernel_->stream_block;
+  MsgState ms;
+  uint8_t block[kMaxStreamBlock];
+  size_t pending = 0;  // bytes gathered in |block|
+  size_t out_pos = 0;  // where |block|'s first byte goes in |out|
+  kernel_->begin(&state_, &ms, nonce.data(), aad.data(), aad.size());
+  for (Bytes p : in) {
+    const uint8_t* src = p.data();
+    size_t left = p.size();
+    if (pending > 0) {
+      const size_t take = left < bs - pending ? left : bs - pending;
+      std::memcpy(block + pending, src, take);
+      pending += take;
+      src += take;
+      left -= take;
+      if (pending < bs) continue;
+      kernel_->encrypt(&state_, &ms, block, block, bs);
+      std::memcpy(out.data() + out_pos, block, bs);
+      out_pos += bs;
+      pending = 0;
+    }
+    const size_t whole = left - left % bs;
+    if (whole > 0) {
+      kernel_->encrypt(&state_, &ms, src, out.data() + out_pos, whole);
+      out_pos += whole;
+      src += whole;
+      left -= whole;
+    }
+    std::memcpy(block, src, left);
+    pending = left;
+  }
+  if (pending > 0) {
+    kernel_->encrypt(&state_, &ms, block, block, pending);
+    std::memcpy(out.data() + out_pos, block, pending);
+  }
+  kernel_->finish(&state_, &ms, tag.data());
+  secure_wipe(&ms, sizeof(ms));
+  secure_wipe(block, sizeof(block));
+  return Status::kOk;
+}
+
+Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out) const noexcept {
+  if (out.size() < kTagBytes) return Status::kBadOutputLength;
+  const size_t body = out.size() - kTagBytes;
+  return seal(nonce, aad, in, out.first(body), out.subspan(body));
+}
+
+Status AeadKey::open(Bytes nonce, Bytes aad, Bytes ciphertext, Bytes tag,
+                     MutableBytes out) const noexcept {
+  if (kernel_ == nullptr) return Status::kNotInitialized;
+  if (nonce.size() != kNonceBytes) return Status::kBadNonceLength;
+  if (tag.size() != kTagBytes || out.size() != ciphertext.size()) return Status::kBadOutputLength;
+  if (ciphertext.size() > aead_->max_plaintext_len) return Status::kTooLong;
+  if (!in_place_or_disjoint(ciphertext.data(), out.data(), out.size(), out.data(), out.size()) ||
+      overlaps(tag.data(), tag.size(), out.data(), out.size()) ||
+      overlaps(aad.data(), aad.size(), out.data(), out.size())) {
+    return Status::kBadAliasing;
+  }
+  uint8_t computed[kTagBytes];
+  const Job job = {&state_,          nonce.data(), aad.data(), aad.size(),
+                   ciphertext.data(), out.data(),  out.size(), computed};
+  kernel_->open_batch(&job, 1);
+  const bool ok = ct_equal(computed, tag.data(), kTagBytes);
+  secure_wipe(computed, sizeof(computed));
+  if (!ok) {
+    secure_wipe(out.data(), out.size());
+    return Status::kAuthFailed;
+  }
+  return Status::kOk;
+}
+
+Status AeadKey::open(Bytes nonce, Bytes aad, Bytes sealed, MutableBytes out) const noexcept {
+  if (sealed.size() < kTagBytes) return Status::kBadInputLength;
+  const size_t body = sealed.size() - kTagBytes;
+  return open(nonce, aad, sealed.first(body), sealed.subspan(body), out);
+}
+
+}  // namespace volley

@@ -1,0 +1,16 @@
+// X25519 backends, best first. The last one is portable and needs nothing.
+#include "engine/dispatch/family_tables.h"
+#include "engine/dispatch/isa_needs.h"
+
+namespace volley::dispatch {
+namespace {
+
+constexpr Backend kBackends[] = {
+    // Filled in as the kernels land.
+};
+
+}  // namespace
+
+std::span<const Backend> x25519_backends() { return kBackends; }
+
+}  // namespace volley::dispatch
