@@ -1,0 +1,40 @@
+// RecordBatchSealer gathers records, possibly of different connections, into AEAD kernel batches.
+// Internal to the record layer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/aead/aead_kernel.h"
+#include "volley/record.h"
+
+namespace volley {
+
+class RecordBatchSealer {
+ public:
+  RecordBatchSealer() = default;
+  ~RecordBatchSealer() { flush(); }
+  RecordBatchSealer(const RecordBatchSealer&) = delete;
+  RecordBatchSealer& operator=(const RecordBatchSealer&) = delete;
+
+  // add checks |entry| against |conn|'s limits, writes the record header and inner plaintext into
+  // entry.out, takes the next sequence number and queues the encryption (or, for a large payload
+  // that is not in place, seals it at once without copying it). On error nothing is written and
+  // the sequence number does not move.
+  RecordStatus add(RecordProtection& conn, SealEntry& entry) noexcept;
+
+  // flush encrypts everything queued. Records are complete only after flush().
+  void flush() noexcept;
+
+ private:
+  // Enough records to keep every interleaving kernel's lanes full (16 ChaCha20 lanes, 4 AES-GCM
+  // records per zmm register, several registers deep).
+  static constexpr size_t kMaxJobs = 32;
+
+  aead_internal::Job jobs_[kMaxJobs];
+  uint8_t nonces_[kMaxJobs][12];
+  const aead_internal::AeadKernel* kernel_ = nullptr;
+  size_t count_ = 0;
+};
+
+}  // namespace volley

@@ -1,0 +1,693 @@
+// The batched TLS 1.3 record layer: RFC 8448 records byte for byte, round trips at every size
+// boundary, mixed and multi-connection batches, tampering, truncation, overflow, reordering,
+// replay, KeyUpdate and the limits — for all three suites on every available backend.
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/harness/backend_test.h"
+#include "tests/harness/vectors.h"
+#include "volley/hkdf.h"
+#include "volley/record.h"
+
+namespace volley {
+namespace {
+
+using test::hex;
+using test::to_hex;
+using Buffer = std::vector<uint8_t>;
+
+// ---------------------------------------------------------------------------------------------
+// RFC 8448 §3 (simple 1-RTT handshake, TLS_AES_128_GCM_SHA256). The traffic secrets are printed in
+// the RFC; the records come from ../shared/vectors/rfc8448/transcripts.vec.
+
+struct Rfc8448 {
+  std::map<std::string, Buffer> values;
+  const Buffer& operator[](const std::string& key) const {
+    auto it = values.find(key);
+    if (it == values.end()) throw std::runtime_error("transcripts.vec has no " + key);
+    return it->second;
+  }
+};
+
+Rfc8448 load_simple_1rtt() {
+  const auto blocks = test::read_file_test_file(test::vector_path("rfc8448/transcripts.vec"));
+  for (const auto& b : blocks) {
+    if (!b.has_flag("[Simple_1RTT_Handshake]")) continue;
+    Rfc8448 r;
+    for (const auto& [k, v] : b.attributes) {
+      if (k.rfind("Record_", 0) == 0 || k.rfind("Message_", 0) == 0 || k.find("AppData") != k.npos) {
+        r.values[k] = hex(v);
+      }
+    }
+    return r;
+  }
+  throw std::runtime_error("no [Simple_1RTT_Handshake] section in transcripts.vec");
+}
+
+const char kClientHandshakeSecret[] =
+    "b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21";
+const char kServerHandshakeSecret[] =
+    "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38";
+const char kClientAppSecret[] = "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5";
+const char kServerAppSecret[] = "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643";
+
+class Rfc8448Records : public test::BackendTest {
+ protected:
+  void SetUp() override { rfc_ = load_simple_1rtt(); }
+
+  void init(RecordProtection& rp, const char* secret, uint64_t seq) {
+    ASSERT_EQ(rp.init_from_secret(kTlsAes128GcmSha256, hex(secret), backend()), Status::kOk);
+    rp.set_sequence(seq);
+  }
+
+  // Seals |content| as |type| with no padding and checks the record equals |expected|; then opens
+  // |expected| and checks it gives back |content|.
+  void check(const char* secret, uint64_t seq, ContentType type, const Buffer& content,
+             const Buffer& expected) {
+    RecordProtection tx;
+    init(tx, secret, seq);
+    Buffer out(RecordProtection::sealed_size(content.size(), 0));
+    const Bytes piece(content);
+    SealEntry e{type, Pieces(&piece, 1), 0, out, 0};
+    ASSERT_EQ(tx.seal(e), RecordStatus::kOk);
+    ASSERT_EQ(e.written, out.size());
+    EXPECT_EQ(to_hex(out), to_hex(expected));
+    EXPECT_EQ(tx.sequence(), seq + 1);
+
+    RecordProtection rx;
+    init(rx, secret, seq);
+    Buffer stream = expected;
+    OpenedRecord rec[2];
+    const OpenResult r = rx.open(stream, rec);
+    ASSERT_EQ(r.status, RecordStatus::kOk);
+    ASSERT_EQ(r.records, 1u);
+    EXPECT_EQ(r.consumed, expected.size());
+    EXPECT_EQ(rec[0].type, type);
+    EXPECT_EQ(to_hex(rec[0].content.data(), rec[0].content.size()), to_hex(content));
+    EXPECT_EQ(rx.sequence(), seq + 1);
+  }
+
+  Rfc8448 rfc_;
+};
+
+TEST_P(Rfc8448Records, ApplicationData) {
+  // The server's first application-key record is its NewSessionTicket (seq 0), so its data is 1.
+  check(kClientAppSecret, 0, ContentType::kApplicationData, rfc_["Client_AppData"],
+        rfc_["Record_Client_AppData"]);
+  check(kServerAppSecret, 1, ContentType::kApplicationData, rfc_["Server_AppData"],
+        rfc_["Record_Server_AppData"]);
+}
+
+TEST_P(Rfc8448Records, CloseNotify) {
+  const Buffer close_notify = {0x01, 0x00};  // alert level warning, close_notify
+  check(kClientAppSecret, 1, ContentType::kAlert, close_notify, rfc_["Record_Client_CloseNotify"]);
+  check(kServerAppSecret, 2, ContentType::kAlert, close_notify, rfc_["Record_Server_CloseNotify"]);
+}
+
+TEST_P(Rfc8448Records, HandshakeRecords) {
+  Buffer server_flight = rfc_["Message_EncryptedExtensions"];
+  for (const char* m : {"Message_Server_Certificate", "Message_Server_CertificateVerify",
+                        "Message_Server_Finished"}) {
+    const Buffer& b = rfc_[m];
+    server_flight.insert(server_flight.end(), b.begin(), b.end());
+  }
+  check(kServerHandshakeSecret, 0, ContentType::kHandshake, server_flight,
+        rfc_["Record_ServerHandshakeMessages"]);
+}
+
+TEST_P(Rfc8448Records, ApplicationStreamInOneCall) {
+  // The server's records after the handshake, back to back: ticket, data, close_notify.
+  Buffer stream = rfc_["Record_NewSessionTicket"];
+  for (const char* r : {"Record_Server_AppData", "Record_Server_CloseNotify"}) {
+    stream.insert(stream.end(), rfc_[r].begin(), rfc_[r].end());
+  }
+  RecordProtection rx;
+  init(rx, kServerAppSecret, 0);
+  OpenedRecord rec[4];
+  const OpenResult r = rx.open(stream, rec);
+  ASSERT_EQ(r.status, RecordStatus::kOk);
+  ASSERT_EQ(r.records, 3u);
+  EXPECT_EQ(r.consumed, stream.size());
+  EXPECT_EQ(rec[0].type, ContentType::kHandshake);
+  EXPECT_EQ(rec[0].content[0], 4);  // NewSessionTicket
+  EXPECT_EQ(rec[1].type, ContentType::kApplicationData);
+  EXPECT_EQ(rec[2].type, ContentType::kAlert);
+  EXPECT_EQ(rx.sequence(), 3u);
+}
+
+VOLLEY_INSTANTIATE_FOR_EACH_BACKEND(Rfc8448Records, dispatch::Family::kAesGcm);
+
+// ---------------------------------------------------------------------------------------------
+// Every suite on every backend.
+
+struct SuiteBackend {
+  const CipherSuite* suite;
+  std::string backend;
+};
+
+std::vector<SuiteBackend> all_suite_backends() {
+  std::vector<SuiteBackend> out;
+  for (const CipherSuite* s : all_cipher_suites()) {
+    for (const std::string& b : test::available_backends(s->aead->family)) out.push_back({s, b});
+  }
+  return out;
+}
+
+void PrintTo(const SuiteBackend& p, std::ostream* os) {
+  *os << p.suite->name << " on " << p.backend;
+}
+
+std::string suite_backend_name(const ::testing::TestParamInfo<SuiteBackend>& info) {
+  std::string n = std::string(info.param.suite->name) + "_" + info.param.backend;
+  for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return n;
+}
+
+class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
+ protected:
+  const CipherSuite& suite() const { return *GetParam().suite; }
+
+  Buffer secret(uint8_t seed) const {
+    Buffer s(suite().hash_len);
+    for (size_t i = 0; i < s.size(); ++i) s[i] = static_cast<uint8_t>(seed + 7 * i);
+    return s;
+  }
+
+  void init_pair(RecordProtection& tx, RecordProtection& rx, uint8_t seed = 1) {
+    ASSERT_EQ(tx.init_from_secret(suite(), secret(seed), GetParam().backend), Status::kOk);
+    ASSERT_EQ(rx.init_from_secret(suite(), secret(seed), GetParam().backend), Status::kOk);
+    ASSERT_EQ(tx.backend_name(), GetParam().backend);
+  }
+
+  static Buffer random_bytes(std::mt19937_64& rng, size_t n) {
+    Buffer b(n);
+    for (auto& x : b) x = static_cast<uint8_t>(rng());
+    return b;
+  }
+
+  // seal_one seals |content| into a fresh record buffer.
+  static Buffer seal_one(RecordProtection& tx, const Buffer& content, size_t padding = 0,
+                         ContentType type = ContentType::kApplicationData) {
+    Buffer out(RecordProtection::sealed_size(content.size(), padding));
+    const Bytes piece(content);
+    SealEntry e{type, Pieces(&piece, 1), padding, out, 0};
+    EXPECT_EQ(tx.seal(e), RecordStatus::kOk);
+    return out;
+  }
+};
+
+TEST_P(RecordLayer, RoundTripAtSizeBoundaries) {
+  std::vector<size_t> sizes;
+  for (size_t base : {size_t{0}, size_t{16}, size_t{32}, size_t{64}, size_t{128}, size_t{256},
+                      size_t{1024}, size_t{2048}, size_t{4096}, size_t{8192}, size_t{16384}}) {
+    for (int d = -1; d <= 1; ++d) {
+      if (base + d <= kMaxPlaintextLen && !(base == 0 && d < 0)) sizes.push_back(base + d);
+    }
+  }
+  for (size_t s : {1, 15, 17, 63, 65, 1350}) sizes.push_back(s);
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < 20; ++i) sizes.push_back(rng() % (kMaxPlaintextLen + 1));
+
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  for (size_t size : sizes) {
+    for (size_t padding : {size_t{0}, size_t{1}, size_t{31}}) {
+      if (size + 1 + padding > kMaxInnerPlaintextLen) continue;
+      const Buffer content = random_bytes(rng, size);
+      Buffer record = seal_one(tx, content, padding);
+      ASSERT_EQ(record.size(), 5 + size + 1 + padding + 16);
+      OpenedRecord rec[1];
+      const OpenResult r = rx.open(record, rec);
+      ASSERT_EQ(r.status, RecordStatus::kOk) << "size " << size << " padding " << padding;
+      ASSERT_EQ(r.records, 1u);
+      ASSERT_TRUE(std::equal(content.begin(), content.end(), rec[0].content.begin(),
+                             rec[0].content.end()))
+          << "size " << size << " padding " << padding;
+    }
+  }
+  EXPECT_EQ(tx.sequence(), rx.sequence());
+}
+
+// A mixed batch: random sizes, pieces in place or not, padding; sealed in one call it must give
+// exactly the records sealed one at a time, and one open() call must return them all.
+TEST_P(RecordLayer, MixedBatchEqualsOneAtATime) {
+  std::mt19937_64 rng(7);
+  constexpr size_t kRecords = 45;  // more than one internal chunk
+  std::vector<Buffer> contents;
+  std::vector<size_t> paddings;
+  for (size_t i = 0; i < kRecords; ++i) {
+    const size_t size = i % 5 == 0 ? rng() % 5000 : rng() % 300;
+    contents.push_back(random_bytes(rng, size));
+    paddings.push_back(i % 3 == 0 ? rng() % 40 : 0);
+  }
+  RecordProtection batch_tx, single_tx, rx;
+  init_pair(batch_tx, rx);
+  ASSERT_EQ(single_tx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+
+  std::vector<Buffer> batch_out(kRecords), single_out(kRecords);
+  std::vector<SealEntry> entries(kRecords);
+  std::vector<std::array<Bytes, 3>> pieces(kRecords);
+  for (size_t i = 0; i < kRecords; ++i) {
+    const Buffer& c = contents[i];
+    batch_out[i].assign(RecordProtection::sealed_size(c.size(), paddings[i]), 0xee);
+    size_t npieces = 1;
+    if (i % 4 == 1) {
+      // In place: the content already sits where the record carries it.
+      std::copy(c.begin(), c.end(), batch_out[i].begin() + 5);
+      pieces[i][0] = Bytes(batch_out[i].data() + 5, c.size());
+    } else if (i % 4 == 2 && c.size() >= 2) {
+      // Three pieces: two disjoint, the middle one in place.
+      const size_t a = c.size() / 3, b = c.size() / 2;
+      std::copy(c.begin() + a, c.begin() + b, batch_out[i].begin() + 5 + a);
+      pieces[i] = {Bytes(c.data(), a), Bytes(batch_out[i].data() + 5 + a, b - a),
+                   Bytes(c.data() + b, c.size() - b)};
+      npieces = 3;
+    } else {
+      pieces[i][0] = Bytes(c);
+    }
+    entries[i] = {i % 7 == 3 ? ContentType::kHandshake : ContentType::kApplicationData,
+                  Pieces(pieces[i].data(), npieces), paddings[i], batch_out[i], 0};
+    single_out[i] = seal_one(single_tx, c, paddings[i], entries[i].type);
+  }
+  RecordStatus status;
+  ASSERT_EQ(batch_tx.seal_batch(entries, &status), kRecords);
+  ASSERT_EQ(status, RecordStatus::kOk);
+  Buffer stream;
+  for (size_t i = 0; i < kRecords; ++i) {
+    ASSERT_EQ(entries[i].written, batch_out[i].size());
+    ASSERT_EQ(to_hex(batch_out[i]), to_hex(single_out[i])) << "record " << i;
+    stream.insert(stream.end(), batch_out[i].begin(), batch_out[i].end());
+  }
+  std::vector<OpenedRecord> rec(kRecords + 3);
+  const OpenResult r = rx.open(stream, rec);
+  ASSERT_EQ(r.status, RecordStatus::kOk);
+  ASSERT_EQ(r.records, kRecords);
+  EXPECT_EQ(r.consumed, stream.size());
+  for (size_t i = 0; i < kRecords; ++i) {
+    EXPECT_EQ(rec[i].type, entries[i].type);
+    ASSERT_TRUE(std::equal(contents[i].begin(), contents[i].end(), rec[i].content.begin(),
+                           rec[i].content.end()))
+        << "record " << i;
+  }
+}
+
+TEST_P(RecordLayer, OpenIntoSeparateBuffer) {
+  std::mt19937_64 rng(3);
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  Buffer stream;
+  std::vector<Buffer> contents;
+  for (int i = 0; i < 5; ++i) {
+    contents.push_back(random_bytes(rng, 100 * i + 3));
+    const Buffer r = seal_one(tx, contents.back());
+    stream.insert(stream.end(), r.begin(), r.end());
+  }
+  const Buffer original = stream;
+  Buffer out(stream.size());
+  OpenedRecord rec[8];
+  const OpenResult r = rx.open(Bytes(stream), out, rec);
+  ASSERT_EQ(r.status, RecordStatus::kOk);
+  ASSERT_EQ(r.records, 5u);
+  EXPECT_EQ(stream, original);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Buffer(rec[i].content.begin(), rec[i].content.end()), contents[i]);
+    EXPECT_GE(rec[i].content.data(), out.data());
+  }
+  // Overlapping buffers are refused.
+  RecordProtection rx2;
+  ASSERT_EQ(rx2.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+  EXPECT_EQ(rx2.open(Bytes(stream), MutableBytes(stream.data() + 1, 10), rec).status,
+            RecordStatus::kBadAliasing);
+}
+
+TEST_P(RecordLayer, ManyConnectionsInOneCall) {
+  // Three connections, one of each suite, their records interleaved in one seal_records call.
+  std::mt19937_64 rng(11);
+  const std::string& backend = GetParam().backend;
+  RecordProtection tx[3], rx[3];
+  const CipherSuite* suites[3] = {&suite(), &kTlsChaCha20Poly1305Sha256, &kTlsAes256GcmSha384};
+  for (int c = 0; c < 3; ++c) {
+    Buffer s(suites[c]->hash_len, static_cast<uint8_t>(c + 1));
+    // The parameter's backend for the parameter's suite, the best one for the others.
+    const std::string_view b = c == 0 ? std::string_view(backend) : std::string_view();
+    ASSERT_EQ(tx[c].init_from_secret(*suites[c], s, b), Status::kOk);
+    ASSERT_EQ(rx[c].init_from_secret(*suites[c], s, b), Status::kOk);
+  }
+  constexpr size_t kRecords = 40;
+  std::vector<Buffer> contents, outs(kRecords);
+  std::vector<Bytes> pieces(kRecords);
+  std::vector<MultiSealEntry> entries;
+  for (size_t i = 0; i < kRecords; ++i) {
+    contents.push_back(random_bytes(rng, rng() % 200));
+    pieces[i] = Bytes(contents[i]);
+    outs[i].resize(RecordProtection::sealed_size(contents[i].size(), 0));
+    const size_t c = (i * 7 + i / 3) % 3;
+    entries.push_back({&tx[c], SealEntry{ContentType::kApplicationData, Pieces(&pieces[i], 1), 0,
+                                         outs[i], 0}});
+  }
+  RecordStatus status;
+  ASSERT_EQ(seal_records(entries, &status), kRecords);
+  ASSERT_EQ(status, RecordStatus::kOk);
+  for (size_t i = 0; i < kRecords; ++i) {
+    RecordProtection* conn = entries[i].connection;
+    RecordProtection& receiver = rx[conn - tx];
+    OpenedRecord rec[1];
+    const OpenResult r = receiver.open(outs[i], rec);
+    ASSERT_EQ(r.status, RecordStatus::kOk) << "record " << i;
+    ASSERT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), contents[i]);
+  }
+}
+
+// Builds a stream of |n| records with random contents.
+std::vector<Buffer> seal_stream(RecordProtection& tx, size_t n, std::mt19937_64& rng,
+                                std::vector<Buffer>* contents) {
+  std::vector<Buffer> records;
+  for (size_t i = 0; i < n; ++i) {
+    Buffer c(20 + rng() % 60);
+    for (auto& x : c) x = static_cast<uint8_t>(rng());
+    contents->push_back(c);
+    Buffer out(RecordProtection::sealed_size(c.size(), 0));
+    const Bytes piece(c);
+    SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
+    EXPECT_EQ(tx.seal(e), RecordStatus::kOk);
+    records.push_back(out);
+  }
+  return records;
+}
+
+Buffer concat(const std::vector<Buffer>& records) {
+  Buffer s;
+  for (const Buffer& r : records) s.insert(s.end(), r.begin(), r.end());
+  return s;
+}
+
+TEST_P(RecordLayer, TamperedRecordFailsAndLeavesTheRestIntact) {
+  std::mt19937_64 rng(5);
+  RecordProtection tx;
+  RecordProtection unused;
+  init_pair(tx, unused);
+  std::vector<Buffer> contents;
+  const auto records = seal_stream(tx, 6, rng, &contents);
+  const Buffer clean = concat(records);
+  const size_t bad = 3;
+  size_t bad_start = 0;
+  for (size_t i = 0; i < bad; ++i) bad_start += records[i].size();
+
+  // Flip every bit position class: header (AAD), body, tag.
+  for (size_t offset = 0; offset < records[bad].size(); ++offset) {
+    for (uint8_t bit : {uint8_t{0x01}, uint8_t{0x80}}) {
+      Buffer stream = clean;
+      stream[bad_start + offset] ^= bit;
+      RecordProtection rx;
+      ASSERT_EQ(rx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+      OpenedRecord rec[8];
+      const OpenResult r = rx.open(stream, rec);
+      // A changed length field may also make the record run past the end of the stream.
+      const bool length_field = offset == 3 || offset == 4;
+      if (length_field && r.status == RecordStatus::kNeedMoreData) {
+        ASSERT_EQ(r.records, bad);
+        continue;
+      }
+      ASSERT_EQ(r.status, RecordStatus::kAlert) << "offset " << offset;
+      // Earlier records are delivered, the sequence number counts only them.
+      ASSERT_EQ(r.records, bad) << "offset " << offset;
+      EXPECT_EQ(r.consumed, bad_start);
+      EXPECT_EQ(rx.sequence(), bad);
+      for (size_t i = 0; i < bad; ++i) {
+        EXPECT_EQ(Buffer(rec[i].content.begin(), rec[i].content.end()), contents[i]);
+      }
+      if (offset >= 5) {
+        EXPECT_EQ(r.alert, AlertDescription::kBadRecordMac) << "offset " << offset;
+        // The failed record's plaintext area is zeroed; later records are untouched ciphertext.
+        const size_t body = records[bad].size() - 5 - 16;
+        for (size_t k = 0; k < body; ++k) ASSERT_EQ(stream[bad_start + 5 + k], 0) << offset;
+        const size_t later = bad_start + records[bad].size();
+        ASSERT_TRUE(std::equal(stream.begin() + later, stream.end(), clean.begin() + later))
+            << "records after the failed one were modified (offset " << offset << ")";
+      }
+    }
+  }
+}
+
+TEST_P(RecordLayer, TruncationNeedsMoreData) {
+  std::mt19937_64 rng(9);
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  std::vector<Buffer> contents;
+  const auto records = seal_stream(tx, 2, rng, &contents);
+  const Buffer full = concat(records);
+  for (size_t cut = records[0].size(); cut < full.size(); ++cut) {
+    RecordProtection r2;
+    ASSERT_EQ(r2.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+    Buffer stream(full.begin(), full.begin() + cut);
+    OpenedRecord rec[4];
+    const OpenResult r = r2.open(stream, rec);
+    ASSERT_EQ(r.status, cut == records[0].size() ? RecordStatus::kOk : RecordStatus::kNeedMoreData)
+        << "cut " << cut;
+    ASSERT_EQ(r.records, 1u);
+    EXPECT_EQ(r.consumed, records[0].size());
+  }
+  // A partial first record consumes nothing.
+  Buffer stream(full.begin(), full.begin() + 3);
+  OpenedRecord rec[1];
+  const OpenResult r = rx.open(stream, rec);
+  EXPECT_EQ(r.status, RecordStatus::kNeedMoreData);
+  EXPECT_EQ(r.records, 0u);
+  EXPECT_EQ(rx.sequence(), 0u);
+}
+
+TEST_P(RecordLayer, ReorderingAndReplayFail) {
+  std::mt19937_64 rng(13);
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  std::vector<Buffer> contents;
+  auto records = seal_stream(tx, 3, rng, &contents);
+  OpenedRecord rec[1];
+  Buffer second = records[1];
+  EXPECT_EQ(rx.open(second, rec).alert, AlertDescription::kBadRecordMac);  // out of order
+  EXPECT_EQ(rx.sequence(), 0u);
+  Buffer first = records[0];
+  ASSERT_EQ(rx.open(first, rec).status, RecordStatus::kOk);
+  Buffer replay = records[0];
+  EXPECT_EQ(rx.open(replay, rec).alert, AlertDescription::kBadRecordMac);  // replayed
+  EXPECT_EQ(rx.sequence(), 1u);
+}
+
+TEST_P(RecordLayer, MalformedHeadersAndOverflow) {
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  const Buffer record = seal_one(tx, Buffer(10, 0x42));
+  OpenedRecord rec[1];
+  auto open_modified = [&](auto modify) {
+    RecordProtection r2;
+    EXPECT_EQ(r2.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+    Buffer s = record;
+    modify(s);
+    return r2.open(s, rec);
+  };
+  EXPECT_EQ(open_modified([](Buffer& s) { s[0] = 22; }).alert, AlertDescription::kDecodeError);
+  EXPECT_EQ(open_modified([](Buffer& s) { s[1] = 0x02; }).alert, AlertDescription::kDecodeError);
+  EXPECT_EQ(open_modified([](Buffer& s) { s[2] = 0x01; }).alert, AlertDescription::kDecodeError);
+  // Length above 2^14 + 256.
+  auto too_long = open_modified([](Buffer& s) {
+    s[3] = static_cast<uint8_t>((kMaxCiphertextLen + 1) >> 8);
+    s[4] = static_cast<uint8_t>(kMaxCiphertextLen + 1);
+  });
+  EXPECT_EQ(too_long.alert, AlertDescription::kRecordOverflow);
+  // Shorter than a tag.
+  auto too_short = open_modified([](Buffer& s) { s[3] = 0; s[4] = 15; });
+  EXPECT_EQ(too_short.alert, AlertDescription::kBadRecordMac);
+
+  // A ciphertext of 2^14 + 256 bytes is structurally fine but its inner plaintext is over the
+  // 2^14 + 1 limit: record_overflow, without decrypting.
+  Buffer big(5 + kMaxCiphertextLen, 0);
+  big[0] = 23; big[1] = 3; big[2] = 3;
+  big[3] = static_cast<uint8_t>(kMaxCiphertextLen >> 8);
+  big[4] = static_cast<uint8_t>(kMaxCiphertextLen);
+  EXPECT_EQ(rx.open(big, rec).alert, AlertDescription::kRecordOverflow);
+}
+
+TEST_P(RecordLayer, AllZeroInnerPlaintextIsUnexpectedMessage) {
+  // Authentic records whose inner plaintext has no content type, built with the AEAD directly.
+  for (size_t zeros : {size_t{0}, size_t{1}, size_t{40}}) {
+    RecordProtection rx;
+    ASSERT_EQ(rx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+    uint8_t key[32], iv[12];
+    ASSERT_EQ(hkdf_expand_label(suite().hash, std::span<uint8_t>(key, suite().key_len), secret(1),
+                                "key", {}),
+              Status::kOk);
+    ASSERT_EQ(hkdf_expand_label(suite().hash, iv, secret(1), "iv", {}), Status::kOk);
+    AeadKey k;
+    ASSERT_EQ(k.init(*suite().aead, Bytes(key, suite().key_len)), Status::kOk);
+    Buffer record(5 + zeros + 16, 0);
+    record[0] = 23; record[1] = 3; record[2] = 3;
+    record[3] = static_cast<uint8_t>((zeros + 16) >> 8);
+    record[4] = static_cast<uint8_t>(zeros + 16);
+    const Buffer plain(zeros, 0);
+    const Bytes piece(plain);
+    ASSERT_EQ(k.seal(iv, Bytes(record.data(), 5), Pieces(&piece, 1),
+                     MutableBytes(record.data() + 5, zeros + 16)),
+              Status::kOk);
+    OpenedRecord rec[1];
+    const OpenResult r = rx.open(record, rec);
+    EXPECT_EQ(r.status, RecordStatus::kAlert);
+    EXPECT_EQ(r.alert, AlertDescription::kUnexpectedMessage) << zeros;
+    EXPECT_EQ(rx.sequence(), 0u);
+  }
+}
+
+TEST_P(RecordLayer, KeyUpdate) {
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  std::mt19937_64 rng(17);
+  std::vector<Buffer> contents;
+  seal_stream(tx, 3, rng, &contents);
+  ASSERT_EQ(tx.update_keys(), Status::kOk);
+  EXPECT_EQ(tx.sequence(), 0u);
+  Buffer after = seal_one(tx, Buffer{1, 2, 3});
+  // The receiver still on the old key cannot open it; after its own update it can (with seq 0).
+  rx.set_sequence(3);
+  OpenedRecord rec[1];
+  Buffer copy = after;
+  EXPECT_EQ(rx.open(copy, rec).alert, AlertDescription::kBadRecordMac);
+  ASSERT_EQ(rx.update_keys(), Status::kOk);
+  copy = after;
+  ASSERT_EQ(rx.open(copy, rec).status, RecordStatus::kOk);
+  EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), (Buffer{1, 2, 3}));
+
+  // The new secret is HKDF-Expand-Label(old, "traffic upd", "", Hash.length) (RFC 8446 §7.2).
+  Buffer next(suite().hash_len);
+  ASSERT_EQ(hkdf_expand_label(suite().hash, next, secret(1), "traffic upd", {}), Status::kOk);
+  RecordProtection expected;
+  ASSERT_EQ(expected.init_from_secret(suite(), next, GetParam().backend), Status::kOk);
+  copy = after;
+  ASSERT_EQ(expected.open(copy, rec).status, RecordStatus::kOk);
+
+  // A key set up without a secret cannot be updated.
+  RecordProtection raw;
+  ASSERT_EQ(raw.init(suite(), Buffer(suite().key_len, 1), Buffer(12, 2), GetParam().backend),
+            Status::kOk);
+  EXPECT_EQ(raw.update_keys(), Status::kNotInitialized);
+}
+
+TEST_P(RecordLayer, UsageLimitsAndSequenceExhaustion) {
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  const uint64_t limit = suite().aead->max_records_per_key;
+  if (limit != UINT64_MAX) {
+    // AES-GCM: 2^24.5 records per key (RFC 8446 §5.5).
+    EXPECT_EQ(limit, 23726566u);
+    EXPECT_FALSE(tx.key_update_recommended());
+    tx.set_sequence(limit - 2);
+    EXPECT_TRUE(tx.key_update_recommended());
+    seal_one(tx, Buffer(5, 1));
+    seal_one(tx, Buffer(5, 1));
+    Buffer out(RecordProtection::sealed_size(5, 0));
+    const Buffer c(5, 1);
+    const Bytes piece(c);
+    SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
+    EXPECT_EQ(tx.seal(e), RecordStatus::kKeyUpdateRequired);
+    EXPECT_EQ(tx.sequence(), limit);
+    ASSERT_EQ(tx.update_keys(), Status::kOk);
+    EXPECT_EQ(tx.seal(e), RecordStatus::kOk);
+  } else {
+    tx.set_sequence(UINT64_MAX - 1);
+    seal_one(tx, Buffer(5, 1));
+    Buffer out(RecordProtection::sealed_size(5, 0));
+    const Buffer c(5, 1);
+    const Bytes piece(c);
+    SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
+    EXPECT_EQ(tx.seal(e), RecordStatus::kSequenceExhausted);
+    EXPECT_EQ(tx.sequence(), UINT64_MAX);
+  }
+}
+
+TEST_P(RecordLayer, RecordSizeLimitAndPadding) {
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  Buffer out(RecordProtection::sealed_size(kMaxPlaintextLen + 1, 0));
+  auto seal_size = [&](size_t content, size_t padding) {
+    const Buffer c(content, 7);
+    const Bytes piece(c);
+    SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), padding, out, 0};
+    return tx.seal(e);
+  };
+  EXPECT_EQ(seal_size(kMaxPlaintextLen, 0), RecordStatus::kOk);
+  EXPECT_EQ(seal_size(kMaxPlaintextLen + 1, 0), RecordStatus::kRecordTooLarge);
+  EXPECT_EQ(seal_size(kMaxPlaintextLen, 1), RecordStatus::kRecordTooLarge);
+  EXPECT_EQ(seal_size(10, SIZE_MAX - 3), RecordStatus::kRecordTooLarge);
+
+  EXPECT_EQ(tx.set_record_size_limit(63), Status::kInvalidArgument);
+  EXPECT_EQ(tx.set_record_size_limit(kMaxInnerPlaintextLen + 1), Status::kInvalidArgument);
+  ASSERT_EQ(tx.set_record_size_limit(64), Status::kOk);
+  EXPECT_EQ(tx.max_content_len(), 63u);
+  const uint64_t seq = tx.sequence();
+  EXPECT_EQ(seal_size(64, 0), RecordStatus::kRecordTooLarge);
+  EXPECT_EQ(tx.sequence(), seq);  // a refused record takes no sequence number
+  EXPECT_EQ(seal_size(63, 0), RecordStatus::kOk);
+
+  // Output too small.
+  const Buffer c(10, 7);
+  const Bytes piece(c);
+  Buffer small(RecordProtection::sealed_size(10, 0) - 1);
+  SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, small, 0};
+  EXPECT_EQ(tx.seal(e), RecordStatus::kOutputTooSmall);
+
+  // A receiver with a 64-byte limit refuses a 100-byte inner plaintext.
+  RecordProtection big_tx, small_rx;
+  init_pair(big_tx, small_rx, 9);
+  ASSERT_EQ(small_rx.set_record_size_limit(64), Status::kOk);
+  Buffer record = seal_one(big_tx, Buffer(99, 1));
+  OpenedRecord rec[1];
+  EXPECT_EQ(small_rx.open(record, rec).alert, AlertDescription::kRecordOverflow);
+
+  // Padding policy: inner plaintext padded to a multiple of 32.
+  RecordProtection ptx, prx;
+  init_pair(ptx, prx, 3);
+  ptx.set_padding_policy(PaddingPolicy{32});
+  EXPECT_EQ(ptx.padding_for(10), 21u);
+  EXPECT_EQ(ptx.padding_for(31), 0u);
+  const Buffer content(10, 5);
+  const Bytes p(content);
+  Buffer padded(RecordProtection::sealed_size(10, ptx.padding_for(10)));
+  SealEntry pe{ContentType::kApplicationData, Pieces(&p, 1), kPolicyPadding, padded, 0};
+  ASSERT_EQ(ptx.seal(pe), RecordStatus::kOk);
+  EXPECT_EQ(pe.written, 5u + 32 + 16);
+  ASSERT_EQ(prx.open(padded, rec).status, RecordStatus::kOk);
+  EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), content);
+}
+
+TEST_P(RecordLayer, BadAliasingRefused) {
+  RecordProtection tx, rx;
+  init_pair(tx, rx);
+  Buffer out(RecordProtection::sealed_size(20, 0));
+  // The payload overlaps the record but is not in place.
+  const Bytes piece(out.data() + 6, 20);
+  SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
+  EXPECT_EQ(tx.seal(e), RecordStatus::kBadAliasing);
+  EXPECT_EQ(tx.sequence(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSuitesAndBackends, RecordLayer,
+                         ::testing::ValuesIn(all_suite_backends()), suite_backend_name);
+
+TEST(RecordLayerSetup, InitErrors) {
+  RecordProtection rp;
+  EXPECT_EQ(rp.init_from_secret(kTlsAes128GcmSha256, Buffer(31, 0)), Status::kBadKeyLength);
+  EXPECT_FALSE(rp.initialized());
+  EXPECT_EQ(rp.init(kTlsAes128GcmSha256, Buffer(16, 0), Buffer(11, 0)), Status::kBadNonceLength);
+  EXPECT_EQ(rp.init(kTlsAes128GcmSha256, Buffer(32, 0), Buffer(12, 0)), Status::kBadKeyLength);
+  EXPECT_EQ(rp.init_from_secret(kTlsAes128GcmSha256, Buffer(32, 0), "no-such-backend"),
+            Status::kUnknownBackend);
+  OpenedRecord rec[1];
+  Buffer s(30);
+  EXPECT_EQ(rp.open(s, rec).status, RecordStatus::kNotInitialized);
+}
+
+}  // namespace
+}  // namespace volley
