@@ -1,0 +1,140 @@
+// `volley record`: seal or open one TLS 1.3 record on stdin/stdout, for inspecting captures.
+//
+//   volley record seal --suite TLS_AES_128_GCM_SHA256 --secret HEX [--seq N] [--type N] [--pad N]
+//       reads the content from stdin, writes the whole record (header, ciphertext, tag)
+//   volley record open --suite ... --secret HEX [--seq N]
+//       reads one record from stdin, writes its content (type and padding removed) to stdout and
+//       the content type to stderr; exits 1 with nothing on stdout if it does not open
+// The secret is the traffic secret (RFC 8446 §7.3); --seq is the record's sequence number.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tools/cli_io.h"
+#include "tools/commands.h"
+#include "volley/record.h"
+
+namespace volley::tool {
+namespace {
+
+struct RecordArgs {
+  std::string op;
+  std::string suite;
+  std::string secret;
+  std::string backend;
+  uint64_t seq = 0;
+  int type = static_cast<int>(ContentType::kApplicationData);
+  size_t pad = 0;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "volley record: %s\n", message.c_str());
+  return 2;
+}
+
+const char* content_type_name(ContentType t) {
+  switch (t) {
+    case ContentType::kChangeCipherSpec: return "change_cipher_spec";
+    case ContentType::kAlert: return "alert";
+    case ContentType::kHandshake: return "handshake";
+    case ContentType::kApplicationData: return "application_data";
+    case ContentType::kInvalid: break;
+  }
+  return "unknown";
+}
+
+const char* alert_name(AlertDescription a) {
+  switch (a) {
+    case AlertDescription::kUnexpectedMessage: return "unexpected_message";
+    case AlertDescription::kBadRecordMac: return "bad_record_mac";
+    case AlertDescription::kRecordOverflow: return "record_overflow";
+    case AlertDescription::kDecodeError: return "decode_error";
+    case AlertDescription::kNone: break;
+  }
+  return "none";
+}
+
+int seal(RecordProtection& rp, const RecordArgs& args, const std::vector<uint8_t>& content) {
+  std::vector<uint8_t> record(RecordProtection::sealed_size(content.size(), args.pad));
+  const Bytes piece(content);
+  SealEntry entry{static_cast<ContentType>(args.type), Pieces(&piece, 1), args.pad, record, 0};
+  const RecordStatus s = rp.seal(entry);
+  if (s == RecordStatus::kRecordTooLarge) {
+    return usage_error("content (" + std::to_string(content.size()) + " bytes) plus padding (" +
+                       std::to_string(args.pad) + ") exceeds the 2^14-byte record limit");
+  }
+  if (s != RecordStatus::kOk) {
+    std::fprintf(stderr, "volley record: %s\n", std::string(record_status_name(s)).c_str());
+    return 1;
+  }
+  return write_stdout(record.data(), entry.written) ? 0 : 1;
+}
+
+int open(RecordProtection& rp, std::vector<uint8_t>& stream) {
+  OpenedRecord rec[1];
+  const OpenResult r = rp.open(stream, rec);
+  if (r.status == RecordStatus::kAlert) {
+    std::fprintf(stderr, "volley record: record does not open: %s\n", alert_name(r.alert));
+    return 1;
+  }
+  if (r.status == RecordStatus::kNeedMoreData || r.records == 0) {
+    std::fprintf(stderr, "volley record: input ends inside a record (%zu bytes)\n", stream.size());
+    return 1;
+  }
+  if (r.status != RecordStatus::kOk) {
+    std::fprintf(stderr, "volley record: %s\n", std::string(record_status_name(r.status)).c_str());
+    return 1;
+  }
+  if (r.consumed != stream.size()) {
+    return usage_error("expected exactly one record; " +
+                       std::to_string(stream.size() - r.consumed) + " bytes follow it");
+  }
+  std::fprintf(stderr, "content type: %d (%s)\n", static_cast<int>(rec[0].type),
+               content_type_name(rec[0].type));
+  return write_stdout(rec[0].content.data(), rec[0].content.size()) ? 0 : 1;
+}
+
+int run(const RecordArgs& args) {
+  const CipherSuite* suite = cipher_suite_by_name(args.suite);
+  if (suite == nullptr) {
+    return usage_error("unknown suite '" + args.suite +
+                       "' (expected TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 or "
+                       "TLS_CHACHA20_POLY1305_SHA256)");
+  }
+  std::vector<uint8_t> secret;
+  if (!parse_hex(args.secret, &secret)) return usage_error("--secret is not hex");
+  if (secret.size() != suite->hash_len) {
+    return usage_error("--secret must be " + std::to_string(suite->hash_len) + " bytes for " +
+                       args.suite);
+  }
+  if (args.type < 1 || args.type > 255) return usage_error("--type must be 1..255");
+  RecordProtection rp;
+  if (Status s = rp.init_from_secret(*suite, secret, args.backend); s != Status::kOk) {
+    return usage_error("--backend " + args.backend + ": " + std::string(status_name(s)));
+  }
+  rp.set_sequence(args.seq);
+  std::vector<uint8_t> input;
+  if (!read_stdin(&input)) {
+    std::fputs("volley record: cannot read stdin\n", stderr);
+    return 1;
+  }
+  return args.op == "seal" ? seal(rp, args, input) : open(rp, input);
+}
+
+}  // namespace
+
+Runner add_record_command(CLI::App& app) {
+  auto args = std::make_shared<RecordArgs>();
+  CLI::App* sub = app.add_subcommand("record", "seal or open one TLS 1.3 record on stdin/stdout");
+  sub->add_option("op", args->op, "seal or open")->required()->check(CLI::IsMember({"seal", "open"}));
+  sub->add_option("--suite", args->suite, "TLS 1.3 cipher suite name")->required();
+  sub->add_option("--secret", args->secret, "traffic secret, hex")->required();
+  sub->add_option("--seq", args->seq, "sequence number of the record (default 0)");
+  sub->add_option("--type", args->type, "content type to seal (default 23, application_data)");
+  sub->add_option("--pad", args->pad, "zero padding bytes to seal (default 0)");
+  sub->add_option("--backend", args->backend, "AEAD backend (default: the best for this CPU)");
+  return [args] { return run(*args); };
+}
+
+}  // namespace volley::tool
