@@ -25,4 +25,3 @@ ARM_CRYPTO = ["-march=armv8-a+crypto"]
 
 ARM_CRYPTO_SHA3 = ["-march=armv8.2-a+crypto+sha3"]
 
-ARM_SHA512 = ["-march=armv8.2-a+crypto+sha3+sha512"]

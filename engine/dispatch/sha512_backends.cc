@@ -1,12 +1,14 @@
 // SHA-512 and SHA-384 backends, best first. The last one is portable and needs nothing.
 #include "engine/dispatch/family_tables.h"
 #include "engine/dispatch/isa_needs.h"
+#include "engine/kernels/hash_kernels.h"
 
 namespace volley::dispatch {
 namespace {
 
 constexpr Backend kBackends[] = {
-    // Filled in as the kernels land.
+    {"armv8", kNeedsArmSha512, VOLLEY_ARM(kernels::kSha512Armv8)},
+    {"nohw", {}, &kernels::kSha512Nohw},
 };
 
 }  // namespace
