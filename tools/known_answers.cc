@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "volley/aead.h"
+#include "volley/sha2.h"
+#include "volley/x25519.h"
 
 namespace volley::tool {
 namespace {
@@ -77,22 +79,93 @@ std::string check_aead(const AeadVector& v, std::string_view backend) {
   return {};
 }
 
+// FIPS 180-4 examples ("abc" and the two-block message) on one hash backend.
+template <class Hash>
+std::string check_hash(std::string_view backend, std::string_view abc,
+                       std::string_view two_block) {
+  const std::string_view messages[2] = {
+      "abc", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"};
+  const std::string_view digests[2] = {abc, two_block};
+  for (int i = 0; i < 2; ++i) {
+    if (digests[i].empty()) continue;
+    Hash h;
+    if (Status s = h.init(backend); s != Status::kOk) return std::string(status_name(s));
+    h.update(messages[i].data(), messages[i].size());
+    uint8_t out[Hash::kDigestSize];
+    h.final(out);
+    if (std::vector<uint8_t>(out, out + sizeof(out)) != unhex(digests[i])) {
+      return "wrong digest of \"" + std::string(messages[i]) + "\"";
+    }
+  }
+  return {};
+}
+
+// RFC 7748 §5.2, first vector, and §6.1's Diffie-Hellman public key.
+std::string check_x25519(std::string_view backend) {
+  const auto scalar = unhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
+  const auto u = unhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
+  const auto expected = unhex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
+  uint8_t out[32];
+  if (Status s = x25519(out, scalar.data(), u.data(), backend); s != Status::kOk) {
+    return std::string(status_name(s));
+  }
+  if (std::vector<uint8_t>(out, out + 32) != expected) return "wrong shared secret";
+  const auto alice = unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+  const auto alice_pub = unhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+  if (Status s = x25519_public_from_private(out, alice.data(), backend); s != Status::kOk) {
+    return std::string(status_name(s));
+  }
+  if (std::vector<uint8_t>(out, out + 32) != alice_pub) return "wrong public key";
+  return {};
+}
+
 }  // namespace
 
 KnownAnswerResult run_known_answers(dispatch::Family family, std::string_view backend) {
   KnownAnswerResult result;
   std::string passed;
-  for (const AeadVector& v : kAeadVectors) {
-    if (v.aead->family != family) continue;
-    const std::string error = check_aead(v, backend);
+  auto record = [&](const char* what, const std::string& error) {
     if (!error.empty()) {
       result.failed = true;
-      result.detail += std::string(v.aead->name) + " " + v.source + ": " + error + "; ";
+      result.detail += std::string(what) + ": " + error + "; ";
     } else {
-      passed += (passed.empty() ? "" : ", ") + std::string(v.source);
+      passed += (passed.empty() ? "" : ", ") + std::string(what);
     }
+  };
+  switch (family) {
+    case dispatch::Family::kSha256:
+      record("FIPS 180-4 SHA-256",
+             check_hash<Sha256>(
+                 backend, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+      break;
+    case dispatch::Family::kSha512:
+      record("FIPS 180-4 SHA-384",
+             check_hash<Sha384>(backend,
+                                "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+                                "8086072ba1e7cc2358baeca134c825a7",
+                                {}));
+      record("FIPS 180-4 SHA-512",
+             check_hash<Sha512>(backend,
+                                "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+                                "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+                                {}));
+      break;
+    case dispatch::Family::kX25519:
+      record("RFC 7748", check_x25519(backend));
+      break;
+    default:
+      break;
   }
-  if (!result.failed) result.detail = passed.empty() ? "none defined" : "ok (" + passed + ")";
+  for (const AeadVector& v : kAeadVectors) {
+    if (v.aead->family != family) continue;
+    record(v.source, check_aead(v, backend));
+  }
+  if (passed.empty() && !result.failed) {
+    result.failed = true;  // a family without a known-answer test must not pass silently
+    result.detail = "no known-answer test for this family";
+  }
+  if (!result.failed) result.detail = "ok (" + passed + ")";
   return result;
 }
 
