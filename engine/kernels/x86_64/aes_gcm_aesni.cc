@@ -1,0 +1,562 @@
+// AES-GCM (NIST SP 800-38D) with AES-NI and PCLMULQDQ on xmm registers.
+//
+// CTR and GHASH are stitched: each iteration of the bulk loop runs eight AES counter blocks and
+// the GHASH of eight ciphertext blocks side by side, so the AES and carry-less multiply units
+// work at the same time. GHASH is aggregated over eight blocks (Horner's rule unrolled:
+// X' = (X + C0)H^8 + C1 H^7 + ... + C7 H), with one Karatsuba multiply per block and a single
+// reduction per eight blocks.
+//
+// Field elements are kept byte-reversed, so the 128-bit integer holds x^k at bit 127 - k. The
+// powers of H are stored premultiplied by x^-1 (a one-bit shift): the carry-less product of two
+// such values then comes out already aligned, x^k at bit 255 - k, with no shift before reducing.
+//
+// Built with X86_AESNI flags only; reached through dispatch after the CPU reports SSE4.1, AES and
+// PCLMULQDQ (kNeedsAesni).
+#include <immintrin.h>
+
+#include <cstring>
+#include <new>
+
+#include "engine/aead/aead_kernel.h"
+#include "engine/kernels/aead_kernels.h"
+
+namespace volley::kernels {
+namespace aes_gcm_aesni {
+namespace {
+
+using aead_internal::Job;
+using aead_internal::KeyState;
+using aead_internal::MsgState;
+
+struct Key {
+  __m128i rk[15];
+  __m128i hp[8];  // hp[i] = H^(i+1) * x^-1, byte-reversed
+  __m128i hk[8];  // Karatsuba halves: both qwords = lo(hp[i]) ^ hi(hp[i])
+  uint32_t rounds;
+};
+
+struct Msg {
+  __m128i acc;  // GHASH accumulator, byte-reversed
+  __m128i ctr;  // next counter block, byte-reversed: the 32-bit counter is dword 0
+  __m128i ek0;  // E(K, J0), or J0 itself while ek0_pending
+  uint64_t aad_len, msg_len;
+  // E(K, J0) is computed late, alongside the first keystream blocks of a short message, so that
+  // its AES rounds overlap theirs instead of running alone.
+  bool ek0_pending;
+};
+
+static_assert(sizeof(Key) <= sizeof(KeyState), "aesni key does not fit KeyState");
+static_assert(sizeof(Msg) <= sizeof(MsgState), "aesni message state does not fit MsgState");
+
+const Key* key_of(const KeyState* ks) {
+  return std::launder(reinterpret_cast<const Key*>(ks->bytes));
+}
+Msg* msg_of(MsgState* ms) { return std::launder(reinterpret_cast<Msg*>(ms->bytes)); }
+
+void wipe(void* p, size_t n) {
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+inline __m128i bswap(__m128i x) {
+  return _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+inline __m128i load(const uint8_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+inline void store(uint8_t* p, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); }
+inline __m128i xor3(__m128i a, __m128i b, __m128i c) {
+  return _mm_xor_si128(_mm_xor_si128(a, b), c);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key schedule (FIPS 197 §5.2). AESKEYGENASSIST supplies SubWord/RotWord/Rcon of one word; the
+// rest is a prefix XOR of the previous round key's words.
+
+inline __m128i prefix_xor(__m128i k) {
+  k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+  return _mm_xor_si128(k, _mm_slli_si128(k, 8));
+}
+
+#define VOLLEY_AES128_STEP(i, rcon)                  \
+  k->rk[i] = _mm_xor_si128(prefix_xor(k->rk[(i)-1]), \
+                           _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k->rk[(i)-1], rcon), 0xff))
+
+// AES-256: even round keys use RotWord+Rcon of the previous key's last word (dword 3 of the
+// assist), odd ones plain SubWord (dword 2).
+#define VOLLEY_AES256_EVEN(i, rcon)                  \
+  k->rk[i] = _mm_xor_si128(prefix_xor(k->rk[(i)-2]), \
+                           _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k->rk[(i)-1], rcon), 0xff))
+#define VOLLEY_AES256_ODD(i)                         \
+  k->rk[i] = _mm_xor_si128(prefix_xor(k->rk[(i)-2]), \
+                           _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k->rk[(i)-1], 0), 0xaa))
+
+void expand_key(Key* k, const uint8_t* key, size_t key_len) {
+  k->rk[0] = load(key);
+  if (key_len == 16) {
+    k->rounds = 10;
+    VOLLEY_AES128_STEP(1, 0x01);
+    VOLLEY_AES128_STEP(2, 0x02);
+    VOLLEY_AES128_STEP(3, 0x04);
+    VOLLEY_AES128_STEP(4, 0x08);
+    VOLLEY_AES128_STEP(5, 0x10);
+    VOLLEY_AES128_STEP(6, 0x20);
+    VOLLEY_AES128_STEP(7, 0x40);
+    VOLLEY_AES128_STEP(8, 0x80);
+    VOLLEY_AES128_STEP(9, 0x1b);
+    VOLLEY_AES128_STEP(10, 0x36);
+    for (int i = 11; i < 15; ++i) k->rk[i] = _mm_setzero_si128();
+  } else {
+    k->rounds = 14;
+    k->rk[1] = load(key + 16);
+    VOLLEY_AES256_EVEN(2, 0x01);
+    VOLLEY_AES256_ODD(3);
+    VOLLEY_AES256_EVEN(4, 0x02);
+    VOLLEY_AES256_ODD(5);
+    VOLLEY_AES256_EVEN(6, 0x04);
+    VOLLEY_AES256_ODD(7);
+    VOLLEY_AES256_EVEN(8, 0x08);
+    VOLLEY_AES256_ODD(9);
+    VOLLEY_AES256_EVEN(10, 0x10);
+    VOLLEY_AES256_ODD(11);
+    VOLLEY_AES256_EVEN(12, 0x20);
+    VOLLEY_AES256_ODD(13);
+    VOLLEY_AES256_EVEN(14, 0x40);
+  }
+}
+
+#undef VOLLEY_AES128_STEP
+#undef VOLLEY_AES256_EVEN
+#undef VOLLEY_AES256_ODD
+
+inline __m128i encrypt1(const Key& k, __m128i b) {
+  b = _mm_xor_si128(b, k.rk[0]);
+  for (uint32_t r = 1; r < k.rounds; ++r) b = _mm_aesenc_si128(b, k.rk[r]);
+  return _mm_aesenclast_si128(b, k.rk[k.rounds]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GHASH.
+
+// Wide is an unreduced 256-bit sum of Karatsuba products: lo, hi and the middle term.
+struct Wide {
+  __m128i lo, hi, mid;
+};
+
+inline Wide wide_zero() { return {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()}; }
+
+// mul_add adds x * h (h premultiplied by x^-1, hk its Karatsuba halves) to |w|.
+inline void mul_add(Wide* w, __m128i x, __m128i h, __m128i hk) {
+  w->lo = _mm_xor_si128(w->lo, _mm_clmulepi64_si128(x, h, 0x00));
+  w->hi = _mm_xor_si128(w->hi, _mm_clmulepi64_si128(x, h, 0x11));
+  const __m128i xs = _mm_xor_si128(x, _mm_shuffle_epi32(x, 0x4e));
+  w->mid = _mm_xor_si128(w->mid, _mm_clmulepi64_si128(xs, hk, 0x00));
+}
+
+// reduce folds the 256-bit product [P1:P0] (x^k at bit 255 - k; P0 holds degrees 128..255)
+// modulo g = x^128 + x^7 + x^2 + x + 1, using x^128 = 1 + x + x^2 + x^7, multiplication by x^j
+// being a right shift by j in this bit order. Each of two steps folds P0's low qword L (its 64
+// highest degrees): a carry-less multiply by 0xC2 << 56 (bits 63, 62, 57) gives L one qword up,
+// shifted right by 1, 2 and 7 across the 128 bits (the x, x^2 and x^7 terms), and the qword swap
+// moves L itself (the 1 term) up with it. The second step folds the next qword the same way, and
+// its swap puts every term where it belongs for the final XOR into P1. (Checked against the
+// shift-only fold of the portable kernel by the differential tests.)
+inline __m128i reduce(const Wide& w) {
+  const __m128i mid = xor3(w.mid, w.lo, w.hi);
+  __m128i p0 = _mm_xor_si128(w.lo, _mm_slli_si128(mid, 8));
+  const __m128i p1 = _mm_xor_si128(w.hi, _mm_srli_si128(mid, 8));
+  const __m128i poly = _mm_set_epi64x(static_cast<long long>(0xC200000000000000ull), 0);
+  p0 = _mm_xor_si128(_mm_shuffle_epi32(p0, 0x4e), _mm_clmulepi64_si128(p0, poly, 0x10));
+  p0 = _mm_xor_si128(_mm_shuffle_epi32(p0, 0x4e), _mm_clmulepi64_si128(p0, poly, 0x10));
+  return _mm_xor_si128(p1, p0);
+}
+
+// gf_mul returns a * b * x (so a * b when b was premultiplied by x^-1).
+inline __m128i gf_mul(__m128i a, __m128i b) {
+  Wide w = wide_zero();
+  mul_add(&w, a, b, _mm_xor_si128(b, _mm_shuffle_epi32(b, 0x4e)));
+  return reduce(w);
+}
+
+// ghash_upto8 absorbs len (1..128) bytes with one reduction: block i of the n blocks is
+// multiplied by H^(n-i), the accumulator joining block 0, and a final partial block is
+// zero-padded (SP 800-38D §6.4). Only public data (AAD, ciphertext) passes through here.
+__m128i ghash_upto8(const Key& k, __m128i acc, const uint8_t* p, size_t len) {
+  const size_t n = (len + 15) / 16;
+  const size_t whole = len / 16;
+  Wide w = wide_zero();
+  for (size_t i = 0; i < n; ++i) {
+    __m128i x;
+    if (i < whole) {
+      x = load(p + 16 * i);
+    } else {
+      alignas(16) uint8_t buf[16] = {};
+      std::memcpy(buf, p + 16 * i, len - 16 * i);
+      x = load(buf);
+    }
+    x = bswap(x);
+    if (i == 0) x = _mm_xor_si128(x, acc);
+    mul_add(&w, x, k.hp[n - 1 - i], k.hk[n - 1 - i]);
+  }
+  return reduce(w);
+}
+
+// ghash_bytes absorbs |len| bytes, eight blocks per reduction.
+__m128i ghash_bytes(const Key& k, __m128i acc, const uint8_t* p, size_t len) {
+  while (len >= 128) {
+    acc = ghash_upto8(k, acc, p, 128);
+    p += 128;
+    len -= 128;
+  }
+  return len > 0 ? ghash_upto8(k, acc, p, len) : acc;
+}
+
+void init(KeyState* ks, const uint8_t* key, size_t key_len) {
+  Key* k = new (ks->bytes) Key;
+  expand_key(k, key, key_len);
+  // H * x^-1: shift left by one (down one degree); the x^0 term wraps to
+  // x^-1 = x^127 + x^6 + x + 1, i.e. the constant 0xC2000000...01.
+  const __m128i h = bswap(encrypt1(*k, _mm_setzero_si128()));
+  const __m128i shifted =
+      _mm_or_si128(_mm_slli_epi64(h, 1), _mm_slli_si128(_mm_srli_epi64(h, 63), 8));
+  const __m128i top = _mm_shuffle_epi32(_mm_srai_epi32(h, 31), 0xff);  // all ones iff bit 127 set
+  const __m128i poly = _mm_set_epi32(static_cast<int>(0xC2000000u), 0, 0, 1);
+  k->hp[0] = _mm_xor_si128(shifted, _mm_and_si128(top, poly));
+  for (int i = 1; i < 8; ++i) k->hp[i] = gf_mul(k->hp[i - 1], k->hp[0]);
+  for (int i = 0; i < 8; ++i) {
+    k->hk[i] = _mm_xor_si128(k->hp[i], _mm_shuffle_epi32(k->hp[i], 0x4e));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CTR + GHASH.
+
+// one() is a function, not a namespace-scope constant: a dynamic initialiser compiled with these
+// flags would run at startup, before dispatch has checked the CPU.
+inline __m128i one() { return _mm_set_epi32(0, 0, 0, 1); }
+
+// The counter block lives byte-reversed so that a 32-bit add increments it modulo 2^32 exactly
+// as inc_32 does (SP 800-38D §6.2); it is reversed back before encryption.
+// The eight-block loops are unrolled by hand (GCC -O2 does not unroll them), so that the eight
+// blocks stay in registers and their AES rounds issue back to back.
+#define VOLLEY_FOR8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define VOLLEY_ENC(b) s[b] = _mm_aesenc_si128(s[b], rkey);
+#define VOLLEY_ROUND(r)           \
+  do {                            \
+    const __m128i rkey = k.rk[r]; \
+    VOLLEY_FOR8(VOLLEY_ENC)       \
+  } while (0)
+
+// crypt8 XORs eight blocks of keystream (counter blocks ctr..ctr+7) into in -> out and advances
+// ctr. |hash|, when not null, points at eight ciphertext blocks that are GHASHed into |acc| in
+// the same body, one Karatsuba multiply per AES round, so that the multiplies overlap the AES
+// rounds. Inlined by force: the blocks must stay in registers. |hash| is read before |out| is
+// written, so decrypting in place may pass hash == in.
+__attribute__((always_inline)) inline void crypt8(const Key& k, __m128i* ctr, __m128i* acc,
+                                                  const uint8_t* in, uint8_t* out,
+                                                  const uint8_t* hash) {
+  const __m128i rk0 = k.rk[0];
+  const __m128i c = *ctr;
+  __m128i s[8];
+  // While the low counter byte does not wrap within the eight blocks, add to the big-endian
+  // block directly (byte 15 is the top byte of dword 3) instead of reversing each block.
+  if ((_mm_cvtsi128_si32(c) & 0xff) <= 0xff - 7) {
+    const __m128i be = bswap(c);
+#define VOLLEY_CTR(b) \
+  s[b] = _mm_xor_si128(_mm_add_epi32(be, _mm_set_epi32((b) << 24, 0, 0, 0)), rk0);
+    VOLLEY_FOR8(VOLLEY_CTR)
+#undef VOLLEY_CTR
+  } else {
+#define VOLLEY_CTR(b) s[b] = _mm_xor_si128(bswap(_mm_add_epi32(c, _mm_set_epi32(0, 0, 0, b))), rk0);
+    VOLLEY_FOR8(VOLLEY_CTR)
+#undef VOLLEY_CTR
+  }
+  *ctr = _mm_add_epi32(c, _mm_set_epi32(0, 0, 0, 8));
+  if (hash != nullptr) {
+    Wide w = wide_zero();
+    const __m128i x0 = _mm_xor_si128(bswap(load(hash)), *acc);
+    VOLLEY_ROUND(1);
+    mul_add(&w, x0, k.hp[7], k.hk[7]);
+    VOLLEY_ROUND(2);
+    mul_add(&w, bswap(load(hash + 16)), k.hp[6], k.hk[6]);
+    VOLLEY_ROUND(3);
+    mul_add(&w, bswap(load(hash + 32)), k.hp[5], k.hk[5]);
+    VOLLEY_ROUND(4);
+    mul_add(&w, bswap(load(hash + 48)), k.hp[4], k.hk[4]);
+    VOLLEY_ROUND(5);
+    mul_add(&w, bswap(load(hash + 64)), k.hp[3], k.hk[3]);
+    VOLLEY_ROUND(6);
+    mul_add(&w, bswap(load(hash + 80)), k.hp[2], k.hk[2]);
+    VOLLEY_ROUND(7);
+    mul_add(&w, bswap(load(hash + 96)), k.hp[1], k.hk[1]);
+    VOLLEY_ROUND(8);
+    mul_add(&w, bswap(load(hash + 112)), k.hp[0], k.hk[0]);
+    VOLLEY_ROUND(9);
+    *acc = reduce(w);
+  } else {
+    for (int r = 1; r < 10; ++r) VOLLEY_ROUND(r);
+  }
+  for (uint32_t r = 10; r < k.rounds; ++r) VOLLEY_ROUND(r);
+  const __m128i last = k.rk[k.rounds];
+#define VOLLEY_LAST(b) \
+  store(out + 16 * (b), _mm_aesenclast_si128(s[b], _mm_xor_si128(last, load(in + 16 * (b)))));
+  VOLLEY_FOR8(VOLLEY_LAST)
+#undef VOLLEY_LAST
+}
+
+#undef VOLLEY_ROUND
+
+// aes4 / aes8 encrypt s[0..3] / s[0..7] in place. Unrolled and inlined so the blocks stay in
+// registers: a loop over a variable block count keeps them on the stack, and the store/reload
+// in every round then costs more than encrypting all eight lanes. Short messages simply run
+// four or eight lanes and ignore the ones they do not need.
+#define VOLLEY_FOR4(X) X(0) X(1) X(2) X(3)
+#define VOLLEY_AES_LANES(name, FOR)                                            \
+  __attribute__((always_inline)) inline void name(const Key& k, __m128i s[]) { \
+    const __m128i rk0 = k.rk[0];                                               \
+    FOR(VOLLEY_ARK)                                                            \
+    for (uint32_t r = 1; r < k.rounds; ++r) {                                  \
+      const __m128i rkey = k.rk[r];                                            \
+      FOR(VOLLEY_ENC)                                                          \
+    }                                                                          \
+    const __m128i rkey = k.rk[k.rounds];                                       \
+    FOR(VOLLEY_ENCLAST)                                                        \
+  }
+#define VOLLEY_ARK(b) s[b] = _mm_xor_si128(s[b], rk0);
+#define VOLLEY_ENCLAST(b) s[b] = _mm_aesenclast_si128(s[b], rkey);
+VOLLEY_AES_LANES(aes4, VOLLEY_FOR4)
+VOLLEY_AES_LANES(aes8, VOLLEY_FOR8)
+#undef VOLLEY_AES_LANES
+#undef VOLLEY_ARK
+#undef VOLLEY_ENCLAST
+#undef VOLLEY_ENC
+#undef VOLLEY_FOR4
+
+// counter_lanes fills s[0..7] with the counter blocks ctr, ctr+1, ... (big-endian again).
+inline void counter_lanes(__m128i s[8], __m128i ctr) {
+  for (int b = 0; b < 8; ++b) s[b] = bswap(_mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, b)));
+}
+
+void ensure_ek0(const Key& k, Msg* m) {
+  if (m->ek0_pending) {
+    m->ek0 = encrypt1(k, m->ek0);
+    m->ek0_pending = false;
+  }
+}
+
+// tail handles the last len < 128 bytes: keystream for ceil(len/16) blocks (plus E(K, J0) if
+// still pending, in the same pass), XOR, and the GHASH of the ciphertext (input when decrypting,
+// output when encrypting).
+void tail(const Key& k, Msg* m, const uint8_t* in, uint8_t* out, size_t len, bool decrypt) {
+  const size_t nb = (len + 15) / 16;
+  __m128i s[8];
+  counter_lanes(s, m->ctr);
+  m->ctr = _mm_add_epi32(m->ctr, _mm_set_epi32(0, 0, 0, static_cast<int>(nb)));
+  const bool pending = m->ek0_pending;
+  if (pending && nb < 8) s[nb] = m->ek0;  // J0 rides in a spare lane when there is one
+  if (nb < 4) {
+    aes4(k, s);
+  } else {
+    aes8(k, s);
+  }
+  if (pending) {
+    m->ek0 = nb < 8 ? s[nb] : encrypt1(k, m->ek0);
+    m->ek0_pending = false;
+  }
+  if (decrypt) m->acc = ghash_bytes(k, m->acc, in, len);
+  const size_t whole = len / 16;
+  for (size_t b = 0; b < whole; ++b) store(out + 16 * b, _mm_xor_si128(load(in + 16 * b), s[b]));
+  if (len % 16 != 0) {
+    alignas(16) uint8_t buf[16];
+    store(buf, s[whole]);
+    for (size_t i = 0; i < len % 16; ++i) out[16 * whole + i] = in[16 * whole + i] ^ buf[i];
+    wipe(buf, sizeof(buf));
+  }
+  if (!decrypt) m->acc = ghash_bytes(k, m->acc, out, len);
+  wipe(s, sizeof(s));
+}
+
+void encrypt_msg(const Key& k, Msg* m, const uint8_t* in, uint8_t* out, size_t len) {
+  m->msg_len += len;
+  if (len >= 128) {
+    ensure_ek0(k, m);
+    // Encryption hashes its own output, so the GHASH of each chunk runs one iteration late.
+    // Counter and accumulator live in locals: stores through |out| may alias *m.
+    __m128i ctr = m->ctr, acc = m->acc;
+    crypt8(k, &ctr, &acc, in, out, nullptr);
+    in += 128;
+    out += 128;
+    len -= 128;
+    while (len >= 128) {
+      crypt8(k, &ctr, &acc, in, out, out - 128);
+      in += 128;
+      out += 128;
+      len -= 128;
+    }
+    m->acc = ghash_upto8(k, acc, out - 128, 128);
+    m->ctr = ctr;
+  }
+  if (len > 0) tail(k, m, in, out, len, false);
+}
+
+void decrypt_msg(const Key& k, Msg* m, const uint8_t* in, uint8_t* out, size_t len) {
+  m->msg_len += len;
+  if (len >= 128) {
+    ensure_ek0(k, m);
+    __m128i ctr = m->ctr, acc = m->acc;
+    while (len >= 128) {
+      crypt8(k, &ctr, &acc, in, out, in);
+      in += 128;
+      out += 128;
+      len -= 128;
+    }
+    m->acc = acc;
+    m->ctr = ctr;
+  }
+  if (len > 0) tail(k, m, in, out, len, true);
+}
+
+void begin_msg(const Key& k, Msg* m, const uint8_t* nonce, const uint8_t* aad, size_t aad_len) {
+  alignas(16) uint8_t j0[16];
+  std::memcpy(j0, nonce, 12);
+  j0[12] = 0;
+  j0[13] = 0;
+  j0[14] = 0;
+  j0[15] = 1;
+  const __m128i j = load(j0);
+  m->ek0 = j;
+  m->ek0_pending = true;
+  m->ctr = _mm_add_epi32(bswap(j), one());
+  m->aad_len = aad_len;
+  m->msg_len = 0;
+  m->acc = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
+}
+
+void finish_msg(const Key& k, Msg* m, uint8_t* tag) {
+  ensure_ek0(k, m);
+  const __m128i lens = _mm_set_epi64x(static_cast<long long>(m->aad_len * 8),
+                                      static_cast<long long>(m->msg_len * 8));
+  const __m128i x = gf_mul(_mm_xor_si128(m->acc, lens), k.hp[0]);
+  store(tag, _mm_xor_si128(bswap(x), m->ek0));
+}
+
+void begin(const KeyState* ks, MsgState* ms, const uint8_t* nonce, const uint8_t* aad,
+           size_t aad_len) {
+  begin_msg(*key_of(ks), new (ms->bytes) Msg, nonce, aad, aad_len);
+}
+
+void encrypt(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  encrypt_msg(*key_of(ks), msg_of(ms), in, out, len);
+}
+
+void decrypt(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  decrypt_msg(*key_of(ks), msg_of(ms), in, out, len);
+}
+
+void finish(const KeyState* ks, MsgState* ms, uint8_t* tag) {
+  finish_msg(*key_of(ks), msg_of(ms), tag);
+}
+
+// load_padded reads n (1..16) bytes as a block, zero-padded.
+inline __m128i load_padded(const uint8_t* p, size_t n) {
+  if (n >= 16) return load(p);
+  alignas(16) uint8_t buf[16] = {};
+  std::memcpy(buf, p, n);
+  return load(buf);
+}
+
+// one_shot_short seals or opens a whole message whose AAD blocks, ciphertext blocks and length
+// block number at most eight. E(K, J0) and the keystream run as one AES pass, and the GHASH of
+// everything is one aggregated multiply (block i times H^(n-i)) with a single reduction, instead
+// of a chain of dependent multiplies: the latency of a small TLS record is what matters here.
+void one_shot_short(const Job& j, bool decrypt) {
+  const Key& k = *key_of(j.key);
+  const size_t na = (j.aad_len + 15) / 16, nc = (j.len + 15) / 16;
+  alignas(16) uint8_t j0b[16];
+  std::memcpy(j0b, j.nonce, 12);
+  j0b[12] = 0;
+  j0b[13] = 0;
+  j0b[14] = 0;
+  j0b[15] = 1;
+  const __m128i j0 = load(j0b);
+  __m128i s[8];
+  counter_lanes(s, bswap(j0));  // s[0] = J0, s[b] = counter block b + 1
+  if (nc < 4) {
+    aes4(k, s);
+  } else {
+    aes8(k, s);
+  }
+
+  const size_t n = na + nc + 1;
+  Wide w = wide_zero();
+  size_t g = 0;
+  for (size_t i = 0; i < na; ++i, ++g) {
+    mul_add(&w, bswap(load_padded(j.aad + 16 * i, j.aad_len - 16 * i)), k.hp[n - 1 - g],
+            k.hk[n - 1 - g]);
+  }
+  const uint8_t* ct = decrypt ? j.in : j.out;
+  if (decrypt) {
+    for (size_t i = 0; i < nc; ++i, ++g) {
+      mul_add(&w, bswap(load_padded(ct + 16 * i, j.len - 16 * i)), k.hp[n - 1 - g],
+              k.hk[n - 1 - g]);
+    }
+  }
+  const size_t whole = j.len / 16;
+  for (size_t b = 0; b < whole; ++b)
+    store(j.out + 16 * b, _mm_xor_si128(load(j.in + 16 * b), s[b + 1]));
+  if (j.len % 16 != 0) {
+    alignas(16) uint8_t buf[16];
+    store(buf, s[whole + 1]);
+    for (size_t i = 0; i < j.len % 16; ++i) j.out[16 * whole + i] = j.in[16 * whole + i] ^ buf[i];
+    wipe(buf, sizeof(buf));
+  }
+  if (!decrypt) {
+    for (size_t i = 0; i < nc; ++i, ++g) {
+      mul_add(&w, bswap(load_padded(ct + 16 * i, j.len - 16 * i)), k.hp[n - 1 - g],
+              k.hk[n - 1 - g]);
+    }
+  }
+  const __m128i lens =
+      _mm_set_epi64x(static_cast<long long>(j.aad_len * 8), static_cast<long long>(j.len * 8));
+  mul_add(&w, lens, k.hp[0], k.hk[0]);
+  store(j.tag, _mm_xor_si128(bswap(reduce(w)), s[0]));
+  wipe(s, sizeof(s));
+}
+
+bool fits_one_shot(const Job& j) { return (j.aad_len + 15) / 16 + (j.len + 15) / 16 + 1 <= 8; }
+
+void run_batch(const Job* jobs, size_t n, bool decrypt) {
+  for (size_t i = 0; i < n; ++i) {
+    const Job& j = jobs[i];
+    if (fits_one_shot(j)) {
+      one_shot_short(j, decrypt);
+      continue;
+    }
+    const Key& k = *key_of(j.key);
+    Msg m;
+    begin_msg(k, &m, j.nonce, j.aad, j.aad_len);
+    if (decrypt) {
+      decrypt_msg(k, &m, j.in, j.out, j.len);
+    } else {
+      encrypt_msg(k, &m, j.in, j.out, j.len);
+    }
+    finish_msg(k, &m, j.tag);
+    wipe(&m, sizeof(m));
+  }
+}
+
+void seal_batch(const Job* jobs, size_t n) { run_batch(jobs, n, false); }
+void open_batch(const Job* jobs, size_t n) { run_batch(jobs, n, true); }
+
+#undef VOLLEY_FOR8
+
+}  // namespace
+}  // namespace aes_gcm_aesni
+
+const AeadKernel kAesGcmAesni = {
+    aes_gcm_aesni::init,       aes_gcm_aesni::begin,      aes_gcm_aesni::encrypt,
+    aes_gcm_aesni::decrypt,    aes_gcm_aesni::finish,     16,
+    aes_gcm_aesni::seal_batch, aes_gcm_aesni::open_batch,
+};
+
+}  // namespace volley::kernels
