@@ -1,0 +1,725 @@
+// AES-GCM (AES-128/256, 96-bit nonce) with VAES and VPCLMULQDQ on 256-bit registers: two blocks
+// per register, 16 blocks per iteration with the counter-mode AES rounds of one 256-byte chunk
+// interleaved with the GHASH of another (NIST SP 800-38D).
+//
+// GHASH works on byte-reversed blocks ("reflected" form: bit k of the 128-bit integer is the
+// coefficient of x^(127-k)). A carry-less product of two reflected values is the reflected product
+// times x, so H is stored pre-multiplied by x^-1 ("twisted") and every product comes out exact.
+// The 16 products of a chunk are summed unreduced (each block multiplied by its own power of H,
+// Karatsuba: three multiplications per block) and reduced once, by two folds with the constant
+// x^63 + x^62 + x^57 that stand for x^128 = x^7 + x^2 + x + 1 in reflected form.
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "engine/kernels/aead_kernels.h"
+
+namespace volley::kernels {
+namespace aes_gcm_vaes_avx2 {
+namespace {
+
+using aead_internal::Job;
+using aead_internal::KeyState;
+using aead_internal::MsgState;
+
+// KeyState layout. Round keys are stored in both 128-bit lanes so that each is one memory operand
+// of a 256-bit VAESENC. The power table holds H^16 .. H^1 (twisted) followed by one zero entry, so
+// a run of m blocks uses the m last powers and an odd run may read one entry past H^1. The
+// Karatsuba table holds, for each power, (high ^ low) in both halves.
+constexpr size_t kRoundKeysOff = 0;                     // 15 x 32 bytes
+constexpr size_t kPowersOff = kRoundKeysOff + 15 * 32;  // 17 x 16 bytes
+constexpr size_t kKaratsubaOff = kPowersOff + 17 * 16;  // 17 x 16 bytes
+constexpr size_t kRoundsOff = kKaratsubaOff + 17 * 16;  // int
+static_assert(kRoundsOff + sizeof(int) <= sizeof(KeyState));
+static_assert(kPowersOff % 32 == 0);
+
+// MsgState layout: GHASH accumulator (reflected), next counter block (byte-reversed, so that the
+// 32-bit block counter is dword 0), E(K, J0), and the AAD and message lengths in bytes.
+constexpr size_t kXOff = 0;
+constexpr size_t kCtrOff = 16;
+constexpr size_t kEk0Off = 32;
+constexpr size_t kAadLenOff = 48;
+constexpr size_t kMsgLenOff = 56;
+
+constexpr size_t kChunk = 256;  // 16 blocks
+
+inline const __m256i* round_keys(const KeyState* ks) {
+  return reinterpret_cast<const __m256i*>(ks->bytes + kRoundKeysOff);
+}
+
+inline int rounds_of(const KeyState* ks) {
+  int r;
+  std::memcpy(&r, ks->bytes + kRoundsOff, sizeof(r));
+  return r;
+}
+
+inline __m128i bswap128(__m128i v) {
+  return _mm_shuffle_epi8(v, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+
+inline __m256i bswap256(__m256i v) {
+  const __m256i m = _mm256_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2,
+                                    3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  return _mm256_shuffle_epi8(v, m);
+}
+
+inline __m128i load128(const uint8_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+inline void store128(uint8_t* p, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); }
+inline __m256i load256(const uint8_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+inline void store256(uint8_t* p, __m256i v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
+}
+
+// copy_partial copies n < 16 bytes with fixed-size moves, which compile inline (a variable-length
+// memcpy is a library call on the short-message path).
+inline void copy_partial(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n & 8) {
+    std::memcpy(dst, src, 8);
+    dst += 8;
+    src += 8;
+  }
+  if (n & 4) {
+    std::memcpy(dst, src, 4);
+    dst += 4;
+    src += 4;
+  }
+  if (n & 2) {
+    std::memcpy(dst, src, 2);
+    dst += 2;
+    src += 2;
+  }
+  if (n & 1) *dst = *src;
+}
+
+// load_partial returns the n < 16 bytes at |src| zero-padded to a block.
+inline __m128i load_partial(const uint8_t* src, size_t n) {
+  alignas(16) uint8_t b[16] = {};
+  copy_partial(b, src, n);
+  const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(b));
+  _mm_store_si128(reinterpret_cast<__m128i*>(b), _mm_setzero_si128());  // b may hold plaintext
+  __asm__ __volatile__("" : : "r"(b) : "memory");
+  return v;
+}
+
+// store_partial writes the first n < 16 bytes of |v| to |dst|.
+inline void store_partial(uint8_t* dst, __m128i v, size_t n) {
+  alignas(16) uint8_t b[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(b), v);
+  copy_partial(dst, b, n);
+  _mm_store_si128(reinterpret_cast<__m128i*>(b), _mm_setzero_si128());  // b held plaintext
+  __asm__ __volatile__("" : : "r"(b) : "memory");
+}
+
+// stage_blocks copies |len| bytes into |dst| as whole blocks, the last one zero-padded.
+inline void stage_blocks(uint8_t* dst, const uint8_t* src, size_t len) {
+  const size_t full = len / 16;
+  for (size_t i = 0; i < full; ++i) store128(dst + 16 * i, load128(src + 16 * i));
+  if (len % 16 != 0) store128(dst + 16 * full, load_partial(src + 16 * full, len % 16));
+}
+
+// ctr_xor XORs |len| bytes of |in| with |stream| into |out| and writes the ciphertext, zero-padded
+// to whole blocks, to |c| for GHASH.
+template <bool kEncrypt>
+inline void ctr_xor(const uint8_t* in, uint8_t* out, size_t len, const uint8_t* stream,
+                    uint8_t* c) {
+  const size_t full = len / 16;
+  for (size_t i = 0; i < full; ++i) {
+    const __m128i d = load128(in + 16 * i);
+    const __m128i r = _mm_xor_si128(d, load128(stream + 16 * i));
+    store128(out + 16 * i, r);
+    store128(c + 16 * i, kEncrypt ? r : d);
+  }
+  const size_t rest = len % 16;
+  if (rest != 0) {
+    const __m128i d = load_partial(in + 16 * full, rest);
+    __m128i r = _mm_xor_si128(d, load128(stream + 16 * full));
+    store_partial(out + 16 * full, r, rest);
+    if (kEncrypt) {
+      // Clear the keystream bytes past the message: GHASH sees the block zero-padded.
+      static constexpr uint8_t kMask[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+      r = _mm_and_si128(r, load128(kMask + 16 - rest));
+    }
+    store128(c + 16 * full, kEncrypt ? r : d);
+  }
+}
+
+// ---- AES ----------------------------------------------------------------------------------------
+
+__m128i aes_block(const KeyState* ks, __m128i b) {
+  const __m256i* rk = round_keys(ks);
+  const int rounds = rounds_of(ks);
+  b = _mm_xor_si128(b, _mm256_castsi256_si128(_mm256_load_si256(rk)));
+  for (int r = 1; r < rounds; ++r) b = _mm_aesenc_si128(b, _mm256_castsi256_si128(rk[r]));
+  return _mm_aesenclast_si128(b, _mm256_castsi256_si128(rk[rounds]));
+}
+
+// The word step of the key schedule (FIPS 197 §5.2): |prev| with each word XORed with all the words
+// before it, then XORed with |t| (SubWord/RotWord/Rcon of the last word, broadcast).
+inline __m128i expand_step(__m128i prev, __m128i t) {
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+  return _mm_xor_si128(prev, t);
+}
+
+void expand_128(__m128i* rk, const uint8_t* key) {
+  rk[0] = load128(key);
+#define VOLLEY_AES128_STEP(i, rcon) \
+  rk[i] =                           \
+      expand_step(rk[i - 1], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], rcon), 0xff))
+  VOLLEY_AES128_STEP(1, 0x01);
+  VOLLEY_AES128_STEP(2, 0x02);
+  VOLLEY_AES128_STEP(3, 0x04);
+  VOLLEY_AES128_STEP(4, 0x08);
+  VOLLEY_AES128_STEP(5, 0x10);
+  VOLLEY_AES128_STEP(6, 0x20);
+  VOLLEY_AES128_STEP(7, 0x40);
+  VOLLEY_AES128_STEP(8, 0x80);
+  VOLLEY_AES128_STEP(9, 0x1b);
+  VOLLEY_AES128_STEP(10, 0x36);
+#undef VOLLEY_AES128_STEP
+}
+
+void expand_256(__m128i* rk, const uint8_t* key) {
+  rk[0] = load128(key);
+  rk[1] = load128(key + 16);
+  // Even keys take RotWord+SubWord+Rcon of the previous key's last word (dword 3 of the assist
+  // result); odd keys take SubWord alone (dword 2).
+#define VOLLEY_AES256_EVEN(i, rcon) \
+  rk[i] =                           \
+      expand_step(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], rcon), 0xff))
+#define VOLLEY_AES256_ODD(i) \
+  rk[i] = expand_step(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], 0), 0xaa))
+  VOLLEY_AES256_EVEN(2, 0x01);
+  VOLLEY_AES256_ODD(3);
+  VOLLEY_AES256_EVEN(4, 0x02);
+  VOLLEY_AES256_ODD(5);
+  VOLLEY_AES256_EVEN(6, 0x04);
+  VOLLEY_AES256_ODD(7);
+  VOLLEY_AES256_EVEN(8, 0x08);
+  VOLLEY_AES256_ODD(9);
+  VOLLEY_AES256_EVEN(10, 0x10);
+  VOLLEY_AES256_ODD(11);
+  VOLLEY_AES256_EVEN(12, 0x20);
+  VOLLEY_AES256_ODD(13);
+  VOLLEY_AES256_EVEN(14, 0x40);
+#undef VOLLEY_AES256_EVEN
+#undef VOLLEY_AES256_ODD
+}
+
+// ---- GHASH --------------------------------------------------------------------------------------
+
+// reduce folds the 256-bit reflected product hi:lo modulo x^128 + x^7 + x^2 + x + 1. Each fold
+// moves the low 64 bits (the highest-degree terms) 64 bits up and adds their product with
+// x^63 + x^62 + x^57, which is what x^128 = x^7 + x^2 + x + 1 becomes after reflection.
+inline __m128i reduce(__m128i lo, __m128i hi) {
+  const __m128i poly = _mm_set_epi64x(0, static_cast<int64_t>(0xc200000000000000ULL));
+  __m128i t = _mm_clmulepi64_si128(lo, poly, 0x00);
+  lo = _mm_xor_si128(_mm_shuffle_epi32(lo, 0x4e), t);
+  t = _mm_clmulepi64_si128(lo, poly, 0x00);
+  lo = _mm_xor_si128(_mm_shuffle_epi32(lo, 0x4e), t);
+  return _mm_xor_si128(hi, lo);
+}
+
+// gf_mul returns a * b for reflected |a| and twisted |b| (schoolbook; used only for key setup and
+// the length block).
+__m128i gf_mul(__m128i a, __m128i b) {
+  __m128i lo = _mm_clmulepi64_si128(a, b, 0x00);
+  __m128i hi = _mm_clmulepi64_si128(a, b, 0x11);
+  const __m128i mid =
+      _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x01), _mm_clmulepi64_si128(a, b, 0x10));
+  lo = _mm_xor_si128(lo, _mm_slli_si128(mid, 8));
+  hi = _mm_xor_si128(hi, _mm_srli_si128(mid, 8));
+  return reduce(lo, hi);
+}
+
+// Unreduced sum of Karatsuba products, two blocks per lane pair.
+struct Acc {
+  __m256i lo, hi, mid;
+};
+
+inline void acc_zero(Acc* a) {
+  a->lo = _mm256_setzero_si256();
+  a->hi = _mm256_setzero_si256();
+  a->mid = _mm256_setzero_si256();
+}
+
+// acc_mul adds d0*h0 and d1*h1 for the reflected blocks |d| and the twisted powers |h| (with their
+// Karatsuba halves |k|) lane by lane.
+inline void acc_mul(Acc* a, __m256i d, __m256i h, __m256i k) {
+  a->lo = _mm256_xor_si256(a->lo, _mm256_clmulepi64_epi128(d, h, 0x00));
+  a->hi = _mm256_xor_si256(a->hi, _mm256_clmulepi64_epi128(d, h, 0x11));
+  const __m256i dk = _mm256_xor_si256(d, _mm256_shuffle_epi32(d, 0x4e));
+  a->mid = _mm256_xor_si256(a->mid, _mm256_clmulepi64_epi128(dk, k, 0x00));
+  // Keep the sums running: left alone, GCC reassociates the XORs into a tree over all 24
+  // products of a chunk, which keeps them all live and spills.
+  __asm__("" : "+x"(a->lo), "+x"(a->hi), "+x"(a->mid));
+}
+
+inline __m128i acc_reduce(const Acc* a) {
+  __m128i lo = _mm_xor_si128(_mm256_castsi256_si128(a->lo), _mm256_extracti128_si256(a->lo, 1));
+  __m128i hi = _mm_xor_si128(_mm256_castsi256_si128(a->hi), _mm256_extracti128_si256(a->hi, 1));
+  __m128i mid = _mm_xor_si128(_mm256_castsi256_si128(a->mid), _mm256_extracti128_si256(a->mid, 1));
+  mid = _mm_xor_si128(mid, _mm_xor_si128(lo, hi));
+  lo = _mm_xor_si128(lo, _mm_slli_si128(mid, 8));
+  hi = _mm_xor_si128(hi, _mm_srli_si128(mid, 8));
+  return reduce(lo, hi);
+}
+
+// ghash_pair adds the two raw blocks at |p| (pair |j| of a run of |m| blocks) to |a|. The
+// accumulator |x| is folded into the first block of the run.
+template <bool kStaged = false>
+inline void ghash_pair(Acc* a, const KeyState* ks, const uint8_t* p, size_t m, size_t j,
+                       __m128i x) {
+  // Staged blocks were just written 16 bytes at a time; a 32-byte load spanning two such stores
+  // cannot be forwarded from the store buffer and waits for them to retire, so load the halves.
+  __m256i d = kStaged
+                  ? _mm256_inserti128_si256(_mm256_castsi128_si256(load128(p)), load128(p + 16), 1)
+                  : load256(p);
+  d = bswap256(d);
+  if (j == 0) d = _mm256_xor_si256(d, _mm256_zextsi128_si256(x));
+  const size_t e = 16 - m + 2 * j;
+  acc_mul(a, d, load256(ks->bytes + kPowersOff + 16 * e),
+          load256(ks->bytes + kKaratsubaOff + 16 * e));
+}
+
+// ghash_chunk hashes 16 blocks at |p| into |x|.
+inline __m128i ghash_chunk(const KeyState* ks, __m128i x, const uint8_t* p) {
+  Acc a;
+  acc_zero(&a);
+#pragma GCC unroll 8
+  for (size_t j = 0; j < 8; ++j) ghash_pair(&a, ks, p + 32 * j, 16, j, x);
+  return acc_reduce(&a);
+}
+
+// ghash_short hashes |m| (1..16) blocks at |p| into |x|. |p| must hold 32 * ceil(m / 2) bytes, the
+// bytes past block m being zero.
+__m128i ghash_short(const KeyState* ks, __m128i x, const uint8_t* p, size_t m) {
+  Acc a;
+  acc_zero(&a);
+  for (size_t j = 0; 2 * j < m; ++j) ghash_pair<true>(&a, ks, p + 32 * j, m, j, x);
+  return acc_reduce(&a);
+}
+
+// ghash_bytes hashes |len| bytes, the last block zero-padded (the AAD, SP 800-38D §6.4).
+__m128i ghash_bytes(const KeyState* ks, __m128i x, const uint8_t* p, size_t len) {
+  for (; len >= kChunk; p += kChunk, len -= kChunk) x = ghash_chunk(ks, x, p);
+  if (len == 0) return x;
+  alignas(32) uint8_t buf[kChunk];
+  std::memset(buf, 0, sizeof(buf));
+  stage_blocks(buf, p, len);
+  return ghash_short(ks, x, buf, (len + 15) / 16);
+}
+
+// ---- CTR + GHASH --------------------------------------------------------------------------------
+
+// Counter pairs are kept byte-reversed (counter in dword 0 of each lane), added with VPADDD (which
+// wraps modulo 2^32 like inc32) and byte-reversed back just before encryption.
+inline __m256i ctr_pair(__m128i ctr) {
+  return _mm256_add_epi32(_mm256_broadcastsi128_si256(ctr),
+                          _mm256_set_epi32(0, 0, 0, 1, 0, 0, 0, 0));
+}
+
+inline __m128i ctr_add(__m128i ctr, int n) { return _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, n)); }
+
+// chunk_start starts the counter-mode encryption of the next 16 blocks.
+inline void chunk_start(const __m256i* rk, __m256i* ctr, __m256i s[8]) {
+  const __m256i two = _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2);
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) {
+    s[j] = _mm256_xor_si256(bswap256(*ctr), rk[0]);
+    *ctr = _mm256_add_epi32(*ctr, two);
+  }
+}
+
+inline void chunk_round(__m256i s[8], __m256i k) {
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) s[j] = _mm256_aesenc_epi128(s[j], k);
+}
+
+inline void chunk_end(const __m256i* rk, int rounds, __m256i s[8], const uint8_t* in,
+                      uint8_t* out) {
+  // Straight-line rounds: a loop here makes GCC shuffle all eight states between registers.
+  chunk_round(s, rk[9]);
+  if (rounds == 14) {
+    chunk_round(s, rk[10]);
+    chunk_round(s, rk[11]);
+    chunk_round(s, rk[12]);
+    chunk_round(s, rk[13]);
+  }
+  const __m256i klast = rk[rounds];
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) {
+    s[j] = _mm256_aesenclast_epi128(s[j], klast);
+    store256(out + 32 * j, _mm256_xor_si256(s[j], load256(in + 32 * j)));
+  }
+}
+
+// chunk_stitched runs the AES of one chunk with the GHASH of the 16 ciphertext blocks at |hashed|
+// interleaved, one block pair per round, so that the AES and carry-less multiplier units work at
+// the same time.
+inline __m128i chunk_stitched(const KeyState* ks, const __m256i* rk, int rounds, __m256i* ctr,
+                              __m128i x, const uint8_t* hashed, const uint8_t* in, uint8_t* out) {
+  __m256i s[8];
+  chunk_start(rk, ctr, s);
+  Acc a;
+  acc_zero(&a);
+#pragma GCC unroll 8
+  for (int r = 1; r <= 8; ++r) {
+    chunk_round(s, rk[r]);
+    ghash_pair(&a, ks, hashed + 32 * (r - 1), 16, r - 1, x);
+  }
+  chunk_end(rk, rounds, s, in, out);
+  return acc_reduce(&a);
+}
+
+// crypt_chunks encrypts or decrypts |n| whole 256-byte chunks and hashes the ciphertext. The AES
+// rounds of chunk i run next to the GHASH of chunk i-1 (encryption: its ciphertext was just
+// written) or of chunk i itself (decryption: the input is the ciphertext).
+template <bool kEncrypt>
+void crypt_chunks(const KeyState* ks, __m128i* ctr_io, __m128i* x_io, const uint8_t* in,
+                  uint8_t* out, size_t n) {
+  const __m256i* rk = round_keys(ks);
+  const int rounds = rounds_of(ks);
+  __m256i ctr = ctr_pair(*ctr_io);
+  __m128i x = *x_io;
+  if (kEncrypt) {
+    __m256i s[8];
+    chunk_start(rk, &ctr, s);
+#pragma GCC unroll 8
+    for (int r = 1; r <= 8; ++r) chunk_round(s, rk[r]);
+    chunk_end(rk, rounds, s, in, out);
+    for (size_t c = 1; c < n; ++c) {
+      x = chunk_stitched(ks, rk, rounds, &ctr, x, out + kChunk * (c - 1), in + kChunk * c,
+                         out + kChunk * c);
+    }
+    x = ghash_chunk(ks, x, out + kChunk * (n - 1));
+  } else {
+    for (size_t c = 0; c < n; ++c) {
+      x = chunk_stitched(ks, rk, rounds, &ctr, x, in + kChunk * c, in + kChunk * c,
+                         out + kChunk * c);
+    }
+  }
+  *ctr_io = ctr_add(*ctr_io, static_cast<int>(16 * n));
+  *x_io = x;
+}
+
+// aes_pairs encrypts, for each of |kJobs| keys, the counter blocks ctr + 0 .. 2 * kPairs - 1 into
+// out (byte-reversed counter form in, keystream out). The keys must have the same number of
+// rounds. Every round is unrolled over all registers of all jobs, so several short messages keep
+// the AES units as busy as one long one.
+template <int kJobs, int kPairs>
+inline void aes_pairs(const KeyState* const* ks, const __m128i* ctr_rev, uint8_t* const* out) {
+  const int rounds = rounds_of(ks[0]);
+  const __m256i two = _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2);
+  const __m256i* rk[kJobs];
+  __m256i s[kJobs][kPairs];
+#pragma GCC unroll 2
+  for (int i = 0; i < kJobs; ++i) {
+    rk[i] = round_keys(ks[i]);
+    __m256i ctr = ctr_pair(ctr_rev[i]);
+#pragma GCC unroll 8
+    for (int j = 0; j < kPairs; ++j) {
+      s[i][j] = _mm256_xor_si256(bswap256(ctr), rk[i][0]);
+      ctr = _mm256_add_epi32(ctr, two);
+    }
+  }
+#pragma GCC unroll 9
+  for (int r = 1; r <= 9; ++r) {
+#pragma GCC unroll 2
+    for (int i = 0; i < kJobs; ++i) {
+#pragma GCC unroll 8
+      for (int j = 0; j < kPairs; ++j) s[i][j] = _mm256_aesenc_epi128(s[i][j], rk[i][r]);
+    }
+  }
+  if (rounds == 14) {
+#pragma GCC unroll 4
+    for (int r = 10; r <= 13; ++r) {
+#pragma GCC unroll 2
+      for (int i = 0; i < kJobs; ++i) {
+#pragma GCC unroll 8
+        for (int j = 0; j < kPairs; ++j) s[i][j] = _mm256_aesenc_epi128(s[i][j], rk[i][r]);
+      }
+    }
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < kJobs; ++i) {
+#pragma GCC unroll 8
+    for (int j = 0; j < kPairs; ++j) {
+      store256(out[i] + 32 * j, _mm256_aesenclast_epi128(s[i][j], rk[i][rounds]));
+    }
+  }
+}
+
+// keystream writes 16 * n (n <= 16) bytes of keystream for each of |kJobs| keys, each |out| having
+// room for n rounded up to 4, 8 or 16 blocks.
+template <int kJobs>
+inline void keystream(const KeyState* const* ks, const __m128i* ctr_rev, size_t n,
+                      uint8_t* const* out) {
+  if (n <= 4) {
+    aes_pairs<kJobs, 2>(ks, ctr_rev, out);
+  } else if (n <= 8) {
+    aes_pairs<kJobs, 4>(ks, ctr_rev, out);
+  } else {
+    aes_pairs<kJobs, 8>(ks, ctr_rev, out);
+  }
+}
+
+// crypt_tail handles the last 1..255 bytes with keystream |stream| (see crypt), staging the
+// ciphertext through a zeroed buffer so that the partial block is hashed zero-padded and nothing
+// is read or written past the caller's buffers.
+template <bool kEncrypt>
+void crypt_tail(const KeyState* ks, __m128i* x_io, const uint8_t* in, uint8_t* out, size_t len,
+                const uint8_t* stream) {
+  alignas(32) uint8_t c[kChunk];
+  std::memset(c, 0, sizeof(c));
+  ctr_xor<kEncrypt>(in, out, len, stream, c);
+  *x_io = ghash_short(ks, *x_io, c, (len + 15) / 16);
+}
+
+// crypt encrypts or decrypts |len| bytes and hashes the ciphertext. The keystream of the last
+// partial chunk is computed first: it depends only on the counter, so its AES latency hides under
+// the bulk loop instead of sitting on the path to the tag.
+template <bool kEncrypt>
+void crypt(const KeyState* ks, __m128i* ctr, __m128i* x, const uint8_t* in, uint8_t* out,
+           size_t len) {
+  const size_t n = len / kChunk;
+  const size_t rest = len - n * kChunk;
+  const size_t m = (rest + 15) / 16;
+  alignas(32) uint8_t stream[kChunk];
+  if (rest > 0) {
+    const __m128i tail_ctr = ctr_add(*ctr, static_cast<int>(16 * n));
+    uint8_t* const streams[1] = {stream};
+    keystream<1>(&ks, &tail_ctr, m, streams);
+  }
+  if (n > 0) crypt_chunks<kEncrypt>(ks, ctr, x, in, out, n);
+  if (rest > 0) {
+    crypt_tail<kEncrypt>(ks, x, in + n * kChunk, out + n * kChunk, rest, stream);
+    *ctr = ctr_add(*ctr, static_cast<int>(m));
+    std::memset(stream, 0, sizeof(stream));  // keystream
+    __asm__ __volatile__("" : : "r"(stream) : "memory");
+  }
+}
+
+// ---- Message setup and tag ----------------------------------------------------------------------
+
+// start computes E(K, J0) with J0 = nonce || 0^31 || 1 (SP 800-38D §7.1, 96-bit IV), the first
+// data counter inc32(J0) in byte-reversed form, and hashes the AAD.
+void start(const KeyState* ks, const uint8_t* nonce, const uint8_t* aad, size_t aad_len,
+           __m128i* ek0, __m128i* ctr, __m128i* x) {
+  uint8_t j0[16];
+  std::memcpy(j0, nonce, 12);
+  j0[12] = 0;
+  j0[13] = 0;
+  j0[14] = 0;
+  j0[15] = 1;
+  const __m128i block = load128(j0);
+  *ek0 = aes_block(ks, block);
+  *ctr = ctr_add(bswap128(block), 1);
+  *x = ghash_bytes(ks, _mm_setzero_si128(), aad, aad_len);
+}
+
+// tag hashes the length block (bit lengths, big-endian) and masks the hash with E(K, J0).
+__m128i tag_of(const KeyState* ks, __m128i x, __m128i ek0, uint64_t aad_len, uint64_t len) {
+  const __m128i lens =
+      _mm_set_epi64x(static_cast<int64_t>(aad_len * 8), static_cast<int64_t>(len * 8));
+  const __m128i h =
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(ks->bytes + kPowersOff + 15 * 16));
+  x = gf_mul(_mm_xor_si128(x, lens), h);
+  return _mm_xor_si128(bswap128(x), ek0);
+}
+
+// ---- AeadKernel entry points --------------------------------------------------------------------
+
+void init(KeyState* ks, const uint8_t* key, size_t key_len) {
+  __m128i rk[15] = {};
+  int rounds;
+  if (key_len == 32) {
+    expand_256(rk, key);
+    rounds = 14;
+  } else {
+    expand_128(rk, key);
+    rounds = 10;
+  }
+  std::memset(ks->bytes, 0, sizeof(ks->bytes));
+  for (int i = 0; i < 15; ++i) {
+    store256(ks->bytes + kRoundKeysOff + 32 * i, _mm256_broadcastsi128_si256(rk[i]));
+  }
+  std::memcpy(ks->bytes + kRoundsOff, &rounds, sizeof(rounds));
+
+  // H = E(K, 0^128), reflected, then twisted: multiplied by x^-1, i.e. shifted left one bit with
+  // x^-1 = x^127 + x^6 + x + 1 (0xc2...01) added when the x^0 coefficient (bit 127) falls out.
+  __m128i h = bswap128(aes_block(ks, _mm_setzero_si128()));
+  const __m128i carry = _mm_srli_epi64(h, 63);                         // the top bit of each half
+  const __m128i top = _mm_shuffle_epi32(_mm_srai_epi32(h, 31), 0xff);  // all ones iff bit 127
+  h = _mm_or_si128(_mm_slli_epi64(h, 1), _mm_slli_si128(carry, 8));
+  const __m128i twist = _mm_set_epi64x(static_cast<int64_t>(0xc200000000000000ULL), 1);
+  h = _mm_xor_si128(h, _mm_and_si128(top, twist));
+
+  // Powers: entry 15 - i holds H^(i+1). Products of two twisted values are twisted.
+  __m128i p = h;
+  for (int i = 0; i < 16; ++i) {
+    store128(ks->bytes + kPowersOff + 16 * (15 - i), p);
+    store128(ks->bytes + kKaratsubaOff + 16 * (15 - i),
+             _mm_xor_si128(p, _mm_shuffle_epi32(p, 0x4e)));
+    p = gf_mul(p, h);
+  }
+  std::memset(rk, 0, sizeof(rk));
+  __asm__ __volatile__("" : : "r"(rk) : "memory");
+}
+
+void store_msg(MsgState* ms, __m128i x, __m128i ctr) {
+  store128(ms->bytes + kXOff, x);
+  store128(ms->bytes + kCtrOff, ctr);
+}
+
+void begin(const KeyState* ks, MsgState* ms, const uint8_t* nonce, const uint8_t* aad,
+           size_t aad_len) {
+  __m128i ek0, ctr, x;
+  start(ks, nonce, aad, aad_len, &ek0, &ctr, &x);
+  store_msg(ms, x, ctr);
+  store128(ms->bytes + kEk0Off, ek0);
+  const uint64_t a = aad_len, z = 0;
+  std::memcpy(ms->bytes + kAadLenOff, &a, 8);
+  std::memcpy(ms->bytes + kMsgLenOff, &z, 8);
+}
+
+template <bool kEncrypt>
+void stream(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  __m128i x = load128(ms->bytes + kXOff);
+  __m128i ctr = load128(ms->bytes + kCtrOff);
+  crypt<kEncrypt>(ks, &ctr, &x, in, out, len);
+  store_msg(ms, x, ctr);
+  uint64_t total;
+  std::memcpy(&total, ms->bytes + kMsgLenOff, 8);
+  total += len;
+  std::memcpy(ms->bytes + kMsgLenOff, &total, 8);
+}
+
+void encrypt(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  stream<true>(ks, ms, in, out, len);
+}
+
+void decrypt(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  stream<false>(ks, ms, in, out, len);
+}
+
+void finish(const KeyState* ks, MsgState* ms, uint8_t* tag) {
+  uint64_t aad_len, len;
+  std::memcpy(&aad_len, ms->bytes + kAadLenOff, 8);
+  std::memcpy(&len, ms->bytes + kMsgLenOff, 8);
+  store128(tag, tag_of(ks, load128(ms->bytes + kXOff), load128(ms->bytes + kEk0Off), aad_len, len));
+}
+
+// Short messages: the AAD blocks, data blocks and length block fit one 16-block GHASH run (one
+// reduction instead of one per phase), and E(K, J0) comes out of the same AES pass as the
+// keystream (counter blocks J0, J0 + 1, ...).
+inline bool is_short(const Job& job) {
+  return (job.aad_len + 15) / 16 + (job.len + 15) / 16 + 1 <= 16;
+}
+
+inline __m128i j0_rev(const Job& job) {
+  uint8_t j0[16];
+  std::memcpy(j0, job.nonce, 12);
+  j0[12] = 0;
+  j0[13] = 0;
+  j0[14] = 0;
+  j0[15] = 1;
+  return bswap128(load128(j0));
+}
+
+// short_finish completes a short message given |stream| = E(K, J0) and its data keystream.
+template <bool kEncrypt>
+void short_finish(const Job& job, uint8_t* stream) {
+  const size_t m = (job.len + 15) / 16;
+  const size_t a = (job.aad_len + 15) / 16;
+
+  // g: AAD, ciphertext and length block, each zero-padded to whole blocks (SP 800-38D §7.1).
+  alignas(32) uint8_t g[kChunk];
+  std::memset(g, 0, sizeof(g));
+  stage_blocks(g, job.aad, job.aad_len);
+  ctr_xor<kEncrypt>(job.in, job.out, job.len, stream + 16, g + 16 * a);
+  const uint64_t bits[2] = {__builtin_bswap64(uint64_t{job.aad_len} * 8),
+                            __builtin_bswap64(uint64_t{job.len} * 8)};
+  std::memcpy(g + 16 * (a + m), bits, 16);
+  const __m128i x = ghash_short(job.key, _mm_setzero_si128(), g, a + m + 1);
+  store128(job.tag, _mm_xor_si128(bswap128(x), load128(stream)));
+  std::memset(stream, 0, kChunk);  // keystream
+  __asm__ __volatile__("" : : "r"(stream) : "memory");
+}
+
+template <bool kEncrypt>
+void short_one(const Job& job) {
+  alignas(32) uint8_t stream[kChunk];
+  uint8_t* const out[1] = {stream};
+  const __m128i ctr = j0_rev(job);
+  keystream<1>(&job.key, &ctr, (job.len + 15) / 16 + 1, out);
+  short_finish<kEncrypt>(job, stream);
+}
+
+// short_two runs two short messages whose keys have the same size with one interleaved AES pass.
+template <bool kEncrypt>
+void short_two(const Job& j0, const Job& j1) {
+  alignas(32) uint8_t stream0[kChunk];
+  alignas(32) uint8_t stream1[kChunk];
+  uint8_t* const out[2] = {stream0, stream1};
+  const KeyState* const ks[2] = {j0.key, j1.key};
+  const __m128i ctr[2] = {j0_rev(j0), j0_rev(j1)};
+  const size_t n0 = (j0.len + 15) / 16 + 1, n1 = (j1.len + 15) / 16 + 1;
+  keystream<2>(ks, ctr, n0 > n1 ? n0 : n1, out);
+  short_finish<kEncrypt>(j0, stream0);
+  short_finish<kEncrypt>(j1, stream1);
+}
+
+template <bool kEncrypt>
+void one_shot(const Job& job) {
+  if (is_short(job)) {
+    short_one<kEncrypt>(job);
+    return;
+  }
+  __m128i ek0, ctr, x;
+  start(job.key, job.nonce, job.aad, job.aad_len, &ek0, &ctr, &x);
+  crypt<kEncrypt>(job.key, &ctr, &x, job.in, job.out, job.len);
+  store128(job.tag, tag_of(job.key, x, ek0, job.aad_len, job.len));
+}
+
+// pairable: a short message of at most 7 blocks, so that two of them take 8 registers of AES
+// state (16 would spill).
+inline bool pairable(const Job& job) { return is_short(job) && (job.len + 15) / 16 + 1 <= 8; }
+
+// batch pairs up consecutive short messages (same key size) for short_two; the rest go one by one.
+template <bool kEncrypt>
+void batch(const Job* jobs, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (i + 1 < n && pairable(jobs[i]) && pairable(jobs[i + 1]) &&
+        rounds_of(jobs[i].key) == rounds_of(jobs[i + 1].key)) {
+      short_two<kEncrypt>(jobs[i], jobs[i + 1]);
+      i += 2;
+    } else {
+      one_shot<kEncrypt>(jobs[i]);
+      i += 1;
+    }
+  }
+}
+
+void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
+
+void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
+
+}  // namespace
+}  // namespace aes_gcm_vaes_avx2
+
+const AeadKernel kAesGcmVaesAvx2 = {
+    aes_gcm_vaes_avx2::init,       aes_gcm_vaes_avx2::begin,      aes_gcm_vaes_avx2::encrypt,
+    aes_gcm_vaes_avx2::decrypt,    aes_gcm_vaes_avx2::finish,     16,
+    aes_gcm_vaes_avx2::seal_batch, aes_gcm_vaes_avx2::open_batch,
+};
+
+}  // namespace volley::kernels
