@@ -1,0 +1,38 @@
+// One measurement: a subject sealing or opening messages of one size, |batch| per call, on one or
+// more threads, for a fixed time budget.
+//
+// Method: every thread builds its own message pool and key, checks that its first call produces
+// the reference output (so a broken kernel is reported, not timed), warms up for a fifth of the
+// budget (which also estimates the cost of a call), then runs |repetitions| timed runs of a fixed
+// call count sized to share the rest of the budget. Threads start each run together (a barrier)
+// and each times itself; a run's throughput is the sum over threads of bytes / own time. The
+// median run is reported. A byte of every call's output is folded into a global sink, so the
+// compiler cannot drop the work.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "tools/speed/subject.h"
+
+namespace volley::speed {
+
+struct MeasureSpec {
+  Op op = Op::kSeal;
+  size_t size = 0;
+  size_t batch = 1;
+  unsigned threads = 1;  // > 1: each thread pinned to its own core (round robin over allowed CPUs)
+  double seconds = 0.25;
+  unsigned repetitions = 3;
+  bool cold = false;
+};
+
+struct Measurement {
+  bool ok = false;
+  std::string error;            // why not ok
+  double bytes_per_second = 0;  // payload bytes per second, summed over threads (median run)
+};
+
+Measurement measure(const Subject& subject, const MeasureSpec& spec);
+
+}  // namespace volley::speed

@@ -1,0 +1,62 @@
+// `volley speed`: AEAD throughput of volley's backends beside OpenSSL, ipsec-mb and libsodium,
+// measured in one process on the same buffers. See bench/README.md for the method and formats.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "tools/commands.h"
+#include "tools/speed/options.h"
+#include "tools/speed/report.h"
+#include "tools/speed/speed_run.h"
+
+namespace volley::tool {
+
+Runner add_speed_command(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand(
+      "speed", "Measure AEAD throughput (GB/s, cycles per byte) against OpenSSL and other peers");
+  auto args = std::make_shared<speed::SpeedArgs>();
+  speed::register_speed_options(*sub, args.get());
+  return [args]() -> int {
+    speed::SpeedOptions options;
+    std::string error;
+    if (!speed::resolve_options(*args, &options, &error)) {
+      std::fprintf(stderr, "volley speed: %s\n", error.c_str());
+      return 2;
+    }
+    // A path that cannot be written is a bad argument: say so now, not after the whole run.
+    for (const std::string* path : {&options.json_path, &options.csv_path, &options.svg_path}) {
+      if (!path->empty() && !speed::write_file(*path, "", &error)) {
+        std::fprintf(stderr, "volley speed: %s\n", error.c_str());
+        return 2;
+      }
+    }
+    const speed::Report report = speed::run_speed(options);
+    std::fputs(speed::format_table(report).c_str(), stdout);
+    std::fflush(stdout);
+
+    int status = 0;
+    for (const speed::Result& r : report.results) {
+      if (!r.ok) {
+        std::fprintf(stderr, "volley speed: %s %s %s on %s, %zu bytes: %s\n", r.impl.c_str(),
+                     r.backend.c_str(), r.op.c_str(), r.aead.c_str(), r.size, r.error.c_str());
+        status = 1;
+      }
+    }
+    const std::pair<const std::string*, std::string> outputs[] = {
+        {&options.json_path,
+         options.json_path.empty() ? "" : speed::to_json(report).dump(2) + "\n"},
+        {&options.csv_path, options.csv_path.empty() ? "" : speed::to_csv(report)},
+        {&options.svg_path, options.svg_path.empty() ? "" : speed::to_svg(report)},
+    };
+    for (const auto& [path, text] : outputs) {
+      if (path->empty()) continue;
+      if (!speed::write_file(*path, text, &error)) {
+        std::fprintf(stderr, "volley speed: %s\n", error.c_str());
+        status = 1;
+      }
+    }
+    return status;
+  };
+}
+
+}  // namespace volley::tool
