@@ -7,11 +7,11 @@ namespace volley::dispatch {
 namespace {
 
 constexpr Backend kBackends[] = {
-    // {"vaes-avx512", kNeedsVaesAvx512, VOLLEY_X86(kernels::kAesGcmVaesAvx512)},
-    // {"vaes-avx2", kNeedsVaesAvx2, VOLLEY_X86(kernels::kAesGcmVaesAvx2)},
-    // {"aesni", kNeedsAesni, VOLLEY_X86(kernels::kAesGcmAesni)},
-    // {"armv8-sha3", kNeedsArmCryptoSha3, VOLLEY_ARM(kernels::kAesGcmArmv8Sha3)},
-    // {"armv8", kNeedsArmCrypto, VOLLEY_ARM(kernels::kAesGcmArmv8)},
+    {"vaes-avx512", kNeedsVaesAvx512, VOLLEY_X86(kernels::kAesGcmVaesAvx512)},
+    {"vaes-avx2", kNeedsVaesAvx2, VOLLEY_X86(kernels::kAesGcmVaesAvx2)},
+    {"aesni", kNeedsAesni, VOLLEY_X86(kernels::kAesGcmAesni)},
+    {"armv8-sha3", kNeedsArmCryptoSha3, VOLLEY_ARM(kernels::kAesGcmArmv8Sha3)},
+    {"armv8", kNeedsArmCrypto, VOLLEY_ARM(kernels::kAesGcmArmv8)},
     {"nohw", {}, &kernels::kAesGcmNohw},
 };
 

@@ -1,0 +1,1144 @@
+// AES-GCM (AES-128 and AES-256, 96-bit nonce) on VAES + VPCLMULQDQ with 512-bit vectors.
+//
+// GHASH works on byte-reflected blocks (one VPSHUFB per vector) and on powers of H that were
+// multiplied by x^-1 at key setup, so a carry-less product needs no 1-bit shift before the
+// reduction (Gueron and Kounavis, "Intel Carry-Less Multiplication Instruction and its Usage for
+// Computing the GCM Mode", 2014, §5). Every message is hashed as a dot product
+// sum(X_i * H^(n-i+1)) over its AAD, ciphertext and length blocks: 32 blocks per reduction in
+// the bulk loop (aggregated reduction, Karatsuba middle terms), up to 32 in one reduction for a
+// whole short message. VPCLMULQDQ (0.5/cycle on Zen 5) rather than VAESENC (2/cycle) is the
+// bottleneck, so the code spends shuffles and XORs to save multiplies.
+//
+// Paths: one message of up to 256 bytes (and AAD that fits the 32 powers) is one AES pass and
+// one reduction (piece_sum); longer ones run the stitched bulk loop, then a short piece for the
+// tail. A batch sends record-layer sized messages (<= 64 bytes, AAD <= 16) four at a time
+// through two stages (small_stage_aes, small_stage_ghash) that share the AAD and length
+// products, the reduction and the E(K, J0) pass among the four; other short messages go four
+// at a time through quad.
+//
+// Layout of KeyState (private to this file):
+//   [0, 240)     round keys, 16 bytes each (11 or 15 of them)
+//   [240, 244)   number of rounds (10 or 14), native-endian uint32
+//   [256, 768)   H^32, H^31, ..., H^1 (reflected, times x^-1): a vector loaded at the entry of H^k
+//                holds H^k, H^(k-1), H^(k-2), H^(k-3), the powers of four consecutive blocks
+//   [768, 1280)  for each power, hi64 ^ lo64 in both halves (the Karatsuba middle operand)
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 warns about its own intrinsics headers: the self-initialised __Y of _mm512_undefined_*.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "engine/aead/aead_kernel.h"
+#include "engine/kernels/aead_kernels.h"
+
+namespace volley::kernels {
+namespace aes_gcm_vaes_avx512 {
+namespace {
+
+using aead_internal::Job;
+using aead_internal::KeyState;
+using aead_internal::MsgState;
+
+#define VOLLEY_INLINE inline __attribute__((always_inline))
+// Fixed-count loops over vectors and rounds must become straight-line code so that the vectors
+// stay in registers; GCC does not fully unroll them at -O2 by itself.
+#define VOLLEY_UNROLL _Pragma("GCC unroll 16")
+
+constexpr size_t kRoundsOff = 240;
+constexpr size_t kPowOff = 256;
+constexpr size_t kKarOff = 768;
+constexpr size_t kMaxPow = 32;
+
+// MsgState layout: the next counter block (byte-reversed so that VPADDD increments it), the GHASH
+// accumulator (reflected), E(K, J0), and the AAD and message lengths in bytes.
+constexpr size_t kMsCtr = 0;
+constexpr size_t kMsAcc = 16;
+constexpr size_t kMsEkj0 = 32;
+constexpr size_t kMsAadLen = 48;
+constexpr size_t kMsLen = 56;
+
+VOLLEY_INLINE __m128i load16(const void* p) {
+  return _mm_loadu_si128(static_cast<const __m128i*>(p));
+}
+VOLLEY_INLINE void store16(void* p, __m128i v) { _mm_storeu_si128(static_cast<__m128i*>(p), v); }
+
+VOLLEY_INLINE __m128i bswap_mask128() {
+  return _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+VOLLEY_INLINE __m512i bswap_mask() { return _mm512_broadcast_i32x4(bswap_mask128()); }
+
+// The folding constant of the reduction: its high half (0xc2 << 56) multiplies a 64-bit chunk by
+// x^7 + x^2 + x in reflected order; the x^0 term of x^128 mod P is the chunk itself, added by the
+// 64-bit swap. The folds select the high half only.
+VOLLEY_INLINE __m128i poly128() {
+  return _mm_set_epi64x(static_cast<long long>(0xc200000000000000ULL), 1);
+}
+VOLLEY_INLINE __m512i poly512() { return _mm512_broadcast_i32x4(poly128()); }
+
+VOLLEY_INLINE const uint8_t* pow_at(const uint8_t* ks, size_t k) {
+  return ks + kPowOff + (kMaxPow - k) * 16;
+}
+VOLLEY_INLINE const uint8_t* kar_at(const uint8_t* ks, size_t k) {
+  return ks + kKarOff + (kMaxPow - k) * 16;
+}
+
+VOLLEY_INLINE int rounds_of(const KeyState* ks) {
+  uint32_t nr;
+  std::memcpy(&nr, ks->bytes + kRoundsOff, sizeof(nr));
+  return static_cast<int>(nr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GHASH arithmetic.
+
+// reduce128 folds the 256-bit product lo + mi*2^64 + hi*2^128 (mi the true middle term) modulo
+// the GCM polynomial, in two 64-bit folds by x^128 mod P.
+VOLLEY_INLINE __m128i reduce128(__m128i lo, __m128i mi, __m128i hi) {
+  const __m128i p = poly128();
+  __m128i t = _mm_clmulepi64_si128(lo, p, 0x10);
+  mi = _mm_xor_si128(_mm_xor_si128(mi, _mm_shuffle_epi32(lo, 0x4e)), t);
+  t = _mm_clmulepi64_si128(mi, p, 0x10);
+  return _mm_xor_si128(_mm_xor_si128(hi, _mm_shuffle_epi32(mi, 0x4e)), t);
+}
+
+// gmul128 returns a * b * x (reflected operands): with b = H * x^-1 it is a * H.
+VOLLEY_INLINE __m128i gmul128(__m128i a, __m128i b) {
+  const __m128i lo = _mm_clmulepi64_si128(a, b, 0x00);
+  const __m128i hi = _mm_clmulepi64_si128(a, b, 0x11);
+  const __m128i mi =
+      _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x01), _mm_clmulepi64_si128(a, b, 0x10));
+  return reduce128(lo, mi, hi);
+}
+
+// Unreduced sums of products, four 128-bit lanes each. mi holds the raw Karatsuba products
+// (a_hi ^ a_lo)(b_hi ^ b_lo); the lo and hi terms are removed from it once, at the reduction.
+struct Sum {
+  __m512i lo, mi, hi;
+};
+
+VOLLEY_INLINE Sum sum_zero() {
+  return {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+}
+
+VOLLEY_INLINE void mul_acc(Sum& s, __m512i y, __m512i h, __m512i k) {
+  const __m512i ym = _mm512_xor_si512(y, _mm512_shuffle_epi32(y, _MM_PERM_BADC));
+  s.lo = _mm512_xor_si512(s.lo, _mm512_clmulepi64_epi128(y, h, 0x00));
+  s.hi = _mm512_xor_si512(s.hi, _mm512_clmulepi64_epi128(y, h, 0x11));
+  s.mi = _mm512_xor_si512(s.mi, _mm512_clmulepi64_epi128(ym, k, 0x00));
+}
+
+// reduce_lanes reduces each lane of |s| on its own (lane r of the result is lane r's sum mod P).
+VOLLEY_INLINE __m512i reduce_lanes(const Sum& s) {
+  const __m512i p = poly512();
+  __m512i mi = _mm512_ternarylogic_epi64(s.mi, s.lo, s.hi, 0x96);
+  __m512i t = _mm512_clmulepi64_epi128(s.lo, p, 0x10);
+  mi = _mm512_ternarylogic_epi64(mi, _mm512_shuffle_epi32(s.lo, _MM_PERM_BADC), t, 0x96);
+  t = _mm512_clmulepi64_epi128(mi, p, 0x10);
+  return _mm512_ternarylogic_epi64(s.hi, _mm512_shuffle_epi32(mi, _MM_PERM_BADC), t, 0x96);
+}
+
+// reduce folds all four lanes of |s| into one reduced value. Reduction is linear, so the lanes
+// are reduced side by side and added afterwards.
+VOLLEY_INLINE __m128i reduce(const Sum& s) {
+  const __m512i r = reduce_lanes(s);
+  const __m256i r2 = _mm256_xor_si256(_mm512_castsi512_si256(r), _mm512_extracti64x4_epi64(r, 1));
+  return _mm_xor_si128(_mm256_castsi256_si128(r2), _mm256_extracti128_si256(r2, 1));
+}
+
+// lane_mask8 selects the qwords of the first |lanes| (0..4) 128-bit lanes.
+VOLLEY_INLINE __mmask8 lane_mask8(size_t lanes) {
+  return static_cast<__mmask8>(_bzhi_u32(0xffu, static_cast<unsigned>(2 * lanes)));
+}
+
+VOLLEY_INLINE __mmask64 byte_mask(size_t bytes) {
+  return _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(bytes < 64 ? bytes : 64));
+}
+
+// mul_pow accumulates y * (H^k, H^(k-1), ...) for the first |lanes| lanes of y; the other lanes
+// of y must be zero or |lanes| must cover them.
+VOLLEY_INLINE void mul_pow(Sum& s, const uint8_t* ks, __m512i y, size_t k, size_t lanes) {
+  const __mmask8 m = lane_mask8(lanes);
+  const __m512i h = _mm512_maskz_loadu_epi64(m, pow_at(ks, k));
+  const __m512i kk = _mm512_maskz_loadu_epi64(m, kar_at(ks, k));
+  mul_acc(s, y, h, kk);
+}
+
+// ghash_bytes absorbs |len| bytes (zero-padded to whole blocks) into |acc|.
+__m128i ghash_bytes(const uint8_t* ks, __m128i acc, const uint8_t* p, size_t len) {
+  const __m512i bs = bswap_mask();
+  while (len > 0) {
+    const size_t chunk = len < 256 ? len : 256;
+    const size_t m = (chunk + 15) / 16;
+    Sum s = sum_zero();
+    for (size_t q = 0; q * 4 < m; ++q) {
+      const size_t off = 64 * q;
+      __m512i y = _mm512_shuffle_epi8(_mm512_maskz_loadu_epi8(byte_mask(chunk - off), p + off), bs);
+      if (q == 0) y = _mm512_xor_si512(y, _mm512_zextsi128_si512(acc));
+      const size_t lanes = m - 4 * q < 4 ? m - 4 * q : 4;
+      mul_pow(s, ks, y, m - 4 * q, lanes);
+    }
+    acc = reduce(s);
+    p += chunk;
+    len -= chunk;
+  }
+  return acc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AES.
+
+template <int Nr>
+VOLLEY_INLINE void load_round_keys(const uint8_t* ks, __m512i* rk) {
+  VOLLEY_UNROLL
+  for (int r = 0; r <= Nr; ++r) rk[r] = _mm512_broadcast_i32x4(load16(ks + 16 * r));
+}
+
+VOLLEY_INLINE __m128i aes_block(const uint8_t* ks, int nr, __m128i x) {
+  x = _mm_xor_si128(x, load16(ks));
+  VOLLEY_UNROLL
+  for (int r = 1; r < nr; ++r) x = _mm_aesenc_si128(x, load16(ks + 16 * r));
+  return _mm_aesenclast_si128(x, load16(ks + 16 * nr));
+}
+
+template <int Nr, int Q>
+VOLLEY_INLINE void aes_vecs(const __m512i* rk, __m512i* x) {
+  VOLLEY_UNROLL
+  for (int q = 0; q < Q; ++q) x[q] = _mm512_xor_si512(x[q], rk[0]);
+  VOLLEY_UNROLL
+  for (int r = 1; r < Nr; ++r) {
+    VOLLEY_UNROLL
+    for (int q = 0; q < Q; ++q) x[q] = _mm512_aesenc_epi128(x[q], rk[r]);
+  }
+  VOLLEY_UNROLL
+  for (int q = 0; q < Q; ++q) x[q] = _mm512_aesenclast_epi128(x[q], rk[Nr]);
+}
+
+// Counter blocks are kept byte-reversed: the 32-bit block counter of GCM (inc32, NIST SP 800-38D
+// §6.2) is then dword 0 of each lane and VPADDD steps it with the right wraparound.
+VOLLEY_INLINE __m512i ctr_inc(int base) {
+  return _mm512_set_epi32(0, 0, 0, base + 3, 0, 0, 0, base + 2, 0, 0, 0, base + 1, 0, 0, 0, base);
+}
+
+// j0_block is nonce || 0^31 || 1 (SP 800-38D §7.1, 96-bit IV). One masked load: assembling it in
+// memory from narrower stores would defeat store-to-load forwarding on the critical path.
+VOLLEY_INLINE __m128i j0_block(const uint8_t* nonce) {
+  return _mm_or_si128(_mm_maskz_loadu_epi8(0x0fff, nonce), _mm_set_epi32(0x01000000, 0, 0, 0));
+}
+
+VOLLEY_INLINE __m128i len_block(uint64_t aad_len, uint64_t len) {
+  return _mm_set_epi64x(static_cast<long long>(aad_len * 8), static_cast<long long>(len * 8));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk: CTR stitched with GHASH, 32 blocks (8 vectors) per step. The GHASH dependency chain
+// (accumulator -> multiply -> reduce -> accumulator) is about 30 cycles; 32 blocks take 26
+// VPCLMULQDQ (52 cycles), so the chain stays hidden, which it does not with 16 blocks (28).
+
+struct CtrAcc {
+  __m128i ctr;  // next counter block, byte-reversed
+  __m128i acc;  // GHASH accumulator, reflected
+};
+
+VOLLEY_INLINE __m512i with_acc(__m512i y, __m128i acc) {
+  return _mm512_mask_xor_epi64(y, 0x03, y, _mm512_castsi128_si512(acc));
+}
+
+// mul_acc2 adds y_a * H^ka + y_b * H^kb (four-lane powers) to |s|, with three-input XORs: the
+// bulk loop is short of vector ALU slots as well as of multipliers.
+VOLLEY_INLINE void mul_acc2(Sum& s, const uint8_t* ks, __m512i ya, size_t ka, __m512i yb,
+                            size_t kb) {
+  const __m512i ha = _mm512_loadu_si512(pow_at(ks, ka));
+  const __m512i hb = _mm512_loadu_si512(pow_at(ks, kb));
+  const __m512i yma = _mm512_xor_si512(ya, _mm512_shuffle_epi32(ya, _MM_PERM_BADC));
+  const __m512i ymb = _mm512_xor_si512(yb, _mm512_shuffle_epi32(yb, _MM_PERM_BADC));
+  s.lo = _mm512_ternarylogic_epi64(s.lo, _mm512_clmulepi64_epi128(ya, ha, 0x00),
+                                   _mm512_clmulepi64_epi128(yb, hb, 0x00), 0x96);
+  s.hi = _mm512_ternarylogic_epi64(s.hi, _mm512_clmulepi64_epi128(ya, ha, 0x11),
+                                   _mm512_clmulepi64_epi128(yb, hb, 0x11), 0x96);
+  s.mi = _mm512_ternarylogic_epi64(
+      s.mi, _mm512_clmulepi64_epi128(yma, _mm512_loadu_si512(kar_at(ks, ka)), 0x00),
+      _mm512_clmulepi64_epi128(ymb, _mm512_loadu_si512(kar_at(ks, kb)), 0x00), 0x96);
+}
+
+// stitched runs AES over x[0, VA) while it absorbs the reflected blocks y[0, VG) (y[0] lane 0
+// already holding the accumulator) with H^(4VG)..H^1, and returns the reduced accumulator.
+template <int Nr, int VA, int VG>
+VOLLEY_INLINE __m128i stitched(const uint8_t* ks, const __m512i* rk, __m512i* x, const __m512i* y) {
+  Sum s = sum_zero();
+  VOLLEY_UNROLL
+  for (int q = 0; q < VA; ++q) x[q] = _mm512_xor_si512(x[q], rk[0]);
+  VOLLEY_UNROLL
+  for (int r = 1; r < Nr; ++r) {
+    VOLLEY_UNROLL
+    for (int q = 0; q < VA; ++q) x[q] = _mm512_aesenc_epi128(x[q], rk[r]);
+    // Products go in pairs, (y[1], y[2]), (y[3], y[4]), ..., y[0] in the last: it waits for the
+    // previous accumulator. The VG / 2 <= 4 pairs are spread over the Nr - 1 >= 9 middle rounds.
+    constexpr int kStep = (Nr - 1) / (VG / 2);
+    const int t = (r - 1) / kStep;
+    if ((r - 1) % kStep == 0 && 2 * t < VG) {
+      const int qa = (2 * t + 1) % VG, qb = (2 * t + 2) % VG;
+      mul_acc2(s, ks, y[qa], static_cast<size_t>(4 * (VG - qa)), y[qb],
+               static_cast<size_t>(4 * (VG - qb)));
+    }
+  }
+  const __m128i acc = reduce(s);
+  VOLLEY_UNROLL
+  for (int q = 0; q < VA; ++q) x[q] = _mm512_aesenclast_epi128(x[q], rk[Nr]);
+  return acc;
+}
+
+template <int V>
+VOLLEY_INLINE __m128i ghash_vecs(const uint8_t* ks, const __m512i* y) {
+  Sum s = sum_zero();
+  VOLLEY_UNROLL
+  for (int t = 0; 2 * t < V; ++t) {
+    const int qa = (2 * t + 1) % V;  // y[0] (holding the accumulator) in the last pair
+    const int qb = (2 * t + 2) % V;
+    mul_acc2(s, ks, y[qa], static_cast<size_t>(4 * (V - qa)), y[qb],
+             static_cast<size_t>(4 * (V - qb)));
+  }
+  return reduce(s);
+}
+
+template <int V>
+VOLLEY_INLINE void counters(__m512i& base, __m512i bs, __m512i* x) {
+  VOLLEY_UNROLL
+  for (int q = 0; q < V; ++q)
+    x[q] = _mm512_shuffle_epi8(_mm512_add_epi32(base, ctr_inc(4 * q)), bs);
+  base = _mm512_add_epi32(base, _mm512_broadcast_i32x4(_mm_cvtsi32_si128(4 * V)));
+}
+
+// xor_store writes keystream ^ input and keeps the reflected ciphertext for GHASH.
+template <int V>
+VOLLEY_INLINE void xor_store(const uint8_t* in, uint8_t* out, __m512i bs, const __m512i* x,
+                             __m512i* y) {
+  VOLLEY_UNROLL
+  for (int q = 0; q < V; ++q) {
+    const __m512i c = _mm512_xor_si512(x[q], _mm512_loadu_si512(in + 64 * q));
+    _mm512_storeu_si512(out + 64 * q, c);
+    y[q] = _mm512_shuffle_epi8(c, bs);
+  }
+}
+
+template <int V>
+VOLLEY_INLINE void load_ct(const uint8_t* in, __m512i bs, __m512i* c, __m512i* y) {
+  VOLLEY_UNROLL
+  for (int q = 0; q < V; ++q) {
+    c[q] = _mm512_loadu_si512(in + 64 * q);
+    y[q] = _mm512_shuffle_epi8(c[q], bs);
+  }
+}
+
+template <int V>
+VOLLEY_INLINE void xor_out(uint8_t* out, const __m512i* x, const __m512i* c) {
+  VOLLEY_UNROLL
+  for (int q = 0; q < V; ++q) _mm512_storeu_si512(out + 64 * q, _mm512_xor_si512(x[q], c[q]));
+}
+
+// bulk processes |nchunks| 256-byte chunks. Inlined into its callers: as a call, passing vector
+// state through memory and realigning the stack cost more than the work for mid-sized messages.
+template <int Nr, bool Enc>
+VOLLEY_INLINE CtrAcc bulk(const uint8_t* ks, CtrAcc st, const uint8_t* in, uint8_t* out,
+                          size_t nchunks) {
+  if (nchunks == 0) return st;
+  __m512i rk[Nr + 1];
+  load_round_keys<Nr>(ks, rk);
+  const __m512i bs = bswap_mask();
+  __m512i base = _mm512_broadcast_i32x4(st.ctr);
+  __m128i acc = st.acc;
+  const size_t pairs = nchunks / 2;
+  const bool odd = (nchunks & 1) != 0;
+  __m512i x[8], y[8];
+  if (Enc) {
+    // Encryption hashes each ciphertext group while the next group's keystream is computed.
+    if (pairs > 0) {
+      counters<8>(base, bs, x);
+      aes_vecs<Nr, 8>(rk, x);
+      xor_store<8>(in, out, bs, x, y);
+      in += 512;
+      out += 512;
+      for (size_t i = 1; i < pairs; ++i) {
+        counters<8>(base, bs, x);
+        y[0] = with_acc(y[0], acc);
+        acc = stitched<Nr, 8, 8>(ks, rk, x, y);
+        xor_store<8>(in, out, bs, x, y);
+        in += 512;
+        out += 512;
+      }
+      y[0] = with_acc(y[0], acc);
+      if (odd) {
+        counters<4>(base, bs, x);
+        acc = stitched<Nr, 4, 8>(ks, rk, x, y);
+        xor_store<4>(in, out, bs, x, y);
+        y[0] = with_acc(y[0], acc);
+        acc = ghash_vecs<4>(ks, y);
+      } else {
+        acc = ghash_vecs<8>(ks, y);
+      }
+    } else {
+      counters<4>(base, bs, x);
+      aes_vecs<Nr, 4>(rk, x);
+      xor_store<4>(in, out, bs, x, y);
+      y[0] = with_acc(y[0], acc);
+      acc = ghash_vecs<4>(ks, y);
+    }
+  } else {
+    __m512i c[8];
+    for (size_t i = 0; i < pairs; ++i) {
+      load_ct<8>(in, bs, c, y);
+      y[0] = with_acc(y[0], acc);
+      counters<8>(base, bs, x);
+      acc = stitched<Nr, 8, 8>(ks, rk, x, y);
+      xor_out<8>(out, x, c);
+      in += 512;
+      out += 512;
+    }
+    if (odd) {
+      load_ct<4>(in, bs, c, y);
+      y[0] = with_acc(y[0], acc);
+      counters<4>(base, bs, x);
+      acc = stitched<Nr, 4, 4>(ks, rk, x, y);
+      xor_out<4>(out, x, c);
+    }
+  }
+  return {_mm_add_epi32(st.ctr, _mm_cvtsi32_si128(static_cast<int>(16 * nchunks))), acc};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Short pieces: up to 16 blocks of data (Q vectors), optionally preceded by whole AAD and
+// followed by the length block, hashed as one dot product into an unreduced Sum.
+
+struct Piece {
+  const uint8_t* aad;  // hashed first; only when the incoming accumulator is zero
+  size_t aad_len;
+  const uint8_t* in;
+  uint8_t* out;
+  size_t len;     // <= 64 * Q
+  bool with_len;  // append the length block |lenb|
+  __m128i lenb;
+};
+
+template <int Nr, bool Enc, int Q>
+VOLLEY_INLINE void piece_sum(const uint8_t* ks, __m128i ctr, __m128i acc, const Piece& pc, Sum& s) {
+  const __m512i bs = bswap_mask();
+  const size_t m = (pc.len + 15) / 16;
+  const size_t a = (pc.aad_len + 15) / 16;
+  const size_t n = a + m + (pc.with_len ? 1 : 0);
+  // Where the length block goes: after the data in its last vector when that has room (its power
+  // H^1 then follows on), else after the AAD with H^1 blended in, else in a vector of its own.
+  const bool len_after_data = pc.with_len && m % 4 != 0;
+  const bool len_after_aad = pc.with_len && !len_after_data && a % 4 != 0;
+
+  if constexpr (Q > 0) {
+    __m512i x[Q];
+    __m512i rk[Nr + 1];
+    load_round_keys<Nr>(ks, rk);
+    const __m512i base = _mm512_broadcast_i32x4(ctr);
+    VOLLEY_UNROLL
+    for (int q = 0; q < Q; ++q)
+      x[q] = _mm512_shuffle_epi8(_mm512_add_epi32(base, ctr_inc(4 * q)), bs);
+    aes_vecs<Nr, Q>(rk, x);
+    VOLLEY_UNROLL
+    for (int q = 0; q < Q; ++q) {
+      const size_t qq = static_cast<size_t>(q);
+      const size_t off = 64 * qq;
+      const __mmask64 bm = byte_mask(pc.len - off);
+      const __m512i v = _mm512_maskz_loadu_epi8(bm, pc.in + off);
+      const __m512i o = _mm512_xor_si512(v, x[q]);
+      _mm512_mask_storeu_epi8(pc.out + off, bm, o);
+      __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
+      if (q == 0 && a == 0) y = with_acc(y, acc);
+      size_t lanes = m - 4 * qq < 4 ? m - 4 * qq : 4;
+      if (len_after_data && lanes < 4) {
+        y = _mm512_mask_broadcast_i32x4(y, static_cast<__mmask16>(0xfu << (4 * lanes)), pc.lenb);
+        ++lanes;
+      }
+      mul_pow(s, ks, y, n - a - 4 * qq, lanes);
+    }
+  }
+  for (size_t q = 0; q * 4 < a; ++q) {
+    const size_t off = 64 * q;
+    __m512i v =
+        _mm512_shuffle_epi8(_mm512_maskz_loadu_epi8(byte_mask(pc.aad_len - off), pc.aad + off), bs);
+    const size_t lanes = a - 4 * q < 4 ? a - 4 * q : 4;
+    const __mmask8 lm = lane_mask8(lanes);
+    __m512i h = _mm512_maskz_loadu_epi64(lm, pow_at(ks, n - 4 * q));
+    __m512i kk = _mm512_maskz_loadu_epi64(lm, kar_at(ks, n - 4 * q));
+    if (len_after_aad && lanes < 4) {
+      const __mmask16 l = static_cast<__mmask16>(0xfu << (4 * lanes));
+      v = _mm512_mask_broadcast_i32x4(v, l, pc.lenb);
+      h = _mm512_mask_broadcast_i32x4(h, l, load16(pow_at(ks, 1)));
+      kk = _mm512_mask_broadcast_i32x4(kk, l, load16(kar_at(ks, 1)));
+    }
+    mul_acc(s, v, h, kk);
+  }
+  if (pc.with_len && !len_after_data && !len_after_aad) {
+    __m128i l = pc.lenb;
+    if (a == 0 && m == 0) l = _mm_xor_si128(l, acc);
+    const __m512i v = _mm512_zextsi128_si512(l);
+    mul_pow(s, ks, v, 1, 1);
+  }
+}
+
+template <int Nr, bool Enc>
+VOLLEY_INLINE void piece_dispatch(const uint8_t* ks, __m128i ctr, __m128i acc, const Piece& pc,
+                                  Sum& s) {
+  switch ((pc.len + 63) / 64) {
+    case 0:
+      return piece_sum<Nr, Enc, 0>(ks, ctr, acc, pc, s);
+    case 1:
+      return piece_sum<Nr, Enc, 1>(ks, ctr, acc, pc, s);
+    case 2:
+      return piece_sum<Nr, Enc, 2>(ks, ctr, acc, pc, s);
+    case 3:
+      return piece_sum<Nr, Enc, 3>(ks, ctr, acc, pc, s);
+    default:
+      return piece_sum<Nr, Enc, 4>(ks, ctr, acc, pc, s);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole messages.
+
+VOLLEY_INLINE bool is_short(const Job& j) {
+  const size_t m = (j.len + 15) / 16;
+  const size_t a = (j.aad_len + 15) / 16;
+  return m <= 16 && a + m + 1 <= kMaxPow;
+}
+
+VOLLEY_INLINE __m128i ctr_start(__m128i j0) {
+  return _mm_add_epi32(_mm_shuffle_epi8(j0, bswap_mask128()), _mm_cvtsi32_si128(1));
+}
+
+VOLLEY_INLINE __m128i make_tag(__m128i acc, __m128i ekj0) {
+  return _mm_xor_si128(_mm_shuffle_epi8(acc, bswap_mask128()), ekj0);
+}
+
+template <int Nr, bool Enc>
+void one_shot(const Job& j) {
+  const uint8_t* ks = j.key->bytes;
+  const __m128i j0 = j0_block(j.nonce);
+  const __m128i ekj0 = aes_block(ks, Nr, j0);
+  Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
+  Sum s = sum_zero();
+  if (is_short(j)) {
+    piece_dispatch<Nr, Enc>(ks, ctr_start(j0), _mm_setzero_si128(), pc, s);
+  } else {
+    const size_t chunks = j.len / 256;
+    const CtrAcc st =
+        bulk<Nr, Enc>(ks, {ctr_start(j0), ghash_bytes(ks, _mm_setzero_si128(), j.aad, j.aad_len)},
+                      j.in, j.out, chunks);
+    pc.aad = nullptr;
+    pc.aad_len = 0;
+    pc.in = j.in + 256 * chunks;
+    pc.out = j.out + 256 * chunks;
+    pc.len = j.len - 256 * chunks;
+    piece_dispatch<Nr, Enc>(ks, st.ctr, st.acc, pc, s);
+  }
+  store16(j.tag, make_tag(reduce(s), ekj0));
+}
+
+// fold_pairs and fold_final add lanes across messages: fold_final(fold_pairs(v0, v1),
+// fold_pairs(v2, v3)) has in lane r the sum of the four lanes of v_r.
+VOLLEY_INLINE __m512i fold_pairs(__m512i v0, __m512i v1) {
+  return _mm512_xor_si512(_mm512_shuffle_i64x2(v0, v1, 0x44), _mm512_shuffle_i64x2(v0, v1, 0xee));
+}
+
+VOLLEY_INLINE __m512i fold_final(__m512i a, __m512i b) {
+  return _mm512_xor_si512(_mm512_shuffle_i64x2(a, b, 0x88), _mm512_shuffle_i64x2(a, b, 0xdd));
+}
+
+VOLLEY_INLINE __m512i transpose_sum(__m512i v0, __m512i v1, __m512i v2, __m512i v3) {
+  return fold_final(fold_pairs(v0, v1), fold_pairs(v2, v3));
+}
+
+// aes_lanes encrypts lane r of |e| under the key of js[r] (lanes from |cnt| on: any key).
+template <int Nr>
+VOLLEY_INLINE void aes_lanes(const Job* const* js, int cnt, __m512i* e) {
+  const uint8_t* k0 = js[0]->key->bytes;
+  bool same_key = true;
+  for (int r = 1; r < cnt; ++r) same_key = same_key && js[r]->key == js[0]->key;
+  __m512i rk[Nr + 1];
+  if (same_key) {
+    load_round_keys<Nr>(k0, rk);
+  } else {
+    // Lanes of absent messages reuse the first key; their results are dropped.
+    const uint8_t* kr[4];
+    for (int r = 0; r < 4; ++r) kr[r] = r < cnt ? js[r]->key->bytes : k0;
+    VOLLEY_UNROLL
+    for (int i = 0; i <= Nr; ++i) {
+      __m512i v = _mm512_castsi128_si512(load16(kr[0] + 16 * i));
+      v = _mm512_inserti32x4(v, load16(kr[1] + 16 * i), 1);
+      v = _mm512_inserti32x4(v, load16(kr[2] + 16 * i), 2);
+      rk[i] = _mm512_inserti32x4(v, load16(kr[3] + 16 * i), 3);
+    }
+  }
+  aes_vecs<Nr, 1>(rk, e);
+}
+
+// quad seals or opens up to four short messages of the same key size together: each message's
+// data and GHASH products are computed on its own vectors, then the four unreduced sums are
+// gathered one message per lane, so one reduction and one AES pass over the four J0 blocks
+// serve all four tags.
+template <int Nr, bool Enc>
+void quad(const Job* const* js, int cnt) {
+  Sum sr[4];
+  __m128i j0[4];
+  for (int r = 0; r < 4; ++r) {
+    sr[r] = sum_zero();
+    j0[r] = _mm_setzero_si128();
+  }
+  for (int r = 0; r < cnt; ++r) {
+    const Job& j = *js[r];
+    j0[r] = j0_block(j.nonce);
+    const Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
+    piece_dispatch<Nr, Enc>(j.key->bytes, ctr_start(j0[r]), _mm_setzero_si128(), pc, sr[r]);
+  }
+  const Sum s{transpose_sum(sr[0].lo, sr[1].lo, sr[2].lo, sr[3].lo),
+              transpose_sum(sr[0].mi, sr[1].mi, sr[2].mi, sr[3].mi),
+              transpose_sum(sr[0].hi, sr[1].hi, sr[2].hi, sr[3].hi)};
+  const __m512i ghash = _mm512_shuffle_epi8(reduce_lanes(s), bswap_mask());
+
+  __m512i e = _mm512_inserti32x4(_mm512_castsi128_si512(j0[0]), j0[1], 1);
+  e = _mm512_inserti32x4(e, j0[2], 2);
+  e = _mm512_inserti32x4(e, j0[3], 3);
+  aes_lanes<Nr>(js, cnt, &e);
+  const __m512i tags = _mm512_xor_si512(ghash, e);
+  store16(js[0]->tag, _mm512_castsi512_si128(tags));
+  if (cnt > 1) store16(js[1]->tag, _mm512_extracti32x4_epi32(tags, 1));
+  if (cnt > 2) store16(js[2]->tag, _mm512_extracti32x4_epi32(tags, 2));
+  if (cnt > 3) store16(js[3]->tag, _mm512_extracti32x4_epi32(tags, 3));
+}
+
+// is_small selects the record-layer shape (at most 64 bytes of data and 16 of AAD) that
+// the SmallQuad stages handle four at a time.
+VOLLEY_INLINE bool is_small(const Job& j) { return j.len <= 64 && j.aad_len <= 16; }
+
+// SmallQuad carries up to four small messages (is_small) of one key size between the two stages
+// of their processing. The batch runs the AES stage of one quad before the GHASH stage of the
+// quad before it, so that AES latency overlaps with hashing in the out-of-order window.
+struct SmallQuad {
+  const Job* js[4];
+  int cnt;
+  bool same_key;  // every message uses js[0]'s key
+  bool uniform;   // every message has js[0]'s data and AAD lengths
+  __m512i x[5];   // x[r]: keystream for message r's data; x[4] lane r: E(K_r, J0_r)
+};
+
+// Counter blocks 2..5 in the last (big-endian) dword of the four lanes. A message of at most four
+// blocks uses its nonce followed by these: inc32 cannot wrap when it starts from 1.
+VOLLEY_INLINE __m512i small_counters() {
+  return _mm512_set_epi32(0x05000000, 0, 0, 0, 0x04000000, 0, 0, 0, 0x03000000, 0, 0, 0, 0x02000000,
+                          0, 0, 0);
+}
+
+template <int Nr, bool SameKey>
+VOLLEY_INLINE void small_stage_aes(SmallQuad& q) {
+  const uint8_t* kr[4];
+  __m128i nonce[4];
+  VOLLEY_UNROLL
+  for (int r = 0; r < 4; ++r) {
+    kr[r] = r < q.cnt ? q.js[r]->key->bytes : kr[0];
+    nonce[r] = r < q.cnt ? _mm_maskz_loadu_epi8(0x0fff, q.js[r]->nonce) : _mm_setzero_si128();
+  }
+  const __m128i one = _mm_set_epi32(0x01000000, 0, 0, 0);
+  __m512i j0 = _mm512_zextsi128_si512(_mm_or_si128(nonce[0], one));
+  j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[1], one), 1);
+  j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[2], one), 2);
+  j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[3], one), 3);
+  const __m512i ctrs = small_counters();
+  __m512i* x = q.x;
+  if (SameKey) {
+    __m512i rk[Nr + 1];
+    load_round_keys<Nr>(kr[0], rk);
+    VOLLEY_UNROLL
+    for (int r = 0; r < 4; ++r) {
+      x[r] = _mm512_ternarylogic_epi64(_mm512_broadcast_i32x4(nonce[r]), ctrs, rk[0], 0x96);
+    }
+    x[4] = _mm512_xor_si512(j0, rk[0]);
+    VOLLEY_UNROLL
+    for (int i = 1; i < Nr; ++i) {
+      VOLLEY_UNROLL
+      for (int v = 0; v < 5; ++v) x[v] = _mm512_aesenc_epi128(x[v], rk[i]);
+    }
+    VOLLEY_UNROLL
+    for (int v = 0; v < 5; ++v) x[v] = _mm512_aesenclast_epi128(x[v], rk[Nr]);
+  } else {
+    // Each message's vector under its own round keys, and each J0 block on its own (128-bit
+    // AES with the round keys as memory operands): cheaper than gathering the four keys into
+    // the lanes of one vector for every round.
+    __m128i e[4];
+    VOLLEY_UNROLL
+    for (int v = 0; v < 4; ++v) {
+      const __m512i k0 = _mm512_broadcast_i32x4(load16(kr[v]));
+      x[v] = _mm512_ternarylogic_epi64(_mm512_broadcast_i32x4(nonce[v]), ctrs, k0, 0x96);
+      e[v] = _mm_xor_si128(_mm_or_si128(nonce[v], one), load16(kr[v]));
+    }
+    VOLLEY_UNROLL
+    for (int i = 1; i < Nr; ++i) {
+      VOLLEY_UNROLL
+      for (int v = 0; v < 4; ++v) {
+        x[v] = _mm512_aesenc_epi128(x[v], _mm512_broadcast_i32x4(load16(kr[v] + 16 * i)));
+        e[v] = _mm_aesenc_si128(e[v], load16(kr[v] + 16 * i));
+      }
+    }
+    VOLLEY_UNROLL
+    for (int v = 0; v < 4; ++v) {
+      x[v] = _mm512_aesenclast_epi128(x[v], _mm512_broadcast_i32x4(load16(kr[v] + 16 * Nr)));
+      e[v] = _mm_aesenclast_si128(e[v], load16(kr[v] + 16 * Nr));
+    }
+    __m512i ev = _mm512_inserti32x4(_mm512_zextsi128_si512(e[0]), e[1], 1);
+    ev = _mm512_inserti32x4(ev, e[2], 2);
+    x[4] = _mm512_inserti32x4(ev, e[3], 3);
+  }
+}
+
+// insert_lane puts |x| into lane |r| of |v|; |r| is a constant once the caller's loop is unrolled.
+VOLLEY_INLINE __m512i insert_lane(__m512i v, __m128i x, int r) {
+  switch (r) {
+    case 0:
+      return _mm512_inserti32x4(v, x, 0);
+    case 1:
+      return _mm512_inserti32x4(v, x, 1);
+    case 2:
+      return _mm512_inserti32x4(v, x, 2);
+    default:
+      return _mm512_inserti32x4(v, x, 3);
+  }
+}
+
+template <int Nr, bool Enc, bool SameKey, bool Uniform>
+VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
+  const __m512i bs = bswap_mask();
+  const __m128i bs128 = bswap_mask128();
+  const int cnt = q.cnt;
+  __m512i aadv = _mm512_setzero_si512();  // lane r: AAD block of message r (reflected)
+  __m512i lenv = _mm512_setzero_si512();  // lane r: length block of message r
+  __m512i hav = _mm512_setzero_si512();   // lane r: the power of H for that AAD block
+  __m512i kav = _mm512_setzero_si512();
+  __m512i h1v = _mm512_setzero_si512();
+  __m512i k1v = _mm512_setzero_si512();
+  // With a uniform quad, every length-derived value is the same for the four messages.
+  const Job& first = *q.js[0];
+  const size_t m0 = (first.len + 15) / 16;
+  const __mmask64 bm0 = byte_mask(first.len);
+  const __mmask8 lm0 = lane_mask8(m0);
+  const __mmask16 am0 =
+      static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(first.aad_len)));
+  __m512i h0 = _mm512_setzero_si512();
+  __m512i k0 = _mm512_setzero_si512();
+  if (SameKey && Uniform && m0 > 0) {
+    h0 = _mm512_maskz_loadu_epi64(lm0, pow_at(first.key->bytes, m0 + 1));
+    k0 = _mm512_maskz_loadu_epi64(lm0, kar_at(first.key->bytes, m0 + 1));
+  }
+  Sum pair[2];
+  Sum cur[2];
+  VOLLEY_UNROLL
+  for (int r = 0; r < 4; ++r) {
+    Sum& sr = cur[r & 1];
+    if (r < cnt) {
+      const Job& j = *q.js[r];
+      const uint8_t* ks = j.key->bytes;
+      const size_t len = Uniform ? first.len : j.len;
+      const size_t aad_len = Uniform ? first.aad_len : j.aad_len;
+      const size_t m = Uniform ? m0 : (len + 15) / 16;
+      if (len > 0) {
+        const __mmask64 bm = Uniform ? bm0 : byte_mask(len);
+        const __m512i v = _mm512_maskz_loadu_epi8(bm, j.in);
+        const __m512i o = _mm512_xor_si512(v, q.x[r]);
+        _mm512_mask_storeu_epi8(j.out, bm, o);
+        const __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
+        const __mmask8 lm = lane_mask8(m);
+        const __m512i h = SameKey && Uniform ? h0 : _mm512_maskz_loadu_epi64(lm, pow_at(ks, m + 1));
+        const __m512i k = SameKey && Uniform ? k0 : _mm512_maskz_loadu_epi64(lm, kar_at(ks, m + 1));
+        const __m512i ym = _mm512_xor_si512(y, _mm512_shuffle_epi32(y, _MM_PERM_BADC));
+        sr.lo = _mm512_clmulepi64_epi128(y, h, 0x00);
+        sr.hi = _mm512_clmulepi64_epi128(y, h, 0x11);
+        sr.mi = _mm512_clmulepi64_epi128(ym, k, 0x00);
+      } else {
+        sr = sum_zero();
+      }
+      if (aad_len > 0) {
+        const __mmask16 am =
+            Uniform ? am0
+                    : static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(aad_len)));
+        aadv = insert_lane(aadv, _mm_shuffle_epi8(_mm_maskz_loadu_epi8(am, j.aad), bs128), r);
+      }
+      if (!Uniform) lenv = insert_lane(lenv, len_block(aad_len, len), r);
+      if (!(SameKey && Uniform)) {
+        // In the sequence AAD || data || length, the AAD block is m + 1 blocks before the end.
+        hav = insert_lane(hav, load16(pow_at(ks, m + 2)), r);
+        kav = insert_lane(kav, load16(kar_at(ks, m + 2)), r);
+      }
+      if (!SameKey) {
+        h1v = insert_lane(h1v, load16(pow_at(ks, 1)), r);
+        k1v = insert_lane(k1v, load16(kar_at(ks, 1)), r);
+      }
+    } else {
+      sr = sum_zero();
+    }
+    if (r & 1) {
+      pair[r >> 1] = {fold_pairs(cur[0].lo, cur[1].lo), fold_pairs(cur[0].mi, cur[1].mi),
+                      fold_pairs(cur[0].hi, cur[1].hi)};
+    }
+  }
+  if (SameKey) {
+    h1v = _mm512_broadcast_i32x4(load16(pow_at(q.js[0]->key->bytes, 1)));
+    k1v = _mm512_broadcast_i32x4(load16(kar_at(q.js[0]->key->bytes, 1)));
+  }
+  // Absent lanes may get a length block and powers too, but their AAD and data are zero and
+  // their tags are not stored.
+  if (Uniform) lenv = _mm512_broadcast_i32x4(len_block(first.aad_len, first.len));
+  if (SameKey && Uniform) {
+    hav = _mm512_broadcast_i32x4(load16(pow_at(first.key->bytes, m0 + 2)));
+    kav = _mm512_broadcast_i32x4(load16(kar_at(first.key->bytes, m0 + 2)));
+  }
+  Sum s{fold_final(pair[0].lo, pair[1].lo), fold_final(pair[0].mi, pair[1].mi),
+        fold_final(pair[0].hi, pair[1].hi)};
+  mul_acc(s, aadv, hav, kav);
+  mul_acc(s, lenv, h1v, k1v);
+  const __m512i tags = _mm512_xor_si512(_mm512_shuffle_epi8(reduce_lanes(s), bs), q.x[4]);
+  store16(q.js[0]->tag, _mm512_castsi512_si128(tags));
+  if (cnt > 1) store16(q.js[1]->tag, _mm512_extracti32x4_epi32(tags, 1));
+  if (cnt > 2) store16(q.js[2]->tag, _mm512_extracti32x4_epi32(tags, 2));
+  if (cnt > 3) store16(q.js[3]->tag, _mm512_extracti32x4_epi32(tags, 3));
+}
+
+template <int Nr>
+void small_aes(SmallQuad& q) {
+  if (q.same_key) {
+    small_stage_aes<Nr, true>(q);
+  } else {
+    small_stage_aes<Nr, false>(q);
+  }
+}
+
+template <int Nr, bool Enc>
+void small_ghash(const SmallQuad& q) {
+  if (q.same_key) {
+    if (q.uniform) {
+      small_stage_ghash<Nr, Enc, true, true>(q);
+    } else {
+      small_stage_ghash<Nr, Enc, true, false>(q);
+    }
+  } else if (q.uniform) {
+    small_stage_ghash<Nr, Enc, false, true>(q);
+  } else {
+    small_stage_ghash<Nr, Enc, false, false>(q);
+  }
+}
+
+// SmallPipe feeds small messages of one key size through the two stages, one quad apart.
+struct SmallPipe {
+  SmallQuad slot[2];
+  int fill = 0;        // slot being filled
+  bool ready = false;  // slot[fill ^ 1] has been through the AES stage
+};
+
+template <int Nr, bool Enc>
+VOLLEY_INLINE void small_launch(SmallPipe& p) {
+  small_aes<Nr>(p.slot[p.fill]);
+  if (p.ready) small_ghash<Nr, Enc>(p.slot[p.fill ^ 1]);
+  p.fill ^= 1;
+  p.ready = true;
+  p.slot[p.fill].cnt = 0;
+}
+
+template <int Nr, bool Enc>
+VOLLEY_INLINE void small_add(SmallPipe& p, const Job& j) {
+  SmallQuad& q = p.slot[p.fill];
+  if (q.cnt == 0) {
+    q.same_key = q.uniform = true;
+  } else {
+    const Job& j0 = *q.js[0];
+    q.same_key = q.same_key && j.key == j0.key;
+    q.uniform = q.uniform && j.len == j0.len && j.aad_len == j0.aad_len;
+  }
+  q.js[q.cnt++] = &j;
+  if (q.cnt == 4) small_launch<Nr, Enc>(p);
+}
+
+template <int Nr, bool Enc>
+VOLLEY_INLINE void small_drain(SmallPipe& p) {
+  if (p.slot[p.fill].cnt > 0) small_launch<Nr, Enc>(p);
+  if (p.ready) small_ghash<Nr, Enc>(p.slot[p.fill ^ 1]);
+}
+
+// small_run processes a prefix of jobs[0, n) made of small messages of one key size, four at a
+// time through the two stages: the common shape of a batch from the record layer. It returns
+// how many jobs it processed; it stops before the first group of four that does not fit.
+template <int Nr, bool Enc>
+size_t small_run(const Job* jobs, size_t n) {
+  SmallQuad q[2];
+  int cur = 0;
+  bool ready = false;
+  size_t i = 0;
+  while (i < n) {
+    SmallQuad& f = q[cur];
+    const int cnt = n - i < 4 ? static_cast<int>(n - i) : 4;
+    const Job& j0 = jobs[i];
+    bool ok = true;
+    bool same = true;
+    bool uniform = true;
+    for (int r = 0; r < cnt; ++r) {
+      const Job& j = jobs[i + static_cast<size_t>(r)];
+      f.js[r] = &j;
+      ok = ok & (j.len <= 64) & (j.aad_len <= 16);
+      same = same & (j.key == j0.key);
+      uniform = uniform & (j.len == j0.len) & (j.aad_len == j0.aad_len);
+    }
+    ok = ok && rounds_of(j0.key) == Nr;
+    if (!same) {
+      for (int r = 1; r < cnt; ++r) ok = ok && rounds_of(f.js[r]->key) == Nr;
+    }
+    if (!ok) break;
+    f.cnt = cnt;
+    f.same_key = same;
+    f.uniform = uniform;
+    small_aes<Nr>(f);
+    if (ready) small_ghash<Nr, Enc>(q[cur ^ 1]);
+    cur ^= 1;
+    ready = true;
+    i += static_cast<size_t>(cnt);
+  }
+  if (ready) small_ghash<Nr, Enc>(q[cur ^ 1]);
+  return i;
+}
+
+// Group is up to four short messages waiting to be processed together.
+struct Group {
+  const Job* jobs[4];
+  int n = 0;
+};
+
+template <int Nr, bool Enc>
+VOLLEY_INLINE void group_add(Group& g, const Job& j) {
+  g.jobs[g.n++] = &j;
+  if (g.n == 4) {
+    quad<Nr, Enc>(g.jobs, 4);
+    g.n = 0;
+  }
+}
+
+// batch runs long messages one by one, small (record-layer sized) ones four at a time through
+// SmallPipe, and other short ones four at a time through quad, each by key size.
+template <bool Enc>
+void batch(const Job* jobs, size_t n) {
+  if (n == 0) return;
+  if (n == 1) {
+    if (rounds_of(jobs[0].key) == 10) {
+      one_shot<10, Enc>(jobs[0]);
+    } else {
+      one_shot<14, Enc>(jobs[0]);
+    }
+    return;
+  }
+  // Record-layer batches are usually all small: take the longest such prefix the fast way.
+  size_t start = 0;
+  if (is_small(jobs[0])) {
+    if (rounds_of(jobs[0].key) == 10) {
+      start = small_run<10, Enc>(jobs, n);
+    } else {
+      start = small_run<14, Enc>(jobs, n);
+    }
+  }
+  SmallPipe small128, small256;
+  small128.slot[0].cnt = small256.slot[0].cnt = 0;
+  Group short128, short256;
+  for (size_t i = start; i < n; ++i) {
+    const Job& j = jobs[i];
+    const bool aes128 = rounds_of(j.key) == 10;
+    if (is_small(j)) {
+      if (aes128) {
+        small_add<10, Enc>(small128, j);
+      } else {
+        small_add<14, Enc>(small256, j);
+      }
+    } else if (is_short(j)) {
+      if (aes128) {
+        group_add<10, Enc>(short128, j);
+      } else {
+        group_add<14, Enc>(short256, j);
+      }
+    } else if (aes128) {
+      one_shot<10, Enc>(j);
+    } else {
+      one_shot<14, Enc>(j);
+    }
+  }
+  small_drain<10, Enc>(small128);
+  small_drain<14, Enc>(small256);
+  if (short128.n > 0) quad<10, Enc>(short128.jobs, short128.n);
+  if (short256.n > 0) quad<14, Enc>(short256.jobs, short256.n);
+}
+
+void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
+void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
+
+// ---------------------------------------------------------------------------------------------
+// Streaming.
+
+void begin(const KeyState* ks, MsgState* ms, const uint8_t* nonce, const uint8_t* aad,
+           size_t aad_len) {
+  const __m128i j0 = j0_block(nonce);
+  store16(ms->bytes + kMsCtr, ctr_start(j0));
+  store16(ms->bytes + kMsEkj0, aes_block(ks->bytes, rounds_of(ks), j0));
+  store16(ms->bytes + kMsAcc, ghash_bytes(ks->bytes, _mm_setzero_si128(), aad, aad_len));
+  const uint64_t al = aad_len;
+  const uint64_t zero = 0;
+  std::memcpy(ms->bytes + kMsAadLen, &al, 8);
+  std::memcpy(ms->bytes + kMsLen, &zero, 8);
+}
+
+template <int Nr, bool Enc>
+void update_nr(const uint8_t* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  const size_t chunks = len / 256;
+  CtrAcc st =
+      bulk<Nr, Enc>(ks, {load16(ms->bytes + kMsCtr), load16(ms->bytes + kMsAcc)}, in, out, chunks);
+  const size_t rest = len - 256 * chunks;
+  if (rest > 0) {
+    const Piece pc{nullptr, 0,     in + 256 * chunks,  out + 256 * chunks,
+                   rest,    false, _mm_setzero_si128()};
+    Sum s = sum_zero();
+    piece_dispatch<Nr, Enc>(ks, st.ctr, st.acc, pc, s);
+    st.acc = reduce(s);
+    st.ctr = _mm_add_epi32(st.ctr, _mm_cvtsi32_si128(static_cast<int>((rest + 15) / 16)));
+  }
+  store16(ms->bytes + kMsCtr, st.ctr);
+  store16(ms->bytes + kMsAcc, st.acc);
+  uint64_t total;
+  std::memcpy(&total, ms->bytes + kMsLen, 8);
+  total += len;
+  std::memcpy(ms->bytes + kMsLen, &total, 8);
+}
+
+template <bool Enc>
+void update(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  if (rounds_of(ks) == 10) {
+    update_nr<10, Enc>(ks->bytes, ms, in, out, len);
+  } else {
+    update_nr<14, Enc>(ks->bytes, ms, in, out, len);
+  }
+}
+
+void encrypt(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  update<true>(ks, ms, in, out, len);
+}
+
+void decrypt(const KeyState* ks, MsgState* ms, const uint8_t* in, uint8_t* out, size_t len) {
+  update<false>(ks, ms, in, out, len);
+}
+
+void finish(const KeyState* ks, MsgState* ms, uint8_t* tag) {
+  uint64_t aad_len, len;
+  std::memcpy(&aad_len, ms->bytes + kMsAadLen, 8);
+  std::memcpy(&len, ms->bytes + kMsLen, 8);
+  __m128i acc = _mm_xor_si128(load16(ms->bytes + kMsAcc), len_block(aad_len, len));
+  acc = gmul128(acc, load16(pow_at(ks->bytes, 1)));
+  store16(tag, _mm_xor_si128(_mm_shuffle_epi8(acc, bswap_mask128()), load16(ms->bytes + kMsEkj0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key setup.
+
+template <int Rcon>
+VOLLEY_INLINE __m128i expand_even(__m128i prev, __m128i other) {
+  const __m128i t = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(other, Rcon), 0xff);
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+  return _mm_xor_si128(prev, t);
+}
+
+VOLLEY_INLINE __m128i expand_odd(__m128i prev, __m128i other) {
+  const __m128i t = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(other, 0), 0xaa);
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+  return _mm_xor_si128(prev, t);
+}
+
+void expand128(uint8_t* out, const uint8_t* key) {
+  __m128i k[11];
+  k[0] = load16(key);
+  k[1] = expand_even<0x01>(k[0], k[0]);
+  k[2] = expand_even<0x02>(k[1], k[1]);
+  k[3] = expand_even<0x04>(k[2], k[2]);
+  k[4] = expand_even<0x08>(k[3], k[3]);
+  k[5] = expand_even<0x10>(k[4], k[4]);
+  k[6] = expand_even<0x20>(k[5], k[5]);
+  k[7] = expand_even<0x40>(k[6], k[6]);
+  k[8] = expand_even<0x80>(k[7], k[7]);
+  k[9] = expand_even<0x1b>(k[8], k[8]);
+  k[10] = expand_even<0x36>(k[9], k[9]);
+  for (int i = 0; i < 11; ++i) store16(out + 16 * i, k[i]);
+}
+
+void expand256(uint8_t* out, const uint8_t* key) {
+  __m128i k[15];
+  k[0] = load16(key);
+  k[1] = load16(key + 16);
+  k[2] = expand_even<0x01>(k[0], k[1]);
+  k[3] = expand_odd(k[1], k[2]);
+  k[4] = expand_even<0x02>(k[2], k[3]);
+  k[5] = expand_odd(k[3], k[4]);
+  k[6] = expand_even<0x04>(k[4], k[5]);
+  k[7] = expand_odd(k[5], k[6]);
+  k[8] = expand_even<0x08>(k[6], k[7]);
+  k[9] = expand_odd(k[7], k[8]);
+  k[10] = expand_even<0x10>(k[8], k[9]);
+  k[11] = expand_odd(k[9], k[10]);
+  k[12] = expand_even<0x20>(k[10], k[11]);
+  k[13] = expand_odd(k[11], k[12]);
+  k[14] = expand_even<0x40>(k[12], k[13]);
+  for (int i = 0; i < 15; ++i) store16(out + 16 * i, k[i]);
+}
+
+void init(KeyState* ks, const uint8_t* key, size_t key_len) {
+  uint8_t* b = ks->bytes;
+  std::memset(b, 0, sizeof(ks->bytes));
+  const uint32_t nr = key_len == 32 ? 14 : 10;
+  if (nr == 14) {
+    expand256(b, key);
+  } else {
+    expand128(b, key);
+  }
+  std::memcpy(b + kRoundsOff, &nr, sizeof(nr));
+
+  // H * x^-1: shift the reflected H left by one and fold the carry with x^-1 = x^127 + x^6 + x + 1
+  // (0xc2000000000000000000000000000001 reflected). Masks, not branches: H is secret.
+  const __m128i h =
+      _mm_shuffle_epi8(aes_block(b, static_cast<int>(nr), _mm_setzero_si128()), bswap_mask128());
+  uint64_t hi = static_cast<uint64_t>(_mm_extract_epi64(h, 1));
+  uint64_t lo = static_cast<uint64_t>(_mm_extract_epi64(h, 0));
+  const uint64_t carry = 0 - (hi >> 63);
+  hi = (hi << 1) | (lo >> 63);
+  lo <<= 1;
+  hi ^= carry & 0xc200000000000000ULL;
+  lo ^= carry & 1;
+  const __m128i h1 = _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo));
+
+  __m128i p = h1;
+  for (size_t k = 1; k <= kMaxPow; ++k) {
+    if (k > 1) p = gmul128(p, h1);
+    store16(b + kPowOff + (kMaxPow - k) * 16, p);
+    store16(b + kKarOff + (kMaxPow - k) * 16, _mm_xor_si128(p, _mm_shuffle_epi32(p, 0x4e)));
+  }
+}
+
+#undef VOLLEY_INLINE
+#undef VOLLEY_UNROLL
+
+}  // namespace
+}  // namespace aes_gcm_vaes_avx512
+
+const AeadKernel kAesGcmVaesAvx512 = {
+    aes_gcm_vaes_avx512::init,       aes_gcm_vaes_avx512::begin,      aes_gcm_vaes_avx512::encrypt,
+    aes_gcm_vaes_avx512::decrypt,    aes_gcm_vaes_avx512::finish,     16,
+    aes_gcm_vaes_avx512::seal_batch, aes_gcm_vaes_avx512::open_batch,
+};
+
+}  // namespace volley::kernels
