@@ -75,10 +75,14 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
                      MutableBytes tag) const noexcept {
   if (kernel_ == nullptr) return Status::kNotInitialized;
   if (nonce.size() != kNonceBytes) return Status::kBadNonceLength;
+  // Pieces may repeat one disjoint buffer, so their sum can exceed the address space: stop adding
+  // once past the limit, or a wrapped total could match a short |out|.
   uint64_t total = 0;
-  for (Bytes p : in) total += p.size();
+  for (Bytes p : in) {
+    if (p.size() > aead_->max_plaintext_len - total) return Status::kTooLong;
+    total += p.size();
+  }
   if (tag.size() != kTagBytes || out.size() != total) return Status::kBadOutputLength;
-  if (total > aead_->max_plaintext_len) return Status::kTooLong;
   if (overlaps(tag.data(), tag.size(), out.data(), out.size()) ||
       overlaps(aad.data(), aad.size(), out.data(), out.size())) {
     return Status::kBadAliasing;
@@ -110,6 +114,7 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
   for (Bytes p : in) {
     const uint8_t* src = p.data();
     size_t left = p.size();
+    if (left == 0) continue;  // an empty piece's data() may be null: no memcpy from it
     if (pending > 0) {
       const size_t take = left < bs - pending ? left : bs - pending;
       std::memcpy(block + pending, src, take);
@@ -129,7 +134,7 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
       src += whole;
       left -= whole;
     }
-    std::memcpy(block, src, left);
+    if (left > 0) std::memcpy(block, src, left);
     pending = left;
   }
   if (pending > 0) {

@@ -70,7 +70,8 @@ RecordStatus RecordBatchSealer::add(RecordProtection& conn, SealEntry& e) noexce
 
   offset = 0;
   for (Bytes p : e.payload) {
-    if (p.data() != body + offset) std::memcpy(body + offset, p.data(), p.size());
+    // An empty piece's data() may be null, which memcpy must never see, even for 0 bytes.
+    if (p.size() != 0 && p.data() != body + offset) std::memcpy(body + offset, p.data(), p.size());
     offset += p.size();
   }
   const aead_internal::AeadKernel* kernel = conn.key_.kernel();

@@ -33,6 +33,8 @@ std::string_view record_status_name(RecordStatus s) {
 RecordProtection::~RecordProtection() { wipe(); }
 
 void RecordProtection::wipe() noexcept {
+  // The AEAD key too: a re-init that fails before key_.init() must not leave the old key behind.
+  key_.clear();
   secure_wipe(iv_, sizeof(iv_));
   secure_wipe(secret_, sizeof(secret_));
   has_secret_ = false;
@@ -114,7 +116,9 @@ Status RecordProtection::set_record_size_limit(size_t limit) noexcept {
 size_t RecordProtection::padding_for(size_t content_len) const noexcept {
   const size_t inner = content_len + 1;
   if (padding_.block <= 1 || inner >= inner_limit_) return 0;
-  size_t padded = (inner + padding_.block - 1) / padding_.block * padding_.block;
+  // Rounding up as inner + (block - inner % block) % block cannot wrap, whatever |block| is
+  // (inner + block - 1 would, for a block near SIZE_MAX).
+  size_t padded = inner + (padding_.block - inner % padding_.block) % padding_.block;
   if (padded > inner_limit_) padded = inner_limit_;
   return padded - inner;
 }

@@ -79,6 +79,9 @@ class AeadKey {
   // initialized reports whether init() succeeded.
   bool initialized() const noexcept { return kernel_ != nullptr; }
 
+  // clear wipes the expanded key and leaves the key uninitialised, as destruction does.
+  void clear() noexcept { wipe(); }
+
   // aead and backend_name describe the key; only valid once initialized.
   const Aead& aead() const noexcept { return *aead_; }
   std::string_view backend_name() const noexcept { return backend_->name; }

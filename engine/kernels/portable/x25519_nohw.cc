@@ -96,6 +96,7 @@ void tobytes(uint8_t s[32], const Fe* f) {
   store64_le(s + 8, (h.v[1] >> 13) | (h.v[2] << 38));
   store64_le(s + 16, (h.v[2] >> 26) | (h.v[3] << 25));
   store64_le(s + 24, (h.v[3] >> 39) | (h.v[4] << 12));
+  secure_wipe(&h, sizeof(h));  // a copy of the shared secret (volley/x25519.h: wiped before return)
 }
 
 void add(Fe* h, const Fe* f, const Fe* g) {
