@@ -19,6 +19,8 @@ constexpr uint8_t kZeros[kMaxInnerPlaintextLen] = {};
 
 RecordStatus RecordBatchSealer::add(RecordProtection& conn, SealEntry& e) noexcept {
   if (RecordStatus s = conn.check_sequence(); s != RecordStatus::kOk) return s;
+  // RFC 8446 §5.4: the receiver finds the type as the last non-zero byte, so it cannot be 0.
+  if (e.type == ContentType::kInvalid) return RecordStatus::kInvalidContentType;
   if (conn.seq_ >= conn.suite_->aead->max_records_per_key) {
     return RecordStatus::kKeyUpdateRequired;
   }

@@ -25,6 +25,7 @@ std::string_view record_status_name(RecordStatus s) {
     case RecordStatus::kRecordTooLarge: return "record larger than the record size limit";
     case RecordStatus::kOutputTooSmall: return "output buffer too small";
     case RecordStatus::kBadAliasing: return "input and output overlap without being in place";
+    case RecordStatus::kInvalidContentType: return "content type 0 cannot be sealed";
     case RecordStatus::kNotInitialized: return "record protection not initialized";
   }
   return "unknown record status";

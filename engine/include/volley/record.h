@@ -72,6 +72,7 @@ enum class RecordStatus : uint8_t {
   kRecordTooLarge,     // seal: content + type + padding exceeds the record size limit
   kOutputTooSmall,     // seal: the output buffer cannot hold the record
   kBadAliasing,        // input and output overlap without being exactly in place
+  kInvalidContentType, // seal: content type 0, which the receiver could not tell from padding
   kNotInitialized,
 };
 
