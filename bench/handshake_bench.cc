@@ -1,4 +1,4 @@
-// Handshake primitives: SHA-256/384 per backend beside OpenSSL's EVP_Digest, HKDF-Expand-Label,
+// Handshake primitives: SHA-256/384/512 per backend beside OpenSSL's EVP_Digest, HKDF-Expand-Label,
 // and the whole TLS 1.3 key schedule of one handshake (every secret, Finished value and traffic
 // key of a full 1-RTT handshake, X25519 excluded).
 //
@@ -138,6 +138,11 @@ int main(int argc, char** argv) {
   volley::register_backend_benchmarks("BM_Sha384", Family::kSha512,
                                       volley::BM_Volley<volley::Sha384>);
   benchmark::RegisterBenchmark("BM_Sha384/openssl", volley::BM_OpenSsl, EVP_sha384())
+      ->Arg(64)
+      ->Arg(16384);
+  volley::register_backend_benchmarks("BM_Sha512", Family::kSha512,
+                                      volley::BM_Volley<volley::Sha512>);
+  benchmark::RegisterBenchmark("BM_Sha512/openssl", volley::BM_OpenSsl, EVP_sha512())
       ->Arg(64)
       ->Arg(16384);
   benchmark::Initialize(&argc, argv);

@@ -275,7 +275,12 @@ TEST(Sha2, BestBackendUsesTheHardware) {
   if (f.has(cpu::Feature::kSha) && f.has(cpu::Feature::kSse41)) {
     EXPECT_EQ(Sha256().backend_name(), "shani");
   }
-  EXPECT_EQ(Sha384().backend_name(), "nohw");  // x86 has no SHA-512 kernel yet
+  if (f.has_all({cpu::Feature::kSse41, cpu::Feature::kAvx, cpu::Feature::kAvx2,
+                 cpu::Feature::kBmi2})) {
+    EXPECT_EQ(Sha384().backend_name(), "avx2");
+  } else {
+    EXPECT_EQ(Sha384().backend_name(), "nohw");
+  }
 #elif defined(__aarch64__)
   if (f.has_all({cpu::Feature::kAsimd, cpu::Feature::kArmAes, cpu::Feature::kPmull,
                  cpu::Feature::kSha2})) {

@@ -8,6 +8,7 @@ namespace {
 
 constexpr Backend kBackends[] = {
     {"armv8", kNeedsArmSha512, VOLLEY_ARM(kernels::kSha512Armv8)},
+    {"avx2", kNeedsAvx2, VOLLEY_X86(kernels::kSha512Avx2)},
     {"nohw", {}, &kernels::kSha512Nohw},
 };
 

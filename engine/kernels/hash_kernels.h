@@ -32,6 +32,7 @@ extern const Sha512Kernel kSha512Nohw;
 
 #if defined(__x86_64__)
 extern const Sha256Kernel kSha256Shani;
+extern const Sha512Kernel kSha512Avx2;
 #endif
 
 #if defined(__aarch64__)
