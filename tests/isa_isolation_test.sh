@@ -13,8 +13,10 @@ bad=0
 for archive in "$@"; do
   case "$archive" in *.a | *.lo | *.o) ;; *) continue ;; esac
   checked=$((checked + 1))
-  # nm types: W/w weak, V/v weak object, u unique global (all COMDAT-like).
-  weak=$("$nm_tool" -C --defined-only "$archive" 2>/dev/null | awk '$2 ~ /^[WVu]$/' || true)
+  # nm types: W/w weak, V/v weak object, u unique global (all COMDAT-like). DW.ref.* is the
+  # exception-handling pointer to the C++ personality routine: data, identical in every object.
+  weak=$("$nm_tool" -C --defined-only "$archive" 2>/dev/null |
+         awk '$2 ~ /^[WVu]$/ && $3 !~ /^DW\.ref\./' || true)
   if [ -n "$weak" ]; then
     echo "FAIL: $archive defines weak symbols that baseline code could bind to:"
     echo "$weak" | head -20
