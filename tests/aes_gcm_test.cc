@@ -492,72 +492,130 @@ TEST_P(AesGcm, KernelStreamingMatchesOneShot) {
   }
 }
 
+// BatchShape is one job of a batch: its key (index into the four test keys), AAD and message
+// lengths.
+struct BatchShape {
+  int key;
+  size_t aad_len;
+  size_t len;
+};
+
+// check_batch runs jobs_n random messages of the shapes |pick| gives through seal_batch and
+// open_batch and compares them with sealing the messages one at a time.
+template <typename Pick>
+void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const std::string& label,
+                 Pick pick) {
+  std::vector<Vec> nonces(jobs_n, Vec(12)), aads(jobs_n), pts(jobs_n), outs(jobs_n),
+      tags(jobs_n, Vec(16));
+  std::vector<int> key_of(jobs_n);
+  std::vector<bool> in_place(jobs_n);
+  std::vector<Job> jobs(jobs_n);
+  std::ostringstream shape;
+  shape << label << ", jobs:";
+  for (size_t j = 0; j < jobs_n; ++j) {
+    const BatchShape bs = pick();
+    key_of[j] = bs.key;
+    aads[j].resize(bs.aad_len);
+    pts[j].resize(bs.len);
+    for (Vec* v : {&nonces[j], &aads[j], &pts[j]}) {
+      for (uint8_t& b : *v) b = static_cast<uint8_t>(rng());
+    }
+    in_place[j] = (rng() & 1) != 0;
+    outs[j] = in_place[j] ? pts[j] : Vec(pts[j].size(), 0xA5);
+    jobs[j] = Job{keys[key_of[j]].key_state(),
+                  nonces[j].data(),
+                  aads[j].data(),
+                  aads[j].size(),
+                  in_place[j] ? outs[j].data() : pts[j].data(),
+                  outs[j].data(),
+                  pts[j].size(),
+                  tags[j].data()};
+    shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << pts[j].size()
+          << (in_place[j] ? ", in place]" : "]");
+  }
+  SCOPED_TRACE(shape.str());
+  keys[0].kernel()->seal_batch(jobs.data(), jobs_n);
+  for (size_t j = 0; j < jobs_n; ++j) {
+    Vec want(pts[j].size() + 16);
+    ASSERT_EQ(keys[key_of[j]].seal(bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}, mut(want)),
+              Status::kOk);
+    ASSERT_EQ(to_hex(outs[j]), to_hex(want.data(), pts[j].size())) << "seal_batch job " << j;
+    ASSERT_EQ(to_hex(tags[j]), to_hex(want.data() + pts[j].size(), 16))
+        << "seal_batch job " << j << " tag";
+  }
+  // open_batch over the ciphertexts just made; it returns the computed tags.
+  std::vector<Vec> dec(jobs_n), got_tags(jobs_n, Vec(16));
+  for (size_t j = 0; j < jobs_n; ++j) {
+    dec[j] = in_place[j] ? outs[j] : Vec(pts[j].size(), 0xA5);
+    jobs[j].in = in_place[j] ? dec[j].data() : outs[j].data();
+    jobs[j].out = dec[j].data();
+    jobs[j].tag = got_tags[j].data();
+  }
+  keys[0].kernel()->open_batch(jobs.data(), jobs_n);
+  for (size_t j = 0; j < jobs_n; ++j) {
+    ASSERT_TRUE(dec[j] == pts[j]) << "open_batch job " << j << " plaintext";
+    ASSERT_EQ(to_hex(got_tags[j]), to_hex(tags[j])) << "open_batch job " << j << " tag";
+  }
+}
+
+// Keys 0 and 2 are AES-128, keys 1 and 3 AES-256.
+void make_batch_keys(AeadKey (&keys)[4], std::mt19937_64& rng, const std::string& backend) {
+  for (int k = 0; k < 4; ++k) {
+    Vec kb((k & 1) ? 32 : 16);
+    for (uint8_t& b : kb) b = static_cast<uint8_t>(rng());
+    ASSERT_EQ(keys[k].init(*aead_for_key(kb.size()), bytes(kb), backend), Status::kOk);
+  }
+}
+
 // seal_batch / open_batch with several jobs of different keys, key sizes and lengths must equal
 // sealing the messages one at a time.
 TEST_P(AesGcm, BatchEqualsOneAtATime) {
   std::mt19937_64 rng(99);
   AeadKey keys[4];
-  for (int k = 0; k < 4; ++k) {
-    Vec kb((k & 1) ? 32 : 16);
-    for (uint8_t& b : kb) b = static_cast<uint8_t>(rng());
-    ASSERT_EQ(keys[k].init(*aead_for_key(kb.size()), bytes(kb), backend()), Status::kOk);
-  }
+  ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
   for (int round = 0; round < 40; ++round) {
     const size_t jobs_n = 1 + rng() % 12;
-    std::vector<Vec> nonces(jobs_n, Vec(12)), aads(jobs_n), pts(jobs_n), outs(jobs_n),
-        tags(jobs_n, Vec(16));
-    std::vector<int> key_of(jobs_n);
-    std::vector<bool> in_place(jobs_n);
-    std::vector<Job> jobs(jobs_n);
-    std::ostringstream shape;
-    shape << "backend " << backend() << ", batch round " << round << ", jobs:";
-    for (size_t j = 0; j < jobs_n; ++j) {
-      key_of[j] = static_cast<int>(rng() % 4);
-      aads[j].resize(rng() % 40);
+    std::ostringstream label;
+    label << "backend " << backend() << ", batch round " << round;
+    ASSERT_NO_FATAL_FAILURE(check_batch(keys, rng, jobs_n, label.str(), [&] {
+      const int key = static_cast<int>(rng() % 4);
+      const size_t aad_len = rng() % 40;
       const int kind = static_cast<int>(rng() % 8);
-      pts[j].resize(kind == 0   ? 0
-                    : kind == 1 ? 16384 + rng() % 100
-                    : kind < 5  ? rng() % 64
-                                : rng() % 2000);
-      for (Vec* v : {&nonces[j], &aads[j], &pts[j]}) {
-        for (uint8_t& b : *v) b = static_cast<uint8_t>(rng());
+      const size_t len = kind == 0   ? 0
+                         : kind == 1 ? 16384 + rng() % 100
+                         : kind < 5  ? rng() % 64
+                                     : rng() % 2000;
+      return BatchShape{key, aad_len, len};
+    }));
+  }
+}
+
+// Record-layer shaped batches (TLS 1.3: content + 1 type byte, 5-byte AAD), around the one- and
+// two-vector limits of the vectorised small-message path (64 and 128 bytes, AAD 16): one key
+// and one length, one key and mixed lengths, mixed keys and key sizes, two AES-128 keys.
+TEST_P(AesGcm, BatchRecordSizes) {
+  std::mt19937_64 rng(4242);
+  AeadKey keys[4];
+  ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
+  for (int round = 0; round < 80; ++round) {
+    const size_t jobs_n = 1 + rng() % 33;
+    const int mode = round % 4;
+    const int key0 = static_cast<int>(rng() % 4);
+    const size_t len0 = 65 + rng() % 64;
+    std::ostringstream label;
+    label << "backend " << backend() << ", record round " << round;
+    ASSERT_NO_FATAL_FAILURE(check_batch(keys, rng, jobs_n, label.str(), [&] {
+      switch (mode) {
+        case 0:
+          return BatchShape{key0, 5, len0};
+        case 1:
+          return BatchShape{key0, rng() % 17, rng() % 129};
+        case 2:
+          return BatchShape{static_cast<int>(rng() % 4), rng() % 18, rng() % 131};
+        default:
+          return BatchShape{2 * static_cast<int>(rng() % 2), 5, 60 + rng() % 70};
       }
-      in_place[j] = (rng() & 1) != 0;
-      outs[j] = in_place[j] ? pts[j] : Vec(pts[j].size(), 0xA5);
-      jobs[j] = Job{keys[key_of[j]].key_state(),
-                    nonces[j].data(),
-                    aads[j].data(),
-                    aads[j].size(),
-                    in_place[j] ? outs[j].data() : pts[j].data(),
-                    outs[j].data(),
-                    pts[j].size(),
-                    tags[j].data()};
-      shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << pts[j].size()
-            << (in_place[j] ? ", in place]" : "]");
-    }
-    SCOPED_TRACE(shape.str());
-    keys[0].kernel()->seal_batch(jobs.data(), jobs_n);
-    for (size_t j = 0; j < jobs_n; ++j) {
-      Vec want(pts[j].size() + 16);
-      ASSERT_EQ(keys[key_of[j]].seal(bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}, mut(want)),
-                Status::kOk);
-      ASSERT_EQ(to_hex(outs[j]), to_hex(want.data(), pts[j].size())) << "seal_batch job " << j;
-      ASSERT_EQ(to_hex(tags[j]), to_hex(want.data() + pts[j].size(), 16))
-          << "seal_batch job " << j << " tag";
-    }
-    // open_batch over the ciphertexts just made; it returns the computed tags.
-    std::vector<Vec> dec(jobs_n), got_tags(jobs_n, Vec(16));
-    for (size_t j = 0; j < jobs_n; ++j) {
-      dec[j] = in_place[j] ? outs[j] : Vec(pts[j].size(), 0xA5);
-      jobs[j].in = in_place[j] ? dec[j].data() : outs[j].data();
-      jobs[j].out = dec[j].data();
-      jobs[j].tag = got_tags[j].data();
-    }
-    keys[0].kernel()->open_batch(jobs.data(), jobs_n);
-    for (size_t j = 0; j < jobs_n; ++j) {
-      ASSERT_TRUE(dec[j] == pts[j]) << "open_batch job " << j << " plaintext";
-      ASSERT_EQ(to_hex(got_tags[j]), to_hex(tags[j])) << "open_batch job " << j << " tag";
-    }
+    }));
   }
 }
 

@@ -11,10 +11,11 @@
 //
 // Paths: one message of up to 256 bytes (and AAD that fits the 32 powers) is one AES pass and
 // one reduction (piece_sum); longer ones run the stitched bulk loop, then a short piece for the
-// tail. A batch sends record-layer sized messages (<= 64 bytes, AAD <= 16) four at a time
+// tail. A batch sends record-layer sized messages (<= 128 bytes, AAD <= 16) four at a time
 // through two stages (small_stage_aes, small_stage_ghash) that share the AAD and length
-// products, the reduction and the E(K, J0) pass among the four; other short messages go four
-// at a time through quad.
+// products, the reduction and the E(K, J0) pass among the four, with the counter blocks of a
+// message in one vector, one vector and a lane of a shared one, or two vectors (small_mode);
+// other short messages go four at a time through quad.
 //
 // Layout of KeyState (private to this file):
 //   [0, 240)     round keys, 16 bytes each (11 or 15 of them)
@@ -615,9 +616,11 @@ void quad(const Job* const* js, int cnt) {
   if (cnt > 3) store16(js[3]->tag, _mm512_extracti32x4_epi32(tags, 3));
 }
 
-// is_small selects the record-layer shape (at most 64 bytes of data and 16 of AAD) that
-// the SmallQuad stages handle four at a time.
-VOLLEY_INLINE bool is_small(const Job& j) { return j.len <= 64 && j.aad_len <= 16; }
+// is_small selects the record-layer shape (at most 128 bytes of data and 16 of AAD) that
+// the SmallQuad stages handle four at a time. TLS 1.3 records carry one content-type byte after
+// the content, so a 64-byte payload is a 65-byte message: the limit must reach past 64.
+constexpr size_t kSmallMax = 128;
+VOLLEY_INLINE bool is_small(const Job& j) { return j.len <= kSmallMax && j.aad_len <= 16; }
 
 // SmallQuad carries up to four small messages (is_small) of one key size between the two stages
 // of their processing. The batch runs the AES stage of one quad before the GHASH stage of the
@@ -627,18 +630,34 @@ struct SmallQuad {
   int cnt;
   bool same_key;  // every message uses js[0]'s key
   bool uniform;   // every message has js[0]'s data and AAD lengths
-  __m512i x[5];   // x[r]: keystream for message r's data; x[4] lane r: E(K_r, J0_r)
+  int mode;       // small_mode of the longest message
+  // x[V * r + v]: keystream vector v of message r's data (V = 2 in mode 2, else 1);
+  // x[4 * V] lane r: E(K_r, J0_r); in mode 1, x[5] lane r: keystream of message r's block 4.
+  __m512i x[9];
 };
 
-// Counter blocks 2..5 in the last (big-endian) dword of the four lanes. A message of at most four
-// blocks uses its nonce followed by these: inc32 cannot wrap when it starts from 1.
-VOLLEY_INLINE __m512i small_counters() {
-  return _mm512_set_epi32(0x05000000, 0, 0, 0, 0x04000000, 0, 0, 0, 0x03000000, 0, 0, 0, 0x02000000,
-                          0, 0, 0);
+// small_mode picks how a message's counter blocks are laid out: mode 0 (<= 64 bytes) one vector
+// per message; mode 1 (<= 80 bytes, a 64-byte TLS payload plus its content-type byte and some
+// padding) one vector plus one lane of a vector shared by the four messages for block 4, which
+// spares three AES vectors and three carry-less multiply groups per quad against mode 2; mode 2
+// (<= 128 bytes) two vectors per message.
+VOLLEY_INLINE int small_mode(size_t len) { return len <= 64 ? 0 : len <= 80 ? 1 : 2; }
+
+// Counter blocks 2..5 (v = 0) or 6..9 (v = 1) in the last (big-endian) dword of the four lanes. A
+// message of at most eight blocks uses its nonce followed by these: inc32 cannot wrap when it
+// starts from 1.
+VOLLEY_INLINE __m512i small_counters(int v) {
+  const int b = 2 + 4 * v;
+  return _mm512_set_epi32((b + 3) << 24, 0, 0, 0, (b + 2) << 24, 0, 0, 0, (b + 1) << 24, 0, 0, 0,
+                          b << 24, 0, 0, 0);
 }
 
-template <int Nr, bool SameKey>
+template <int Nr, bool SameKey, int Mode>
 VOLLEY_INLINE void small_stage_aes(SmallQuad& q) {
+  constexpr int V = Mode == 2 ? 2 : 1;
+  constexpr bool kTail = Mode == 1;
+  constexpr int kJ = 4 * V;                  // index of the E(K, J0) vector
+  constexpr int kLast = kTail ? kJ + 1 : kJ;  // the block-4 vector follows it in mode 1
   const uint8_t* kr[4];
   __m128i nonce[4];
   VOLLEY_UNROLL
@@ -651,50 +670,74 @@ VOLLEY_INLINE void small_stage_aes(SmallQuad& q) {
   j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[1], one), 1);
   j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[2], one), 2);
   j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[3], one), 3);
-  const __m512i ctrs = small_counters();
+  // Counter 6 (block 4) from J0's counter 1: 1 ^ 7 = 6.
+  const __m128i seven = _mm_set_epi32(0x07000000, 0, 0, 0);
+  __m512i ctrs[V];
+  VOLLEY_UNROLL
+  for (int v = 0; v < V; ++v) ctrs[v] = small_counters(v);
   __m512i* x = q.x;
   if (SameKey) {
     __m512i rk[Nr + 1];
     load_round_keys<Nr>(kr[0], rk);
     VOLLEY_UNROLL
     for (int r = 0; r < 4; ++r) {
-      x[r] = _mm512_ternarylogic_epi64(_mm512_broadcast_i32x4(nonce[r]), ctrs, rk[0], 0x96);
+      const __m512i nr = _mm512_broadcast_i32x4(nonce[r]);
+      VOLLEY_UNROLL
+      for (int v = 0; v < V; ++v) x[V * r + v] = _mm512_ternarylogic_epi64(nr, ctrs[v], rk[0], 0x96);
     }
-    x[4] = _mm512_xor_si512(j0, rk[0]);
+    x[kJ] = _mm512_xor_si512(j0, rk[0]);
+    if (kTail) {
+      x[kJ + 1] = _mm512_ternarylogic_epi64(j0, _mm512_broadcast_i32x4(seven), rk[0], 0x96);
+    }
     VOLLEY_UNROLL
     for (int i = 1; i < Nr; ++i) {
       VOLLEY_UNROLL
-      for (int v = 0; v < 5; ++v) x[v] = _mm512_aesenc_epi128(x[v], rk[i]);
+      for (int v = 0; v <= kLast; ++v) x[v] = _mm512_aesenc_epi128(x[v], rk[i]);
     }
     VOLLEY_UNROLL
-    for (int v = 0; v < 5; ++v) x[v] = _mm512_aesenclast_epi128(x[v], rk[Nr]);
+    for (int v = 0; v <= kLast; ++v) x[v] = _mm512_aesenclast_epi128(x[v], rk[Nr]);
   } else {
     // Each message's vector under its own round keys, and each J0 block on its own (128-bit
     // AES with the round keys as memory operands): cheaper than gathering the four keys into
     // the lanes of one vector for every round.
     __m128i e[4];
+    __m128i t[4];  // block 4 in mode 1
     VOLLEY_UNROLL
-    for (int v = 0; v < 4; ++v) {
-      const __m512i k0 = _mm512_broadcast_i32x4(load16(kr[v]));
-      x[v] = _mm512_ternarylogic_epi64(_mm512_broadcast_i32x4(nonce[v]), ctrs, k0, 0x96);
-      e[v] = _mm_xor_si128(_mm_or_si128(nonce[v], one), load16(kr[v]));
+    for (int r = 0; r < 4; ++r) {
+      const __m512i k0 = _mm512_broadcast_i32x4(load16(kr[r]));
+      const __m512i nr = _mm512_broadcast_i32x4(nonce[r]);
+      VOLLEY_UNROLL
+      for (int v = 0; v < V; ++v) x[V * r + v] = _mm512_ternarylogic_epi64(nr, ctrs[v], k0, 0x96);
+      e[r] = _mm_xor_si128(_mm_or_si128(nonce[r], one), load16(kr[r]));
+      if (kTail) t[r] = _mm_xor_si128(e[r], seven);
     }
     VOLLEY_UNROLL
     for (int i = 1; i < Nr; ++i) {
       VOLLEY_UNROLL
-      for (int v = 0; v < 4; ++v) {
-        x[v] = _mm512_aesenc_epi128(x[v], _mm512_broadcast_i32x4(load16(kr[v] + 16 * i)));
-        e[v] = _mm_aesenc_si128(e[v], load16(kr[v] + 16 * i));
+      for (int r = 0; r < 4; ++r) {
+        const __m512i k = _mm512_broadcast_i32x4(load16(kr[r] + 16 * i));
+        VOLLEY_UNROLL
+        for (int v = 0; v < V; ++v) x[V * r + v] = _mm512_aesenc_epi128(x[V * r + v], k);
+        e[r] = _mm_aesenc_si128(e[r], load16(kr[r] + 16 * i));
+        if (kTail) t[r] = _mm_aesenc_si128(t[r], load16(kr[r] + 16 * i));
       }
     }
     VOLLEY_UNROLL
-    for (int v = 0; v < 4; ++v) {
-      x[v] = _mm512_aesenclast_epi128(x[v], _mm512_broadcast_i32x4(load16(kr[v] + 16 * Nr)));
-      e[v] = _mm_aesenclast_si128(e[v], load16(kr[v] + 16 * Nr));
+    for (int r = 0; r < 4; ++r) {
+      const __m512i k = _mm512_broadcast_i32x4(load16(kr[r] + 16 * Nr));
+      VOLLEY_UNROLL
+      for (int v = 0; v < V; ++v) x[V * r + v] = _mm512_aesenclast_epi128(x[V * r + v], k);
+      e[r] = _mm_aesenclast_si128(e[r], load16(kr[r] + 16 * Nr));
+      if (kTail) t[r] = _mm_aesenclast_si128(t[r], load16(kr[r] + 16 * Nr));
     }
     __m512i ev = _mm512_inserti32x4(_mm512_zextsi128_si512(e[0]), e[1], 1);
     ev = _mm512_inserti32x4(ev, e[2], 2);
-    x[4] = _mm512_inserti32x4(ev, e[3], 3);
+    x[kJ] = _mm512_inserti32x4(ev, e[3], 3);
+    if (kTail) {
+      __m512i tv = _mm512_inserti32x4(_mm512_zextsi128_si512(t[0]), t[1], 1);
+      tv = _mm512_inserti32x4(tv, t[2], 2);
+      x[kJ + 1] = _mm512_inserti32x4(tv, t[3], 3);
+    }
   }
 }
 
@@ -712,8 +755,48 @@ VOLLEY_INLINE __m512i insert_lane(__m512i v, __m128i x, int r) {
   }
 }
 
-template <int Nr, bool Enc, bool SameKey, bool Uniform>
+// small_vec absorbs the |len| (1..64) bytes at |in| of one message vector: it writes
+// |in| ^ |x| to |out| and adds the products of the reflected ciphertext blocks with |h|, |k|
+// (the powers of H for these blocks) to |s|.
+template <bool Enc, bool First>
+VOLLEY_INLINE void small_vec(Sum& s, const uint8_t* in, uint8_t* out, __mmask64 bm, __m512i x,
+                             __m512i bs, __m512i h, __m512i k) {
+  const __m512i v = _mm512_maskz_loadu_epi8(bm, in);
+  const __m512i o = _mm512_xor_si512(v, x);
+  _mm512_mask_storeu_epi8(out, bm, o);
+  const __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
+  const __m512i ym = _mm512_xor_si512(y, _mm512_shuffle_epi32(y, _MM_PERM_BADC));
+  const __m512i lo = _mm512_clmulepi64_epi128(y, h, 0x00);
+  const __m512i hi = _mm512_clmulepi64_epi128(y, h, 0x11);
+  const __m512i mi = _mm512_clmulepi64_epi128(ym, k, 0x00);
+  if (First) {
+    s = {lo, mi, hi};
+  } else {
+    s = {_mm512_xor_si512(s.lo, lo), _mm512_xor_si512(s.mi, mi), _mm512_xor_si512(s.hi, hi)};
+  }
+}
+
+// extract_lane returns lane |r| of |v|; |r| is a constant once the caller's loop is unrolled.
+VOLLEY_INLINE __m128i extract_lane(__m512i v, int r) {
+  switch (r) {
+    case 0:
+      return _mm512_castsi512_si128(v);
+    case 1:
+      return _mm512_extracti32x4_epi32(v, 1);
+    case 2:
+      return _mm512_extracti32x4_epi32(v, 2);
+    default:
+      return _mm512_extracti32x4_epi32(v, 3);
+  }
+}
+
+template <int Nr, bool Enc, bool SameKey, bool Uniform, int Mode>
 VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
+  constexpr int V = Mode == 2 ? 2 : 1;
+  constexpr bool kTail = Mode == 1;
+  __m512i tailv = _mm512_setzero_si512();  // lane r: block 4 of message r (reflected), mode 1
+  __m512i htv = _mm512_setzero_si512();    // lane r: its power of H, H^2 (block 4 of 5)
+  __m512i ktv = _mm512_setzero_si512();
   const __m512i bs = bswap_mask();
   const __m128i bs128 = bswap_mask128();
   const int cnt = q.cnt;
@@ -730,11 +813,22 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
   const __mmask8 lm0 = lane_mask8(m0);
   const __mmask16 am0 =
       static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(first.aad_len)));
+  // The second vector (V == 2) holds data bytes 64.. and blocks 4..: their powers start at
+  // H^(m - 3), four below those of the first vector.
+  const size_t t0 = first.len > 64 ? first.len - 64 : 0;
+  const size_t mt0 = (t0 + 15) / 16;
+  const __mmask64 bmt0 = byte_mask(t0);
   __m512i h0 = _mm512_setzero_si512();
   __m512i k0 = _mm512_setzero_si512();
+  __m512i ht0 = _mm512_setzero_si512();
+  __m512i kt0 = _mm512_setzero_si512();
   if (SameKey && Uniform && m0 > 0) {
     h0 = _mm512_maskz_loadu_epi64(lm0, pow_at(first.key->bytes, m0 + 1));
     k0 = _mm512_maskz_loadu_epi64(lm0, kar_at(first.key->bytes, m0 + 1));
+  }
+  if (V == 2 && SameKey && Uniform && mt0 > 0) {
+    ht0 = _mm512_maskz_loadu_epi64(lane_mask8(mt0), pow_at(first.key->bytes, mt0 + 1));
+    kt0 = _mm512_maskz_loadu_epi64(lane_mask8(mt0), kar_at(first.key->bytes, mt0 + 1));
   }
   Sum pair[2];
   Sum cur[2];
@@ -749,19 +843,35 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
       const size_t m = Uniform ? m0 : (len + 15) / 16;
       if (len > 0) {
         const __mmask64 bm = Uniform ? bm0 : byte_mask(len);
-        const __m512i v = _mm512_maskz_loadu_epi8(bm, j.in);
-        const __m512i o = _mm512_xor_si512(v, q.x[r]);
-        _mm512_mask_storeu_epi8(j.out, bm, o);
-        const __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
         const __mmask8 lm = lane_mask8(m);
         const __m512i h = SameKey && Uniform ? h0 : _mm512_maskz_loadu_epi64(lm, pow_at(ks, m + 1));
         const __m512i k = SameKey && Uniform ? k0 : _mm512_maskz_loadu_epi64(lm, kar_at(ks, m + 1));
-        const __m512i ym = _mm512_xor_si512(y, _mm512_shuffle_epi32(y, _MM_PERM_BADC));
-        sr.lo = _mm512_clmulepi64_epi128(y, h, 0x00);
-        sr.hi = _mm512_clmulepi64_epi128(y, h, 0x11);
-        sr.mi = _mm512_clmulepi64_epi128(ym, k, 0x00);
+        small_vec<Enc, true>(sr, j.in, j.out, bm, q.x[V * r], bs, h, k);
       } else {
         sr = sum_zero();
+      }
+      if (V == 2 && len > 64) {
+        const size_t t = len - 64;
+        const size_t mt = Uniform ? mt0 : (t + 15) / 16;
+        const __mmask64 bm = Uniform ? bmt0 : byte_mask(t);
+        const __mmask8 lm = lane_mask8(mt);
+        const __m512i h =
+            SameKey && Uniform ? ht0 : _mm512_maskz_loadu_epi64(lm, pow_at(ks, mt + 1));
+        const __m512i k =
+            SameKey && Uniform ? kt0 : _mm512_maskz_loadu_epi64(lm, kar_at(ks, mt + 1));
+        small_vec<Enc, false>(sr, j.in + 64, j.out + 64, bm, q.x[V * r + V - 1], bs, h, k);
+      }
+      if (kTail && len > 64) {
+        const __mmask16 tm =
+            static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(len - 64)));
+        const __m128i v = _mm_maskz_loadu_epi8(tm, j.in + 64);
+        const __m128i o = _mm_xor_si128(v, extract_lane(q.x[5], r));
+        _mm_mask_storeu_epi8(j.out + 64, tm, o);
+        tailv = insert_lane(tailv, _mm_shuffle_epi8(Enc ? _mm_maskz_mov_epi8(tm, o) : v, bs128), r);
+        if (!SameKey) {
+          htv = insert_lane(htv, load16(pow_at(ks, 2)), r);
+          ktv = insert_lane(ktv, load16(kar_at(ks, 2)), r);
+        }
       }
       if (aad_len > 0) {
         const __mmask16 am =
@@ -802,34 +912,64 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
         fold_final(pair[0].hi, pair[1].hi)};
   mul_acc(s, aadv, hav, kav);
   mul_acc(s, lenv, h1v, k1v);
-  const __m512i tags = _mm512_xor_si512(_mm512_shuffle_epi8(reduce_lanes(s), bs), q.x[4]);
+  if (kTail) {
+    // Lanes without a block 4 are zero in tailv.
+    if (SameKey) {
+      htv = _mm512_broadcast_i32x4(load16(pow_at(first.key->bytes, 2)));
+      ktv = _mm512_broadcast_i32x4(load16(kar_at(first.key->bytes, 2)));
+    }
+    mul_acc(s, tailv, htv, ktv);
+  }
+  const __m512i tags = _mm512_xor_si512(_mm512_shuffle_epi8(reduce_lanes(s), bs), q.x[4 * V]);
   store16(q.js[0]->tag, _mm512_castsi512_si128(tags));
   if (cnt > 1) store16(q.js[1]->tag, _mm512_extracti32x4_epi32(tags, 1));
   if (cnt > 2) store16(q.js[2]->tag, _mm512_extracti32x4_epi32(tags, 2));
   if (cnt > 3) store16(q.js[3]->tag, _mm512_extracti32x4_epi32(tags, 3));
 }
 
-template <int Nr>
-void small_aes(SmallQuad& q) {
+template <int Nr, int Mode>
+void small_aes_m(SmallQuad& q) {
   if (q.same_key) {
-    small_stage_aes<Nr, true>(q);
+    small_stage_aes<Nr, true, Mode>(q);
   } else {
-    small_stage_aes<Nr, false>(q);
+    small_stage_aes<Nr, false, Mode>(q);
+  }
+}
+
+template <int Nr>
+VOLLEY_INLINE void small_aes(SmallQuad& q) {
+  if (q.mode == 0) {
+    small_aes_m<Nr, 0>(q);
+  } else if (q.mode == 1) {
+    small_aes_m<Nr, 1>(q);
+  } else {
+    small_aes_m<Nr, 2>(q);
+  }
+}
+
+template <int Nr, bool Enc, int Mode>
+void small_ghash_m(const SmallQuad& q) {
+  if (q.same_key) {
+    if (q.uniform) {
+      small_stage_ghash<Nr, Enc, true, true, Mode>(q);
+    } else {
+      small_stage_ghash<Nr, Enc, true, false, Mode>(q);
+    }
+  } else if (q.uniform) {
+    small_stage_ghash<Nr, Enc, false, true, Mode>(q);
+  } else {
+    small_stage_ghash<Nr, Enc, false, false, Mode>(q);
   }
 }
 
 template <int Nr, bool Enc>
-void small_ghash(const SmallQuad& q) {
-  if (q.same_key) {
-    if (q.uniform) {
-      small_stage_ghash<Nr, Enc, true, true>(q);
-    } else {
-      small_stage_ghash<Nr, Enc, true, false>(q);
-    }
-  } else if (q.uniform) {
-    small_stage_ghash<Nr, Enc, false, true>(q);
+VOLLEY_INLINE void small_ghash(const SmallQuad& q) {
+  if (q.mode == 0) {
+    small_ghash_m<Nr, Enc, 0>(q);
+  } else if (q.mode == 1) {
+    small_ghash_m<Nr, Enc, 1>(q);
   } else {
-    small_stage_ghash<Nr, Enc, false, false>(q);
+    small_ghash_m<Nr, Enc, 2>(q);
   }
 }
 
@@ -854,11 +994,14 @@ VOLLEY_INLINE void small_add(SmallPipe& p, const Job& j) {
   SmallQuad& q = p.slot[p.fill];
   if (q.cnt == 0) {
     q.same_key = q.uniform = true;
+    q.mode = 0;
   } else {
     const Job& j0 = *q.js[0];
     q.same_key = q.same_key && j.key == j0.key;
     q.uniform = q.uniform && j.len == j0.len && j.aad_len == j0.aad_len;
   }
+  const int mode = small_mode(j.len);
+  if (mode > q.mode) q.mode = mode;
   q.js[q.cnt++] = &j;
   if (q.cnt == 4) small_launch<Nr, Enc>(p);
 }
@@ -885,10 +1028,13 @@ size_t small_run(const Job* jobs, size_t n) {
     bool ok = true;
     bool same = true;
     bool uniform = true;
+    int mode = 0;
     for (int r = 0; r < cnt; ++r) {
       const Job& j = jobs[i + static_cast<size_t>(r)];
       f.js[r] = &j;
-      ok = ok & (j.len <= 64) & (j.aad_len <= 16);
+      ok = ok & is_small(j);
+      const int mj = small_mode(j.len);
+      mode = mj > mode ? mj : mode;
       same = same & (j.key == j0.key);
       uniform = uniform & (j.len == j0.len) & (j.aad_len == j0.aad_len);
     }
@@ -900,6 +1046,7 @@ size_t small_run(const Job* jobs, size_t n) {
     f.cnt = cnt;
     f.same_key = same;
     f.uniform = uniform;
+    f.mode = mode;
     small_aes<Nr>(f);
     if (ready) small_ghash<Nr, Enc>(q[cur ^ 1]);
     cur ^= 1;
