@@ -54,7 +54,7 @@ RecordStatus RecordBatchSealer::add(RecordProtection& conn, SealEntry& e) noexce
   out[3] = static_cast<uint8_t>(ciphertext_len >> 8);
   out[4] = static_cast<uint8_t>(ciphertext_len);
   body[content_len] = static_cast<uint8_t>(e.type);
-  std::memset(body + content_len + 1, 0, padding);
+  if (padding != 0) std::memset(body + content_len + 1, 0, padding);
 
   const uint64_t seq = conn.seq_++;
   e.written = total;
