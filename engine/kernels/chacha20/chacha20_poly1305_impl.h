@@ -51,6 +51,13 @@ struct Msg {
 static_assert(sizeof(Msg) <= sizeof(MsgState), "message state size");
 static_assert(alignof(Msg) <= alignof(MsgState), "message state alignment");
 
+// wipe clears a stack buffer that held keystream or a Poly1305 key. The empty asm takes the
+// pointer and clobbers memory, so the compiler cannot drop the stores as dead.
+static inline void wipe(void* p, size_t n) {
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
 static inline Msg* msg(MsgState* ms) { return reinterpret_cast<Msg*>(ms->bytes); }
 
 static inline void make_key(ChaChaKey* ck, const KeyState* ks, const uint8_t* nonce) {
@@ -95,7 +102,7 @@ struct Kernel {
     chacha20_scalar::block(&m->ck, 0, block0);
     const Poly1305Kernel& pk = Ops::poly();
     pk.init(&m->poly, block0);
-    std::memset(block0, 0, sizeof(block0));
+    wipe(block0, sizeof(block0));
     absorb_padded(pk, &m->poly, aad, aad_len);
     m->counter = 1;
     m->aad_len = aad_len;
@@ -182,7 +189,7 @@ struct Kernel {
     }
     absorb_lengths(pk, &st, job.aad_len, job.len);
     pk.finish(&st, job.tag);
-    std::memset(head, 0, sizeof(head));
+    wipe(head, sizeof(head));
   }
 
   // ---- Batch: vector lanes carry blocks of different records. ----
@@ -269,8 +276,8 @@ struct Kernel {
     if constexpr (kDir == Direction::kSeal) {
       for (size_t i = 0; i < n; ++i) tag_job(*jobs[i], poly_keys[i], jobs[i]->out);
     }
-    std::memset(ks, 0, sizeof(ks));
-    std::memset(poly_keys, 0, sizeof(poly_keys));
+    wipe(ks, sizeof(ks));
+    wipe(poly_keys, sizeof(poly_keys));
   }
 
   template <Direction kDir>
