@@ -106,7 +106,8 @@ TEST(SpeedOptions, UnavailableBackendIsAnError) {
     EXPECT_NE(error.find("not available"), std::string::npos) << error;
     return;
   }
-  GTEST_SKIP() << "every AES-GCM backend runs here";
+  // The AES-GCM list always holds another architecture's backends, which never run here.
+  ADD_FAILURE() << "no unavailable AES-GCM backend to try";
 }
 
 TEST(SpeedOptions, BadValues) {
