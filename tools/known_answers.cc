@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "tools/cli_io.h"
 #include "volley/aead.h"
 #include "volley/sha2.h"
 #include "volley/x25519.h"
@@ -11,12 +12,10 @@
 namespace volley::tool {
 namespace {
 
+// unhex decodes one of the constant vectors below (always well-formed hex).
 std::vector<uint8_t> unhex(std::string_view s) {
-  std::vector<uint8_t> out(s.size() / 2);
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  for (size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<uint8_t>(nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]));
-  }
+  std::vector<uint8_t> out;
+  parse_hex(std::string(s), &out);
   return out;
 }
 
