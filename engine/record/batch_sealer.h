@@ -27,6 +27,10 @@ class RecordBatchSealer {
   void flush() noexcept;
 
  private:
+  static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
+  [[gnu::noinline]] RecordStatus add_general(RecordProtection& conn, SealEntry& e) noexcept;
+  void queue(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding) noexcept;
+
   // Enough records to keep every interleaving kernel's lanes full (16 ChaCha20 lanes, 4 AES-GCM
   // records per zmm register, several registers deep).
   static constexpr size_t kMaxJobs = 32;

@@ -3,6 +3,7 @@
 
 #include "engine/common/secure_memory.h"
 #include "engine/record/content_type.h"
+#include "engine/record/record_nonce.h"
 #include "volley/record.h"
 
 namespace volley {
@@ -85,7 +86,7 @@ OpenResult RecordProtection::open_impl(const uint8_t* stream, size_t stream_len,
         stop.status = RecordStatus::kSequenceExhausted;
         break;
       }
-      nonce_for(seq_ + n, nonces[n]);
+      record_nonce(iv_, seq_ + n, nonces[n]);
       const size_t body_len = len - kTagBytes;
       jobs[n] = {key_.key_state(), nonces[n], h, kRecordHeaderLen, h + kRecordHeaderLen,
                  out + pos + kRecordHeaderLen, body_len, computed[n]};

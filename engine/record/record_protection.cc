@@ -1,9 +1,7 @@
 // RecordProtection: keys, sequence numbers and limits of one direction of a TLS 1.3 connection.
-#include <bit>
 #include <cstring>
 
 #include "engine/common/secure_memory.h"
-#include "engine/record/batch_sealer.h"
 #include "volley/hkdf.h"
 #include "volley/record.h"
 
@@ -13,12 +11,6 @@ namespace {
 // Recommend a KeyUpdate this many records before the hard usage limit, so a sender has time to
 // send one without ever stalling on the limit.
 constexpr uint64_t kKeyUpdateMargin = uint64_t{1} << 20;
-
-// to_big_endian returns |v| with its bytes in big-endian order in memory.
-inline uint64_t to_big_endian(uint64_t v) {
-  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
-  return v;
-}
 
 }  // namespace
 
@@ -131,54 +123,10 @@ size_t RecordProtection::padding_for(size_t content_len) const noexcept {
   return padded - inner;
 }
 
-void RecordProtection::nonce_for(uint64_t seq, uint8_t nonce[12]) const noexcept {
-  // RFC 8446 §5.3: the 64-bit sequence number, big-endian and left-padded to 12 bytes, XOR iv.
-  // One 64-bit XOR rather than eight byte XORs: this runs once per record.
-  uint64_t tail;
-  std::memcpy(&tail, iv_ + 4, 8);
-  tail ^= to_big_endian(seq);
-  std::memcpy(nonce, iv_, 4);
-  std::memcpy(nonce + 4, &tail, 8);
-}
-
-RecordStatus RecordProtection::check_sequence() const noexcept {
-  if (suite_ == nullptr) return RecordStatus::kNotInitialized;
-  // The last sequence number is never used, so the counter can never wrap to 0.
-  if (seq_ == UINT64_MAX) return RecordStatus::kSequenceExhausted;
-  return RecordStatus::kOk;
-}
-
 RecordStatus RecordProtection::seal(SealEntry& entry) noexcept {
   RecordStatus status;
   (void)seal_batch(std::span<SealEntry>(&entry, 1), &status);
   return status;
-}
-
-size_t RecordProtection::seal_batch(std::span<SealEntry> entries, RecordStatus* status) noexcept {
-  RecordBatchSealer sealer;
-  size_t sealed = 0;
-  *status = RecordStatus::kOk;
-  for (SealEntry& e : entries) {
-    *status = sealer.add(*this, e);
-    if (*status != RecordStatus::kOk) break;
-    ++sealed;
-  }
-  sealer.flush();
-  return sealed;
-}
-
-size_t seal_records(std::span<MultiSealEntry> entries, RecordStatus* status) noexcept {
-  RecordBatchSealer sealer;
-  size_t sealed = 0;
-  *status = RecordStatus::kOk;
-  for (MultiSealEntry& e : entries) {
-    *status = e.connection == nullptr ? RecordStatus::kNotInitialized
-                                      : sealer.add(*e.connection, e.record);
-    if (*status != RecordStatus::kOk) break;
-    ++sealed;
-  }
-  sealer.flush();
-  return sealed;
 }
 
 }  // namespace volley

@@ -198,11 +198,13 @@ class RecordProtection {
   [[nodiscard]] OpenResult open(Bytes stream, MutableBytes out,
                                 std::span<OpenedRecord> records) noexcept;
 
+  // Internal: the AEAD key of the current traffic key, for benchmarks that compare the record
+  // layer with the kernel underneath it.
+  const AeadKey& aead_key() const noexcept { return key_; }
+
  private:
   friend class RecordBatchSealer;
 
-  void nonce_for(uint64_t seq, uint8_t nonce[12]) const noexcept;
-  RecordStatus check_sequence() const noexcept;
   Status set_traffic_key(Bytes key, Bytes iv, std::string_view backend) noexcept;
   Status derive_from_secret(std::string_view backend) noexcept;
   OpenResult open_impl(const uint8_t* stream, size_t stream_len, uint8_t* out, size_t out_len,
