@@ -64,9 +64,8 @@ RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const Seal
   const aead_internal::AeadKernel* kernel = conn.key_.kernel();
   if (count_ == kMaxJobs || (count_ != 0 && kernel != kernel_)) flush();
   kernel_ = kernel;
-  uint8_t* const nonce = nonces_[count_];
-  record_nonce(conn.iv_, seq, nonce);
-  jobs_[count_] = {conn.key_.key_state(), nonce, out, kRecordHeaderLen, body, body, inner_len,
+  record_nonce(conn.iv_, seq, nonces_[count_]);
+  jobs_[count_] = {conn.key_.key_state(), nonces_[count_], out, kRecordHeaderLen, body, body, inner_len,
                    body + inner_len};
   ++count_;
 }
@@ -119,11 +118,11 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
     if (padding != 0) std::memset(body + content_len + 1, 0, padding);
     conn.seq_ = seq + 1;
     e.written = total;
-    uint8_t nonce[12];
+    NonceSlot nonce;
     record_nonce(conn.iv_, seq, nonce);
     const Bytes zc[3] = {pieces[0], Bytes(body + content_len, 1), Bytes(kZeros, padding)};
     // Arguments were checked above, so this cannot fail.
-    (void)conn.key_.seal(nonce, Bytes(out, kRecordHeaderLen), zc, MutableBytes(body, inner_len),
+    (void)conn.key_.seal(Bytes(nonce, 12), Bytes(out, kRecordHeaderLen), zc, MutableBytes(body, inner_len),
                          MutableBytes(body + inner_len, kRecordTagLen));
     return RecordStatus::kOk;
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "engine/aead/aead_kernel.h"
+#include "engine/record/record_nonce.h"
 #include "volley/record.h"
 
 namespace volley {
@@ -36,7 +37,7 @@ class RecordBatchSealer {
   static constexpr size_t kMaxJobs = 32;
 
   aead_internal::Job jobs_[kMaxJobs];
-  uint8_t nonces_[kMaxJobs][12];
+  alignas(16) NonceSlot nonces_[kMaxJobs];
   const aead_internal::AeadKernel* kernel_ = nullptr;
   size_t count_ = 0;
 };
