@@ -43,30 +43,36 @@ RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const Seal
   return RecordStatus::kKeyUpdateRequired;
 }
 
-// queue writes the header, content type and padding of a checked record whose content is already
-// in place at out + 5, takes its sequence number and queues its encryption.
-[[gnu::always_inline]] inline void RecordBatchSealer::queue(RecordProtection& conn, SealEntry& e, size_t content_len,
-                                     size_t padding) noexcept {
-  uint8_t* const out = e.out.data();
-  uint8_t* const body = out + kRecordHeaderLen;
-  const size_t inner_len = content_len + 1 + padding;
-  // RFC 8446 §5.2: opaque_type application_data, legacy_record_version 0x0303, length.
-  const size_t ciphertext_len = inner_len + kRecordTagLen;
+// write_record_frame writes the record header (RFC 8446 §5.2: opaque_type application_data,
+// legacy_record_version 0x0303, length) and, after |content_len| bytes of content at out + 5, the
+// content type and |padding| zeros.
+[[gnu::always_inline]] static inline void write_record_frame(uint8_t* out, size_t content_len,
+                                                             size_t padding,
+                                                             ContentType type) noexcept {
+  const size_t ciphertext_len = content_len + 1 + padding + kRecordTagLen;
   const uint8_t header[kRecordHeaderLen] = {static_cast<uint8_t>(ContentType::kApplicationData),
                                             0x03, 0x03, static_cast<uint8_t>(ciphertext_len >> 8),
                                             static_cast<uint8_t>(ciphertext_len)};
   std::memcpy(out, header, kRecordHeaderLen);
-  body[content_len] = static_cast<uint8_t>(e.type);
+  uint8_t* const body = out + kRecordHeaderLen;
+  body[content_len] = static_cast<uint8_t>(type);
   if (padding != 0) std::memset(body + content_len + 1, 0, padding);
-  const uint64_t seq = conn.seq_++;
-  e.written = kRecordHeaderLen + ciphertext_len;
+}
 
+// queue takes the next sequence number of a checked record whose frame is written and whose content
+// is in place at out + 5, and queues its encryption.
+void RecordBatchSealer::queue(RecordProtection& conn, SealEntry& e, size_t inner_len) noexcept {
+  uint8_t* const out = e.out.data();
+  uint8_t* const body = out + kRecordHeaderLen;
+  const uint64_t seq = conn.seq_++;
+  e.written = kRecordHeaderLen + inner_len + kRecordTagLen;
   const aead_internal::AeadKernel* kernel = conn.key_.kernel();
   if (count_ == kMaxJobs || (count_ != 0 && kernel != kernel_)) flush();
   kernel_ = kernel;
   record_nonce(conn.iv_, seq, nonces_[count_]);
-  jobs_[count_] = {conn.key_.key_state(), nonces_[count_], out, kRecordHeaderLen, body, body, inner_len,
-                   body + inner_len};
+  jobs_[count_] = {
+      conn.key_.key_state(), nonces_[count_], out, kRecordHeaderLen, body, body, inner_len,
+      body + inner_len};
   ++count_;
 }
 
@@ -76,8 +82,8 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
   if (conn.suite_ == nullptr) return RecordStatus::kNotInitialized;
   const uint64_t seq = conn.seq_;
   // max_records_per_key is at most UINT64_MAX, so this one test also catches the last sequence
-  // number, which is never used (the counter must not wrap to 0). RFC 8446 §5.4: the receiver finds
-  // the type as the last non-zero byte, so it cannot be 0.
+  // number, which is never used (the counter must not wrap to 0). RFC 8446 §5.4: the receiver
+  // finds the type as the last non-zero byte, so it cannot be 0.
   if (seq >= conn.suite_->aead->max_records_per_key || e.type == ContentType::kInvalid) {
     return refusal(conn, e);
   }
@@ -101,65 +107,33 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
   uint8_t* const out = e.out.data();
   uint8_t* const body = out + kRecordHeaderLen;
   for (size_t i = 0, offset = 0; i < n_pieces; offset += pieces[i].size(), ++i) {
-    if (pieces[i].data() != body + offset && overlaps(pieces[i].data(), pieces[i].size(), out, total)) {
+    if (pieces[i].data() != body + offset &&
+        overlaps(pieces[i].data(), pieces[i].size(), out, total)) {
       return RecordStatus::kBadAliasing;
     }
   }
 
   if (n_pieces == 1 && content_len >= kZeroCopyThreshold && pieces[0].data() != body) {
-    // Sealed at once from the caller's buffer; queue() is not used, so take the sequence number
-    // and write the header here.
-    const size_t ciphertext_len = inner_len + kRecordTagLen;
-    const uint8_t header[kRecordHeaderLen] = {static_cast<uint8_t>(ContentType::kApplicationData),
-                                              0x03, 0x03, static_cast<uint8_t>(ciphertext_len >> 8),
-                                              static_cast<uint8_t>(ciphertext_len)};
-    std::memcpy(out, header, kRecordHeaderLen);
-    body[content_len] = static_cast<uint8_t>(e.type);
-    if (padding != 0) std::memset(body + content_len + 1, 0, padding);
+    // Sealed at once from the caller's buffer, without queueing.
+    write_record_frame(out, content_len, padding, e.type);
     conn.seq_ = seq + 1;
     e.written = total;
     NonceSlot nonce;
     record_nonce(conn.iv_, seq, nonce);
     const Bytes zc[3] = {pieces[0], Bytes(body + content_len, 1), Bytes(kZeros, padding)};
     // Arguments were checked above, so this cannot fail.
-    (void)conn.key_.seal(Bytes(nonce, 12), Bytes(out, kRecordHeaderLen), zc, MutableBytes(body, inner_len),
+    (void)conn.key_.seal(Bytes(nonce, 12), Bytes(out, kRecordHeaderLen), zc,
+                         MutableBytes(body, inner_len),
                          MutableBytes(body + inner_len, kRecordTagLen));
     return RecordStatus::kOk;
   }
 
   for (size_t i = 0, offset = 0; i < n_pieces; offset += pieces[i].size(), ++i) {
-    if (pieces[i].data() != body + offset) copy_short(body + offset, pieces[i].data(), pieces[i].size());
+    if (pieces[i].data() != body + offset)
+      copy_short(body + offset, pieces[i].data(), pieces[i].size());
   }
-  queue(conn, e, content_len, padding);
-  return RecordStatus::kOk;
-}
-
-// add is the fast path, inlined into the batch loops: one payload piece, no padding policy in
-// force, short or already in place, and nothing wrong. Anything else, including every error, goes
-// to add_general, which re-checks from the start and returns the exact status.
-[[gnu::always_inline]] inline RecordStatus RecordBatchSealer::add(RecordProtection& conn,
-                                                                  SealEntry& e) noexcept {
-  if (e.payload.size() != 1 || conn.suite_ == nullptr) return add_general(conn, e);
-  const Bytes p = e.payload[0];
-  const size_t len = p.size();
-  // A padding policy with a block size sends the record to add_general (kPolicyPadding is larger
-  // than any limit).
-  const size_t padding =
-      e.padding == kPolicyPadding && conn.padding_.block <= 1 ? 0 : e.padding;
-  const size_t limit = conn.inner_limit_;
-  uint8_t* const out = e.out.data();
-  uint8_t* const body = out + kRecordHeaderLen;
-  // Evaluated in order: each size test relies on the ones before it not to wrap.
-  if (conn.seq_ >= conn.suite_->aead->max_records_per_key || e.type == ContentType::kInvalid ||
-      len >= limit || padding > limit - 1 - len ||
-      e.out.size() < kRecordHeaderLen + len + 1 + padding + kRecordTagLen ||
-      (p.data() != body &&
-       (len >= kZeroCopyThreshold ||
-        overlaps(p.data(), len, out, kRecordHeaderLen + len + 1 + padding + kRecordTagLen)))) {
-    return add_general(conn, e);
-  }
-  if (p.data() != body) copy_short(body, p.data(), len);
-  queue(conn, e, len, padding);
+  write_record_frame(out, content_len, padding, e.type);
+  queue(conn, e, inner_len);
   return RecordStatus::kOk;
 }
 
@@ -169,31 +143,119 @@ void RecordBatchSealer::flush() noexcept {
   count_ = 0;
 }
 
+// Cursor is one connection's sealing state held in locals for the length of a batch. The batch
+// writes bytes through pointers that may alias anything, so fields read from the connection itself
+// would be reloaded for every record; copies in a cursor whose address never escapes stay in
+// registers. The sequence number lives here too and is written back before anything else looks at
+// the connection.
+struct RecordBatchSealer::Cursor {
+  explicit Cursor(RecordProtection& c) noexcept
+      : conn(&c),
+        seq(c.seq_),
+        max_records(c.suite_->aead->max_records_per_key),
+        limit(c.inner_limit_),
+        padding_policy(c.padding_.block > 1),
+        kernel(c.key_.kernel()),
+        key(c.key_.key_state()) {
+    std::memcpy(iv, c.iv_, sizeof(iv));
+  }
+  void write_back() const noexcept { conn->seq_ = seq; }
+
+  RecordProtection* conn;
+  uint64_t seq;
+  uint64_t max_records;
+  size_t limit;
+  bool padding_policy;
+  const aead_internal::AeadKernel* kernel;
+  const aead_internal::KeyState* key;
+  uint8_t iv[12];
+};
+
+// try_fast seals the common record — one payload piece, no padding policy in force, short or
+// already in place, nothing wrong — and returns false, having written nothing, for any other.
+[[gnu::always_inline]] inline bool RecordBatchSealer::try_fast(Cursor& c, SealEntry& e) noexcept {
+  if (e.payload.size() != 1) return false;
+  const Bytes p = e.payload[0];
+  const size_t len = p.size();
+  // With a policy in force, kPolicyPadding (larger than any limit) fails the size test below.
+  const size_t padding = e.padding == kPolicyPadding && !c.padding_policy ? 0 : e.padding;
+  uint8_t* const out = e.out.data();
+  uint8_t* const body = out + kRecordHeaderLen;
+  // Evaluated in order: each size test relies on the ones before it not to wrap. max_records is at
+  // most UINT64_MAX, so the first test also keeps the last sequence number unused.
+  if (c.seq >= c.max_records || e.type == ContentType::kInvalid || len >= c.limit ||
+      padding > c.limit - 1 - len ||
+      e.out.size() < kRecordHeaderLen + len + 1 + padding + kRecordTagLen ||
+      (p.data() != body &&
+       (len >= kZeroCopyThreshold ||
+        overlaps(p.data(), len, out, kRecordHeaderLen + len + 1 + padding + kRecordTagLen)))) {
+    return false;
+  }
+  if (p.data() != body) copy_short(body, p.data(), len);
+  write_record_frame(out, len, padding, e.type);
+  e.written = kRecordHeaderLen + len + 1 + padding + kRecordTagLen;
+  if (count_ == kMaxJobs || (count_ != 0 && c.kernel != kernel_)) flush();
+  kernel_ = c.kernel;
+  record_nonce(c.iv, c.seq, nonces_[count_]);
+  jobs_[count_] = {c.key,
+                   nonces_[count_],
+                   out,
+                   kRecordHeaderLen,
+                   body,
+                   body,
+                   len + 1 + padding,
+                   body + len + 1 + padding};
+  ++count_;
+  ++c.seq;
+  return true;
+}
+
+[[gnu::always_inline]] inline RecordStatus RecordBatchSealer::add(Cursor& c,
+                                                                  SealEntry& e) noexcept {
+  if (try_fast(c, e)) return RecordStatus::kOk;
+  c.write_back();
+  const RecordStatus s = add_general(*c.conn, e);
+  c.seq = c.conn->seq_;
+  return s;
+}
+
 size_t RecordProtection::seal_batch(std::span<SealEntry> entries, RecordStatus* status) noexcept {
+  *status = RecordStatus::kOk;
+  if (suite_ == nullptr) {
+    if (!entries.empty()) *status = RecordStatus::kNotInitialized;
+    return 0;
+  }
   RecordBatchSealer sealer;
+  RecordBatchSealer::Cursor cursor(*this);
   size_t sealed = 0;
-  RecordStatus s = RecordStatus::kOk;
   for (SealEntry& e : entries) {
-    s = sealer.add(*this, e);
-    if (s != RecordStatus::kOk) break;
+    *status = sealer.add(cursor, e);
+    if (*status != RecordStatus::kOk) break;
     ++sealed;
   }
+  cursor.write_back();
   sealer.flush();
-  *status = s;
   return sealed;
 }
 
 size_t seal_records(std::span<MultiSealEntry> entries, RecordStatus* status) noexcept {
+  *status = RecordStatus::kOk;
   RecordBatchSealer sealer;
   size_t sealed = 0;
-  RecordStatus s = RecordStatus::kOk;
   for (MultiSealEntry& e : entries) {
-    s = e.connection == nullptr ? RecordStatus::kNotInitialized : sealer.add(*e.connection, e.record);
-    if (s != RecordStatus::kOk) break;
+    if (e.connection == nullptr || !e.connection->initialized()) {
+      *status = RecordStatus::kNotInitialized;
+      break;
+    }
+    // A cursor per record: records of one connection may follow each other, and each must see the
+    // sequence number the previous one left.
+    RecordBatchSealer::Cursor cursor(*e.connection);
+    *status = sealer.add(cursor, e.record);
+    cursor.write_back();
+    if (*status != RecordStatus::kOk) break;
     ++sealed;
   }
   sealer.flush();
-  *status = s;
   return sealed;
 }
 

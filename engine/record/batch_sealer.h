@@ -18,19 +18,23 @@ class RecordBatchSealer {
   RecordBatchSealer(const RecordBatchSealer&) = delete;
   RecordBatchSealer& operator=(const RecordBatchSealer&) = delete;
 
-  // add checks |entry| against |conn|'s limits, writes the record header and inner plaintext into
-  // entry.out, takes the next sequence number and queues the encryption (or, for a large payload
-  // that is not in place, seals it at once without copying it). On error nothing is written and
-  // the sequence number does not move.
-  RecordStatus add(RecordProtection& conn, SealEntry& entry) noexcept;
+  // Cursor is a connection's sealing state held in locals for one batch (defined in the .cc).
+  struct Cursor;
+
+  // add checks |entry| against the limits of the cursor's connection, writes the record header and
+  // inner plaintext into entry.out, takes the next sequence number and queues the encryption (or,
+  // for a large payload that is not in place, seals it at once without copying it). On error
+  // nothing is written and the sequence number does not move.
+  RecordStatus add(Cursor& cursor, SealEntry& entry) noexcept;
 
   // flush encrypts everything queued. Records are complete only after flush().
   void flush() noexcept;
 
  private:
-  static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
+  bool try_fast(Cursor& c, SealEntry& e) noexcept;
   [[gnu::noinline]] RecordStatus add_general(RecordProtection& conn, SealEntry& e) noexcept;
-  void queue(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding) noexcept;
+  void queue(RecordProtection& conn, SealEntry& e, size_t inner_len) noexcept;
+  static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
 
   // Enough records to keep every interleaving kernel's lanes full (16 ChaCha20 lanes, 4 AES-GCM
   // records per zmm register, several registers deep).
