@@ -729,6 +729,39 @@ TEST_P(RecordLayer, HugePaddingBlockPadsToTheLimit) {
   EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), content);
 }
 
+// A payload given in its own buffer takes other paths than one already in place (copied into the
+// record, split between the caller's buffer and a gathered tail, or streamed as pieces, by length,
+// padding and kernel); every one must produce the in-place record byte for byte. The sizes sit
+// around the 256-byte chunks a split is aligned to and the thresholds between the paths; the
+// paddings make the gathered tail short, exactly a chunk, and longer than the payload's tail.
+TEST_P(RecordLayer, PayloadFromItsOwnBufferEqualsInPlace) {
+  std::mt19937_64 rng(99);
+  for (size_t size : {size_t{255}, size_t{256}, size_t{257}, size_t{300}, size_t{511},
+                      size_t{512}, size_t{513}, size_t{1350}, size_t{2047}, size_t{2048},
+                      size_t{2049}, size_t{4096}, size_t{16383}, size_t{16384}}) {
+    for (size_t padding : {size_t{0}, size_t{1}, size_t{100}, size_t{254}, size_t{255},
+                           size_t{256}, size_t{700}}) {
+      if (size + 1 + padding > kMaxInnerPlaintextLen) continue;
+      RecordProtection own_tx, place_tx, rx;
+      init_pair(own_tx, rx);
+      ASSERT_EQ(place_tx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+      const Buffer content = random_bytes(rng, size);
+      const Buffer own = seal_one(own_tx, content, padding);
+
+      Buffer placed(RecordProtection::sealed_size(size, padding));
+      std::copy(content.begin(), content.end(), placed.begin() + 5);
+      const Bytes piece(placed.data() + 5, size);
+      SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), padding, placed, 0};
+      ASSERT_EQ(place_tx.seal(e), RecordStatus::kOk);
+      ASSERT_EQ(to_hex(own), to_hex(placed)) << "size " << size << " padding " << padding;
+
+      OpenedRecord rec[1];
+      ASSERT_EQ(rx.open(MutableBytes(placed), rec).status, RecordStatus::kOk);
+      ASSERT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), content);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllSuitesAndBackends, RecordLayer,
                          ::testing::ValuesIn(all_suite_backends()), suite_backend_name);
 

@@ -19,6 +19,14 @@ namespace {
 // gains on a record this long.
 constexpr size_t kZeroCopyThreshold = 2048;
 
+// Payloads from this length on, given apart from the output, are sealed through the kernel's
+// split-input entry when it has one: below it, copying the payload into the record and batching
+// it with others costs less.
+constexpr size_t kSplitThreshold = 256;
+
+// The largest split_align the record layer gathers a tail for.
+constexpr size_t kMaxSplitAlign = 256;
+
 // Zeros for padding pieces of zero-copy records.
 constexpr uint8_t kZeros[kMaxInnerPlaintextLen] = {};
 
@@ -43,17 +51,23 @@ RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const Seal
   return RecordStatus::kKeyUpdateRequired;
 }
 
-// write_record_frame writes the record header (RFC 8446 §5.2: opaque_type application_data,
-// legacy_record_version 0x0303, length) and, after |content_len| bytes of content at out + 5, the
-// content type and |padding| zeros.
-[[gnu::always_inline]] static inline void write_record_frame(uint8_t* out, size_t content_len,
-                                                             size_t padding,
-                                                             ContentType type) noexcept {
-  const size_t ciphertext_len = content_len + 1 + padding + kRecordTagLen;
+// write_record_header writes the header of a record with |inner_len| bytes of inner plaintext
+// (RFC 8446 §5.2: opaque_type application_data, legacy_record_version 0x0303, length).
+[[gnu::always_inline]] static inline void write_record_header(uint8_t* out,
+                                                              size_t inner_len) noexcept {
+  const size_t ciphertext_len = inner_len + kRecordTagLen;
   const uint8_t header[kRecordHeaderLen] = {static_cast<uint8_t>(ContentType::kApplicationData),
                                             0x03, 0x03, static_cast<uint8_t>(ciphertext_len >> 8),
                                             static_cast<uint8_t>(ciphertext_len)};
   std::memcpy(out, header, kRecordHeaderLen);
+}
+
+// write_record_frame writes the header and, after |content_len| bytes of content at out + 5, the
+// content type and |padding| zeros.
+[[gnu::always_inline]] static inline void write_record_frame(uint8_t* out, size_t content_len,
+                                                             size_t padding,
+                                                             ContentType type) noexcept {
+  write_record_header(out, content_len + 1 + padding);
   uint8_t* const body = out + kRecordHeaderLen;
   body[content_len] = static_cast<uint8_t>(type);
   if (padding != 0) std::memset(body + content_len + 1, 0, padding);
@@ -113,6 +127,17 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
     }
   }
 
+  const aead_internal::AeadKernel& kernel = *conn.key_.kernel();
+  if (n_pieces == 1 && content_len >= kSplitThreshold && pieces[0].data() != body &&
+      kernel.seal_split != nullptr && kernel.split_align <= kMaxSplitAlign) {
+    const size_t split = inner_len - inner_len % kernel.split_align;
+    // The payload must cover the head; with long padding it may not, and the record takes the
+    // paths below.
+    if (split <= content_len) {
+      seal_split(conn, e, content_len, padding, split);
+      return RecordStatus::kOk;
+    }
+  }
   if (n_pieces == 1 && content_len >= kZeroCopyThreshold && pieces[0].data() != body) {
     // Sealed at once from the caller's buffer, without queueing.
     write_record_frame(out, content_len, padding, e.type);
@@ -137,6 +162,32 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
   return RecordStatus::kOk;
 }
 
+// seal_split seals a checked record at once through the kernel's split-input entry: the head of
+// the payload straight from the caller's buffer, the rest of the inner plaintext (the payload's
+// last partial chunk, the content type, the padding) gathered in |tail|.
+void RecordBatchSealer::seal_split(RecordProtection& conn, SealEntry& e, size_t content_len,
+                                   size_t padding, size_t split) noexcept {
+  const aead_internal::AeadKernel& kernel = *conn.key_.kernel();
+  const uint8_t* const payload = e.payload[0].data();
+  uint8_t* const out = e.out.data();
+  uint8_t* const body = out + kRecordHeaderLen;
+  const size_t inner_len = content_len + 1 + padding;
+  write_record_header(out, inner_len);  // the body is all written by the kernel
+  uint8_t tail[kMaxSplitAlign];
+  const size_t head_rest = content_len - split;
+  std::memcpy(tail, payload + split, head_rest);
+  tail[head_rest] = static_cast<uint8_t>(e.type);
+  std::memset(tail + head_rest + 1, 0, padding);
+  NonceSlot nonce;
+  const uint64_t seq = conn.seq_++;
+  record_nonce(conn.iv_, seq, nonce);
+  const aead_internal::Job job = {conn.key_.key_state(), nonce, out,       kRecordHeaderLen,
+                                  payload,               body,  inner_len, body + inner_len};
+  kernel.seal_split(job, tail);
+  e.written = kRecordHeaderLen + inner_len + kRecordTagLen;
+  secure_wipe(tail, sizeof(tail));  // the payload's last bytes
+}
+
 void RecordBatchSealer::flush() noexcept {
   if (count_ == 0) return;
   kernel_->seal_batch(jobs_, count_);
@@ -156,7 +207,10 @@ struct RecordBatchSealer::Cursor {
         limit(c.inner_limit_),
         padding_policy(c.padding_.block > 1),
         kernel(c.key_.kernel()),
-        key(c.key_.key_state()) {
+        key(c.key_.key_state()),
+        // A payload from its own buffer is copied into the record below this length; from it on,
+        // add_general seals it without the copy.
+        copy_limit(kernel->seal_split != nullptr ? kSplitThreshold : kZeroCopyThreshold) {
     std::memcpy(iv, c.iv_, sizeof(iv));
   }
   void write_back() const noexcept { conn->seq_ = seq; }
@@ -168,6 +222,7 @@ struct RecordBatchSealer::Cursor {
   bool padding_policy;
   const aead_internal::AeadKernel* kernel;
   const aead_internal::KeyState* key;
+  size_t copy_limit;
   uint8_t iv[12];
 };
 
@@ -187,7 +242,7 @@ struct RecordBatchSealer::Cursor {
       padding > c.limit - 1 - len ||
       e.out.size() < kRecordHeaderLen + len + 1 + padding + kRecordTagLen ||
       (p.data() != body &&
-       (len >= kZeroCopyThreshold ||
+       (len >= c.copy_limit ||
         overlaps(p.data(), len, out, kRecordHeaderLen + len + 1 + padding + kRecordTagLen)))) {
     return false;
   }

@@ -34,6 +34,8 @@ class RecordBatchSealer {
   bool try_fast(Cursor& c, SealEntry& e) noexcept;
   [[gnu::noinline]] RecordStatus add_general(RecordProtection& conn, SealEntry& e) noexcept;
   void queue(RecordProtection& conn, SealEntry& e, size_t inner_len) noexcept;
+  void seal_split(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding,
+                  size_t split) noexcept;
   static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
 
   // Enough records to keep every interleaving kernel's lanes full (16 ChaCha20 lanes, 4 AES-GCM
