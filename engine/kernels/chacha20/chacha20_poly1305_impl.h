@@ -9,6 +9,10 @@
 //   xor_stream(k, counter, in, out, len)       ChaCha20 from block |counter| on
 //   keystream_head(k, ks)                      blocks 0 .. kHeadBlocks - 1 of k into ks
 //   keystream_lanes(keys, counters, ks)        block counters[j] of keys[j] into ks + 64 j
+//   kFusedPoly      whether xor_absorb<kDir>(k, counter, in, out, len, poly_state) exists: it
+//                   encrypts a whole-pass prefix of the input, absorbs that prefix's ciphertext,
+//                   and returns the prefix length (see FusedSimdOps); worth calling from
+//                   kFusedMinLen bytes on (both only needed when kFusedPoly)
 //
 // Message layout (RFC 8439 §2.8): the Poly1305 key is the first 32 bytes of block 0, the message
 // is encrypted from block 1, and Poly1305 runs over AAD || pad16 || ciphertext || pad16 ||
@@ -114,6 +118,16 @@ struct Kernel {
     Msg* m = msg(ms);
     const Poly1305Kernel& pk = Ops::poly();
     m->ct_len += len;
+    if constexpr (Ops::kFusedPoly) {
+      if (len >= Ops::kFusedMinLen) {
+        const size_t done =
+            Ops::template xor_absorb<kDir>(&m->ck, m->counter, in, out, len, &m->poly);
+        m->counter += static_cast<uint32_t>(done / 64);
+        in += done;
+        out += done;
+        len -= done;
+      }
+    }
     while (len > 0) {
       const size_t n = len < kChunk ? len : kChunk;
       if constexpr (kDir == Direction::kOpen) absorb_padded(pk, &m->poly, in, n);
@@ -177,6 +191,15 @@ struct Kernel {
     in += head_len;
     out += head_len;
     len -= head_len;
+    if constexpr (Ops::kFusedPoly) {
+      if (len >= Ops::kFusedMinLen) {
+        const size_t done = Ops::template xor_absorb<kDir>(&ck, counter, in, out, len, &st);
+        counter += static_cast<uint32_t>(done / 64);
+        in += done;
+        out += done;
+        len -= done;
+      }
+    }
     while (len > 0) {
       const size_t n = len < kChunk ? len : kChunk;
       if constexpr (kDir == Direction::kOpen) absorb_padded(pk, &st, in, n);
@@ -189,7 +212,8 @@ struct Kernel {
     }
     absorb_lengths(pk, &st, job.aad_len, job.len);
     pk.finish(&st, job.tag);
-    wipe(head, sizeof(head));
+    // Only the bytes written hold keystream: two blocks on the short path (a public length).
+    wipe(head, job.len <= 64 ? 128 : sizeof(head));
   }
 
   // ---- Batch: vector lanes carry blocks of different records. ----
@@ -321,6 +345,7 @@ template <class A, int P, size_t kScalarMax, const Poly1305Kernel& kPoly>
 struct SimdOps {
   static constexpr size_t kLanes = chacha20_simd::kBlocks<A>;
   static constexpr size_t kHeadBlocks = kLanes;
+  static constexpr bool kFusedPoly = false;
   static const Poly1305Kernel& poly() { return kPoly; }
   static void xor_stream(const ChaChaKey* k, uint32_t counter, const uint8_t* in, uint8_t* out,
                          size_t len) {
@@ -333,6 +358,70 @@ struct SimdOps {
     chacha20_simd::keystream_lanes<A>(keys, counters, ks);
   }
 };
+
+#if defined(VOLLEY_CHACHA20_FUSED_SCALAR_POLY)
+// FusedSimdOps adds the one-pass path for ISAs whose Poly1305 is best left on the scalar 64-bit
+// multipliers (SSE, AVX2): the scalar blocks run between the vector double rounds, so ChaCha20
+// keeps the vector units busy while Poly1305 keeps the integer multipliers busy. The including
+// file must have included poly1305_scalar.inc (ScalarPoly, sp_blocks) before this header; kPoly's
+// state must start with a ScalarPoly, as every volley Poly1305 kernel's does.
+template <class A, int P, size_t kScalarMax, const Poly1305Kernel& kPoly>
+struct FusedSimdOps : SimdOps<A, P, kScalarMax, kPoly> {
+  static constexpr bool kFusedPoly = true;
+  static constexpr size_t kFusedMinLen = P * chacha20_simd::kBlocks<A> * 64;  // one pass
+  // ScalarBlocks is sp_blocks() for one block with the accumulator in plain 64-bit locals and
+  // the additions through _addcarry_u64: with unsigned __int128 sums GCC 12 bounces the halves
+  // through the stack inside the ChaCha20 rounds, which lengthens the serial chain of Poly1305.
+  // Same arithmetic and invariant (h2 <= 4 between blocks) as sp_blocks with pad_bit = 1.
+  struct ScalarBlocks {
+    uint64_t h0, h1, h2, r0, r1, rr1;
+    void block(const uint8_t* p) noexcept {
+      using u64 = unsigned long long;
+      u64 a0, a1, lo, t;
+      unsigned char c = _addcarry_u64(0, h0, sp_load64(p), &a0);
+      c = _addcarry_u64(c, h1, sp_load64(p + 8), &a1);
+      const uint64_t a2 = h2 + c + 1;  // <= 6
+      // d0 = a0 r0 + a1 rr1, d1 = a0 r1 + a1 r0 + a2 rr1 + d0 >> 64, d2 = a2 r0 + d1 >> 64.
+      const u128 p00 = static_cast<u128>(a0) * r0;
+      const u128 p11 = static_cast<u128>(a1) * rr1;
+      const u128 p01 = static_cast<u128>(a0) * r1;
+      const u128 p10 = static_cast<u128>(a1) * r0;
+      c = _addcarry_u64(0, static_cast<u64>(p00), static_cast<u64>(p11), &lo);
+      const uint64_t d0 = lo;
+      const uint64_t d0h = static_cast<uint64_t>(p00 >> 64) + static_cast<uint64_t>(p11 >> 64) + c;
+      c = _addcarry_u64(0, static_cast<u64>(p01), static_cast<u64>(p10), &lo);
+      uint64_t d1h = static_cast<uint64_t>(p01 >> 64) + static_cast<uint64_t>(p10 >> 64) + c;
+      c = _addcarry_u64(0, lo, a2 * rr1, &t);
+      d1h += c;
+      c = _addcarry_u64(0, t, d0h, &t);
+      d1h += c;
+      const uint64_t d2 = a2 * r0 + d1h;
+      // d2 * 2^128 == (d2 & 3) * 2^128 + 5 * (d2 >> 2) (mod 2^130 - 5).
+      const uint64_t fold = (d2 & ~uint64_t{3}) + (d2 >> 2);
+      c = _addcarry_u64(0, d0, fold, &a0);
+      c = _addcarry_u64(c, t, 0, &a1);
+      h0 = a0;
+      h1 = a1;
+      h2 = (d2 & 3) + c;
+    }
+  };
+
+  template <Direction kDir>
+  static size_t xor_absorb(const ChaChaKey* k, uint32_t counter, const uint8_t* in, uint8_t* out,
+                           size_t len, Poly1305State* st) {
+    ScalarPoly sp;
+    std::memcpy(&sp, st->bytes, sizeof(sp));
+    ScalarBlocks sb{sp.h0, sp.h1, sp.h2, sp.r0, sp.r1, sp.r1 + (sp.r1 >> 2)};
+    const size_t done = chacha20_simd::xor_absorb_passes<A, P, kDir == Direction::kOpen>(
+        k, counter, in, out, len, &sb);
+    sp.h0 = sb.h0;
+    sp.h1 = sb.h1;
+    sp.h2 = sb.h2;
+    std::memcpy(st->bytes, &sp, sizeof(sp));
+    return done;
+  }
+};
+#endif
 #endif
 
 }  // namespace chacha20_poly1305

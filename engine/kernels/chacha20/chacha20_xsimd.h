@@ -9,6 +9,9 @@
 // Everything here is a template over the xsimd architecture A or has internal linkage, so two ISA
 // files never share an inline function (the linker could otherwise keep the widest copy for all).
 //
+// The fused ChaCha20-Poly1305 kernels (SSE, AVX2) hook scalar Poly1305 blocks in between quarter
+// rounds: see rounds() and xor_absorb_passes().
+//
 // xsimd 8 lacks rotates and cross-128-bit-lane shuffles, so a few small hooks (rotl(),
 // to_block_order(), and on NEON the casts) have per-ISA overloads, selected by the arch tag and
 // compiled only where the ISA's macro is defined; everything else is generic. AVX-512 uses
@@ -172,17 +175,27 @@ static inline void to_block_order(const U32<xsimd::avx512f> (&t)[16], U32<xsimd:
   s[c] += s[d];                         \
   s[b] = rotl<7>(s[b] ^ s[c], A{})
 
-// double_round is a column round then a diagonal round (RFC 8439 §2.3).
-template <class A>
-__attribute__((always_inline)) static inline void double_round(U32<A> (&s)[16]) noexcept {
+// double_round is a column round then a diagonal round (RFC 8439 §2.3); hook() runs after each
+// quarter round (see rounds()).
+template <class A, class Hook>
+__attribute__((always_inline)) static inline void double_round(U32<A> (&s)[16],
+                                                               Hook& hook) noexcept {
   VOLLEY_CHACHA_QR(s, 0, 4, 8, 12);
+  hook();
   VOLLEY_CHACHA_QR(s, 1, 5, 9, 13);
+  hook();
   VOLLEY_CHACHA_QR(s, 2, 6, 10, 14);
+  hook();
   VOLLEY_CHACHA_QR(s, 3, 7, 11, 15);
+  hook();
   VOLLEY_CHACHA_QR(s, 0, 5, 10, 15);
+  hook();
   VOLLEY_CHACHA_QR(s, 1, 6, 11, 12);
+  hook();
   VOLLEY_CHACHA_QR(s, 2, 7, 8, 13);
+  hook();
   VOLLEY_CHACHA_QR(s, 3, 4, 9, 14);
+  hook();
 }
 
 // With 16 vector registers (SSE, AVX2) the 16 state words, a temporary and the shuffle masks do
@@ -206,38 +219,59 @@ __attribute__((always_inline)) static inline void double_round(U32<A> (&s)[16]) 
     asm volatile("" : "+m"(cm[ci]));             \
   }
 
-template <class A>
-__attribute__((always_inline)) static inline void double_round_mem(U32<A> (&s)[16],
-                                                                   U32<A> (&cm)[4]) noexcept {
+template <class A, class Hook>
+__attribute__((always_inline)) static inline void double_round_mem(U32<A> (&s)[16], U32<A> (&cm)[4],
+                                                                   Hook& hook) noexcept {
   VOLLEY_CHACHA_QR_MEM(s, cm, 0, 4, 0, 12);
+  hook();
   VOLLEY_CHACHA_QR_MEM(s, cm, 1, 5, 1, 13);
+  hook();
   VOLLEY_CHACHA_QR_MEM(s, cm, 2, 6, 2, 14);
+  hook();
   VOLLEY_CHACHA_QR_MEM(s, cm, 3, 7, 3, 15);
+  hook();
   VOLLEY_CHACHA_QR_MEM(s, cm, 0, 5, 2, 15);
+  hook();
   VOLLEY_CHACHA_QR_MEM(s, cm, 1, 6, 3, 12);
+  hook();
   VOLLEY_CHACHA_QR_MEM(s, cm, 2, 7, 0, 13);
+  hook();
   VOLLEY_CHACHA_QR_MEM(s, cm, 3, 4, 1, 14);
+  hook();
 }
 
 #undef VOLLEY_CHACHA_QR_MEM
 #undef VOLLEY_CHACHA_QR
 
+// NoHook is the per-quarter-round hook of plain ChaCha20.
+struct NoHook {
+  void operator()() const noexcept {}
+};
+
+// kHookCalls<P> is how many times rounds<A, P> calls its hook: once per quarter round.
+template <int P>
+inline constexpr size_t kHookCalls = 10 * 8 * P;
+
 // rounds runs the 20 rounds on P independent groups of N blocks; with P = 2 both groups' double
-// rounds sit in one loop body, so twice as many independent chains are in flight.
-template <class A, int P>
-__attribute__((always_inline)) static inline void rounds(U32<A> (&x)[P][16]) noexcept {
+// rounds sit in one loop body, so twice as many independent chains are in flight. hook() runs
+// after every quarter round: the fused ChaCha20-Poly1305 path puts one scalar Poly1305 block there
+// now and then, so the integer multipliers work while the vector units run the rounds. Feeding
+// Poly1305 a block at a time matters: a long run of its serial chain would fill the schedulers
+// and stall the vector work behind it.
+template <class A, int P, class Hook>
+__attribute__((always_inline)) static inline void rounds(U32<A> (&x)[P][16], Hook& hook) noexcept {
   static_assert(P == 1 || P == 2, "one or two groups in flight");
 #if defined(__x86_64__)
   if constexpr (P == 1 && sizeof(U32<A>) < 64) {
     alignas(64) U32<A> cm[4] = {x[0][8], x[0][9], x[0][10], x[0][11]};
-    for (int round = 0; round < 10; ++round) double_round_mem<A>(x[0], cm);
+    for (int round = 0; round < 10; ++round) double_round_mem<A>(x[0], cm, hook);
     for (int i = 0; i < 4; ++i) x[0][8 + i] = cm[i];
     return;
   }
 #endif
   for (int round = 0; round < 10; ++round) {
-    double_round<A>(x[0]);
-    if constexpr (P == 2) double_round<A>(x[1]);
+    double_round<A>(x[0], hook);
+    if constexpr (P == 2) double_round<A>(x[1], hook);
   }
 }
 
@@ -338,10 +372,13 @@ static inline void counter_state(const ChaChaKey* k, uint32_t counter,
   }
 }
 
-// xor_groups encrypts P * N * 64 bytes starting at block |counter|.
-template <class A, int P>
+// xor_groups encrypts P * N * 64 bytes starting at block |counter|; hook as in rounds(). The
+// hook is copied in and out so that its state (the Poly1305 accumulator) is a local the compiler
+// keeps in registers: through a pointer, every byte store to |out| could alias it.
+template <class A, int P, class Hook = NoHook>
 static inline void xor_groups(const ChaChaKey* k, uint32_t counter, const uint8_t* in,
-                              uint8_t* out) noexcept {
+                              uint8_t* out, Hook&& hook_io = Hook{}) noexcept {
+  auto hook = hook_io;
   U32<A> init[P][16];
   counter_state<A, P>(k, counter, init);
   U32<A> x[P][16];
@@ -350,7 +387,8 @@ static inline void xor_groups(const ChaChaKey* k, uint32_t counter, const uint8_
 #pragma GCC unroll 16
     for (int i = 0; i < 16; ++i) x[p][i] = init[p][i];
   }
-  rounds<A, P>(x);
+  rounds<A, P>(x, hook);
+  hook_io = hook;
   constexpr size_t kStep = U32<A>::size * 4;  // bytes per vector
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p) {
@@ -375,7 +413,8 @@ static inline void keystream_groups(const ChaChaKey* k, uint32_t counter, uint8_
 #pragma GCC unroll 16
     for (int i = 0; i < 16; ++i) x[p][i] = init[p][i];
   }
-  rounds<A, P>(x);
+  NoHook hook;
+  rounds<A, P>(x, hook);
   constexpr size_t kStep = U32<A>::size * 4;
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p) {
@@ -411,7 +450,8 @@ static inline void keystream_lanes(const ChaChaKey* const* keys, const uint32_t*
   U32<A> x[1][16];
 #pragma GCC unroll 16
   for (int i = 0; i < 16; ++i) x[0][i] = init[0][i];
-  rounds<A, 1>(x);
+  NoHook hook;
+  rounds<A, 1>(x, hook);
   U32<A> v[16];
   finish<A>(x[0], init[0], v);
   constexpr size_t kStep = U32<A>::size * 4;
@@ -455,6 +495,54 @@ static inline void xor_stream(const ChaChaKey* k, uint32_t counter, const uint8_
   alignas(64) uint8_t ks[kGroup];
   keystream_groups<A, 1>(k, counter, ks);
   chacha20_scalar::xor_bytes(out, in, ks, len);
+}
+
+// PolyHook feeds whole 16-byte blocks to a Poly1305 accumulator (Poly: copyable, with
+// block(p)) from the quarter-round hook: kBlocksPerPass blocks spread evenly (Bresenham) over the
+// kCalls quarter rounds of one pass. Only lengths decide where blocks go, never data.
+template <class Poly, size_t kBlocksPerPass, size_t kCalls>
+struct PolyHook {
+  static_assert(kBlocksPerPass <= kCalls, "at most one Poly1305 block per quarter round");
+  Poly poly;
+  const uint8_t* src;  // next block to absorb; nullptr: nothing this pass
+  size_t acc;
+  void operator()() noexcept {
+    acc += kBlocksPerPass;
+    if (acc >= kCalls) {
+      acc -= kCalls;
+      if (src != nullptr) {
+        poly.block(src);
+        src += 16;
+      }
+    }
+  }
+};
+
+// xor_absorb_passes encrypts the longest prefix of |len| bytes that is a whole number of passes
+// (P groups of N blocks) and returns its length. Every 16-byte block of the prefix's ciphertext
+// goes through poly.block(), in order, between quarter rounds: when opening (kAbsorbInput) a pass
+// absorbs its own input before its XOR overwrites it; when sealing it absorbs the previous pass's
+// output, and the last pass's output is absorbed at the end.
+template <class A, int P, bool kAbsorbInput, class Poly>
+static inline size_t xor_absorb_passes(const ChaChaKey* k, uint32_t counter, const uint8_t* in,
+                                       uint8_t* out, size_t len, Poly* poly) noexcept {
+  constexpr size_t kPass = P * kBlocks<A> * 64;
+  constexpr size_t kPolyBlocks = kPass / 16;
+  PolyHook<Poly, kPolyBlocks, kHookCalls<P>> hook{*poly, nullptr, 0};
+  const uint8_t* pending = nullptr;
+  size_t done = 0;
+  while (len - done >= kPass) {
+    hook.src = kAbsorbInput ? in + done : pending;
+    hook.acc = 0;
+    xor_groups<A, P>(k, counter + static_cast<uint32_t>(done / 64), in + done, out + done, hook);
+    pending = out + done;
+    done += kPass;
+  }
+  *poly = hook.poly;
+  if (!kAbsorbInput && pending != nullptr) {
+    for (size_t i = 0; i < kPolyBlocks; ++i) poly->block(pending + 16 * i);
+  }
+  return done;
 }
 
 }  // namespace chacha20_simd

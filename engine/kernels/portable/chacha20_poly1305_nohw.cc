@@ -20,6 +20,7 @@ using chacha20_scalar::ChaChaKey;
 struct Ops {
   static constexpr size_t kLanes = 1;
   static constexpr size_t kHeadBlocks = 2;
+  static constexpr bool kFusedPoly = false;
   static const Poly1305Kernel& poly() { return kPoly1305Nohw; }
   static void xor_stream(const ChaChaKey* k, uint32_t counter, const uint8_t* in, uint8_t* out,
                          size_t len) {
