@@ -6,6 +6,9 @@
 // sixteen 8-lane IFMA Poly1305 steps over a 2 KiB chunk that is still in L1: sealing hashes the
 // ciphertext the previous step wrote, opening hashes the chunk it is about to decrypt. The two
 // are independent, so the out-of-order core overlaps the multiplier work with the ChaCha20 chains.
+// A lone block (the key block of a long open, a last piece of one block) runs on the integer
+// units, whose one-cycle latency halves its dependent chain; a short last piece hashes the
+// pending ciphertext beside its latency-bound pass instead of after it.
 //
 // Messages up to 7 blocks compute the Poly1305 key block and the keystream in 256-bit registers
 // holding two blocks each (no 16-lane batch for 2-8 blocks), up to 31 blocks in one 512-bit pass
@@ -210,36 +213,37 @@ struct PolyRun {
 // poly_step absorbs one group into the accumulator whose turn it is.
 VOLLEY_FN inline void poly_step(PolyRun* pr, const uint8_t* in) {
   IfmaAcc& acc = pr->acc[pr->count & 1];
-  acc = ifma_add(ifma_mul(acc, pr->count < 2 ? pr->one : pr->r16), ifma_msg(in));
+  acc = ifma_mul_add(acc, pr->count < 2 ? pr->one : pr->r16, ifma_msg(in));
   ++pr->count;
 }
 
 // hash_group absorbs the group at |in| with multiplier |m|.
 VOLLEY_FN inline IfmaAcc hash_group(IfmaAcc acc, const IfmaMul& m, const uint8_t* in) {
-  return ifma_add(ifma_mul(acc, m), ifma_msg(in));
+  return ifma_mul_add(acc, m, ifma_msg(in));
 }
 
 // chacha_x32 XORs up to 2048 bytes of keystream from block |ctr| over in. With kHash it first
-// absorbs the 16 groups (2 KiB) at |hp| into |pr|, alternating between the two accumulators (|pr|
-// has absorbed an even number of groups). The multiplier work and the ChaCha20 rounds are
-// independent, so the out-of-order core runs them side by side; emitting them as separate
-// straight-line sections keeps the compiler's register allocation of the 32 ChaCha20 registers
-// clean (interleaving them in the source made GCC spill ChaCha20 words and measured slower with
-// both GCC and Clang). The hash loads come before the stores, so |hp| may be |in| == |out|.
+// absorbs |pairs| (1..8) pairs of groups (up to 2 KiB) at |hp| into |pr|, alternating between the
+// two accumulators (|pr| has absorbed an even number of groups). The multiplier work and the
+// ChaCha20 rounds are independent, so the out-of-order core runs them side by side; emitting them
+// as separate straight-line sections keeps the compiler's register allocation of the 32 ChaCha20
+// registers clean (interleaving them in the source made GCC spill ChaCha20 words and measured
+// slower with both GCC and Clang). The hash loads come before the stores, so |hp| may be |in| ==
+// |out|.
 template <bool kHash, bool kRaw = false>
 VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
-                          size_t len, const uint8_t* hp, PolyRun* pr) {
+                          size_t len, const uint8_t* hp, PolyRun* pr, size_t pairs = 8) {
   if (kHash) {
     const IfmaMul& first = pr->count == 0 ? pr->one : pr->r16;
     IfmaAcc e = hash_group(pr->acc[0], first, hp);
     IfmaAcc o = hash_group(pr->acc[1], first, hp + 128);
-    for (int g = 1; g < 8; ++g) {
+    for (size_t g = 1; g < pairs; ++g) {
       e = hash_group(e, pr->r16, hp + 256 * g);
       o = hash_group(o, pr->r16, hp + 256 * g + 128);
     }
     pr->acc[0] = e;
     pr->acc[1] = o;
-    pr->count += 16;
+    pr->count += 2 * pairs;
   }
   __m512i x[16], y[16];
   load_batch(x, s, ctr);
@@ -279,9 +283,51 @@ VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
   c = _mm256_add_epi32(c, d);                       \
   b = _mm256_rol_epi32(_mm256_xor_si256(b, c), 7);
 
+// HashFeed spreads |pairs| pairs of hash groups at |hp| over the ten double rounds of a short
+// keystream pass (chacha_ymm, chacha_scalar), a few per round, absorbing them into |pr| (which has
+// absorbed an even number of groups).
+struct HashFeed {
+  VOLLEY_FN inline void start(PolyRun* run, const uint8_t* at, size_t n) {
+    pr = run;
+    hp = at;
+    pairs = n;
+    per_round = (n + 9) / 10;
+    e = pr->acc[0];
+    o = pr->acc[1];
+    first = pr->count == 0 ? pr->one : pr->r16;
+  }
+  VOLLEY_FN inline void round() {
+    for (size_t k = 0; k < per_round && done < pairs; ++k, ++done) {
+      const IfmaMul& m = done == 0 ? first : pr->r16;
+      e = hash_group(e, m, hp + 256 * done);
+      o = hash_group(o, m, hp + 256 * done + 128);
+    }
+  }
+  VOLLEY_FN inline void finish() {
+    pr->acc[0] = e;
+    pr->acc[1] = o;
+    pr->count += 2 * pairs;
+  }
+
+  PolyRun* pr = nullptr;
+  const uint8_t* hp = nullptr;
+  size_t pairs = 0;
+  size_t per_round = 0;
+  size_t done = 0;
+  IfmaAcc e, o;
+  IfmaMul first;
+};
+
 // chacha_ymm writes 2 * N keystream blocks from block |ctr| to ks (N register sets in parallel).
-template <int N>
-VOLLEY_FN void chacha_ymm(const ChaChaState* s, uint32_t ctr, uint8_t* ks) {
+// With kHash it also absorbs |pairs| pairs of groups at |hp| into |pr| (which has absorbed an even
+// number of groups), a few per round: the short pass is latency-bound with few registers live, so
+// the multiplier chains fill its idle issue slots instead of running as a burst after it (a
+// message's last hashing runs beside its last short pass this way).
+template <int N, bool kHash = false>
+VOLLEY_FN void chacha_ymm(const ChaChaState* s, uint32_t ctr, uint8_t* ks, PolyRun* pr = nullptr,
+                          const uint8_t* hp = nullptr, size_t pairs = 0) {
+  HashFeed feed;
+  if (kHash) feed.start(pr, hp, pairs);
   const __m256i a0 =
       _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&s->w[0])));
   const __m256i b0 =
@@ -315,7 +361,9 @@ VOLLEY_FN void chacha_ymm(const ChaChaState* s, uint32_t ctr, uint8_t* ks) {
       c[i] = _mm256_shuffle_epi32(c[i], 0x4e);
       d[i] = _mm256_shuffle_epi32(d[i], 0x39);
     }
+    if (kHash) feed.round();
   }
+  if (kHash) feed.finish();
   for (int i = 0; i < N; ++i) {
     a[i] = _mm256_add_epi32(a[i], a0);
     b[i] = _mm256_add_epi32(b[i], b0);
@@ -364,6 +412,85 @@ VOLLEY_FN void keystream_short(const ChaChaState* s, uint32_t ctr, size_t nblock
       chacha_ymm<4>(s, ctr, ks);
       break;
   }
+}
+
+// A lone block on the integer units: their add/xor/rotate latency is one cycle against two for
+// the vector units, so the 80 dependent quarter-round steps of one block take about half as long
+// as in a 256-bit pass, and the vector units stay free for hashing beside it.
+#define VOLLEY_QR32(a, b, c, d)                 \
+  a += b;                                       \
+  d ^= a;                                       \
+  d = (d << 16) | (d >> 16);                    \
+  c += d;                                       \
+  b ^= c;                                       \
+  b = (b << 12) | (b >> 20);                    \
+  a += b;                                       \
+  d ^= a;                                       \
+  d = (d << 8) | (d >> 24);                     \
+  c += d;                                       \
+  b ^= c;                                       \
+  b = (b << 7) | (b >> 25);
+
+// chacha_scalar writes keystream block |ctr| to ks[0, 64). With kHash it also absorbs |pairs|
+// pairs of groups at |hp| into |pr| (even count absorbed so far), spread over the rounds.
+template <bool kHash = false>
+VOLLEY_FN void chacha_scalar(const ChaChaState* s, uint32_t ctr, uint8_t* ks,
+                             PolyRun* pr = nullptr, const uint8_t* hp = nullptr,
+                             size_t pairs = 0) {
+  HashFeed feed;
+  if (kHash) feed.start(pr, hp, pairs);
+  uint32_t x0 = s->w[0], x1 = s->w[1], x2 = s->w[2], x3 = s->w[3];
+  uint32_t x4 = s->w[4], x5 = s->w[5], x6 = s->w[6], x7 = s->w[7];
+  uint32_t x8 = s->w[8], x9 = s->w[9], x10 = s->w[10], x11 = s->w[11];
+  uint32_t x12 = ctr, x13 = s->w[13], x14 = s->w[14], x15 = s->w[15];
+  for (int r = 0; r < 10; ++r) {
+    VOLLEY_QR32(x0, x4, x8, x12)
+    VOLLEY_QR32(x1, x5, x9, x13)
+    VOLLEY_QR32(x2, x6, x10, x14)
+    VOLLEY_QR32(x3, x7, x11, x15)
+    VOLLEY_QR32(x0, x5, x10, x15)
+    VOLLEY_QR32(x1, x6, x11, x12)
+    VOLLEY_QR32(x2, x7, x8, x13)
+    VOLLEY_QR32(x3, x4, x9, x14)
+    if (kHash) feed.round();
+  }
+  if (kHash) feed.finish();
+  uint32_t w[16] = {x0 + s->w[0],   x1 + s->w[1],   x2 + s->w[2],   x3 + s->w[3],
+                    x4 + s->w[4],   x5 + s->w[5],   x6 + s->w[6],   x7 + s->w[7],
+                    x8 + s->w[8],   x9 + s->w[9],   x10 + s->w[10], x11 + s->w[11],
+                    x12 + ctr,      x13 + s->w[13], x14 + s->w[14], x15 + s->w[15]};
+  std::memcpy(ks, w, 64);
+  wipe(w, sizeof(w));
+}
+
+// xor_short_hashing XORs keystream from block |ctr| over 1..7 * 64 bytes (one block on the
+// integer units, more in 256-bit registers) and meanwhile absorbs |pairs| pairs of groups at |hp|
+// (not overlapping out[0, len)) into |pr|.
+VOLLEY_FN void xor_short_hashing(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
+                                 uint8_t* out, size_t len, PolyRun* pr, const uint8_t* hp,
+                                 size_t pairs) {
+  uint8_t ks[512];
+  const size_t nblocks = (len + 63) / 64;
+  switch ((nblocks + 1) / 2) {
+    case 1:
+      if (nblocks == 1) {
+        chacha_scalar<true>(s, ctr, ks, pr, hp, pairs);
+      } else {
+        chacha_ymm<1, true>(s, ctr, ks, pr, hp, pairs);
+      }
+      break;
+    case 2:
+      chacha_ymm<2, true>(s, ctr, ks, pr, hp, pairs);
+      break;
+    case 3:
+      chacha_ymm<3, true>(s, ctr, ks, pr, hp, pairs);
+      break;
+    default:
+      chacha_ymm<4, true>(s, ctr, ks, pr, hp, pairs);
+      break;
+  }
+  xor_bytes(ks, in, out, len);
+  wipe(ks, nblocks * 64);
 }
 
 // xor_any XORs keystream from block |ctr| over up to 2048 bytes with the narrowest pass that
@@ -446,7 +573,7 @@ VOLLEY_FN void run_finish(PolyRun* pr, ScalarPoly* p, const IfmaPowers* pw) {
   if (pr->count == 0) return;
   const IfmaAcc& last = pr->acc[(pr->count - 1) & 1];
   const IfmaAcc& other = pr->acc[pr->count & 1];
-  ifma_fold(p, ifma_add(ifma_mul(other, pr->r8), last), pw);
+  ifma_fold(p, ifma_mul_add(other, pr->r8, last), pw);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,10 +608,14 @@ VOLLEY_FN void body(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, uint32_
     if (chunks > 0 && tail > 7 * 64) {
       chacha_x32<true>(s, tail_ctr, in + 2048 * chunks, out + 2048 * chunks, tail,
                        out + 2048 * (chunks - 1), &pr);
-    } else {
+    } else if (chunks > 0 && tail > 0) {
       // A short tail takes a short pass; the last whole chunk is hashed beside it.
-      xor_any(s, tail_ctr, in + 2048 * chunks, out + 2048 * chunks, tail);
-      if (chunks > 0) run_groups(&pr, out + 2048 * (chunks - 1), 16);
+      xor_short_hashing(s, tail_ctr, in + 2048 * chunks, out + 2048 * chunks, tail, &pr,
+                        out + 2048 * (chunks - 1), 8);
+    } else if (chunks > 0) {
+      run_groups(&pr, out + 2048 * (chunks - 1), 16);
+    } else {
+      xor_any(s, tail_ctr, in, out, tail);
     }
     run_groups(&pr, out + 2048 * chunks, tail_groups);
     run_finish(&pr, p, pw);
@@ -518,8 +649,9 @@ VOLLEY_FN void hash_aad(ScalarPoly* p, IfmaPowers* pw, const uint8_t* aad, size_
 // seal_long seals a message longer than 31 blocks. The first pass computes blocks 0-31: block 0
 // is the Poly1305 key and blocks 1-31 encrypt the first 1984 bytes, so no separate key-block pass
 // sits on the critical path. Later passes are 2 KiB from block 32 on, and each hashes 16 groups of
-// ciphertext that earlier passes wrote (after a first run of 14 groups, which keeps the hashed
-// part a whole number of group pairs and behind what is written).
+// ciphertext that earlier passes wrote (the first of them 14, which keeps the hashed part a whole
+// number of group pairs and behind what is written). A short last piece hashes the pairs still
+// pending beside its latency-bound short pass, so only a few groups are left for the end.
 VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job) {
   const uint8_t* in = job.in;
   uint8_t* out = job.out;
@@ -537,21 +669,17 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   uint32_t ctr = 32;
   while (pos < len) {
     const size_t n = len - pos < 2048 ? len - pos : 2048;
-    if (n <= 7 * 64) {  // a short last piece: short pass, its pending hash comes after
-      xor_any(s, ctr, in + pos, out + pos, n);
+    if (n <= 7 * 64) {  // a short last piece: short pass, the pending ciphertext hashed beside it
+      const size_t pairs = (pos - hashed) / 256;
+      xor_short_hashing(s, ctr, in + pos, out + pos, n, &pr, out + hashed, pairs);
+      hashed += 256 * pairs;
       pos += n;
       break;
     }
-    if (hashed + 2048 <= pos) {
-      chacha_x32<true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr);
-      hashed += 2048;
-    } else {
-      if (hashed == 0) {
-        run_groups(&pr, out, 14);
-        hashed = 1792;
-      }
-      chacha_x32<false>(s, ctr, in + pos, out + pos, n, nullptr, nullptr);
-    }
+    // The second pass hashes the 7 whole pairs of groups the first one wrote.
+    const size_t pairs = hashed == 0 ? 7 : 8;
+    chacha_x32<true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr, pairs);
+    hashed += 256 * pairs;
     pos += n;
     ctr += 32;
   }
@@ -599,8 +727,8 @@ VOLLEY_FN void one_shot(const Job& job) {
   } else if (kSeal) {
     seal_long(&s, &p, &pw, job);
   } else {
-    uint8_t ks[128];
-    chacha_ymm<1>(&s, 0, ks);
+    uint8_t ks[64];
+    chacha_scalar(&s, 0, ks);
     sp_init(&p, ks);
     wipe(ks, sizeof(ks));
     hash_aad(&p, &pw, job.aad, job.aad_len);
@@ -630,8 +758,8 @@ VOLLEY_FN void begin(const KeyState* ks, MsgState* ms, const uint8_t* nonce, con
                      size_t aad_len) {
   Msg m;
   make_state(&m.s, ks->bytes, nonce);
-  uint8_t block[128];
-  chacha_ymm<1>(&m.s, 0, block);
+  uint8_t block[64];
+  chacha_scalar(&m.s, 0, block);
   sp_init(&m.p, block);
   wipe(block, sizeof(block));
   hash_aad(&m.p, &m.pw, aad, aad_len);
