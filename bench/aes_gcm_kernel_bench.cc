@@ -1,7 +1,8 @@
 // Google Benchmark for the AES-GCM kernels at the kernel-table level: the one-shot path
 // (seal_batch / open_batch with one job), batches of record-layer sized messages (the shape the
-// record layer sends: 32 x 64 bytes under one key or under 32 keys, and mixed sizes), and the
-// same messages through ipsec-mb's direct GCM API and OpenSSL EVP, in the same process.
+// record layer sends: 32 x 64 bytes under one key or under 32 keys, mixed sizes, and records laid
+// out exactly as the record layer hands them over, "-tls"), and the same messages through
+// ipsec-mb's direct GCM API and OpenSSL EVP, in the same process.
 //
 //   bazel build //bench:aes_gcm_kernel_bench
 //   bazel-bin/bench/aes_gcm_kernel_bench --benchmark_filter='seal/aes-128/.*/16384'
@@ -123,6 +124,73 @@ void BM_KernelBatch(benchmark::State& state, const dispatch::Backend* b, size_t 
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatch));
 }
 
+// Kernel, kBatch records laid out as the record layer hands them over (engine/record/
+// batch_sealer.cc): each record is header || body || tag back to back in one send buffer, the AAD
+// is the 5-byte header right before the body, the body is sealed (or opened) in place, the tag
+// follows the body, and every record has its own nonce. keys: 1 or kBatch.
+void BM_KernelTls(benchmark::State& state, const dispatch::Backend* b, size_t key_len, bool seal,
+                  size_t len, size_t keys) {
+  const AeadKernel* k = kernel_of(b);
+  const size_t stride = 5 + len + 16;
+  std::vector<uint8_t> wire(kBatch * stride);
+  std::vector<uint8_t> nonces(kBatch * 12);
+  std::vector<uint8_t> key(key_len, 0x42);
+  std::vector<KeyState> ks(keys);
+  for (size_t i = 0; i < keys; ++i) {
+    key[0] = static_cast<uint8_t>(i);
+    k->init(&ks[i], key.data(), key_len);
+  }
+  const size_t ct_len = len + 16;
+  std::vector<Job> jobs(kBatch);
+  for (size_t i = 0; i < kBatch; ++i) {
+    uint8_t* rec = wire.data() + stride * i;
+    rec[0] = 0x17;
+    rec[1] = 0x03;
+    rec[2] = 0x03;
+    rec[3] = static_cast<uint8_t>(ct_len >> 8);
+    rec[4] = static_cast<uint8_t>(ct_len);
+    for (size_t j = 0; j < len; ++j) rec[5 + j] = static_cast<uint8_t>(i * 31 + j * 131 + 7);
+    uint8_t* nonce = nonces.data() + 12 * i;
+    for (size_t j = 0; j < 12; ++j) nonce[j] = static_cast<uint8_t>(0x24 + j);
+    nonce[11] ^= static_cast<uint8_t>(i);
+    jobs[i] = {&ks[i % keys], nonce, rec, 5, rec + 5, rec + 5, len, rec + 5 + len};
+  }
+  // Check every record of one seal and one open call against OpenSSL, then time.
+  std::vector<uint8_t> plain(wire);
+  std::vector<uint8_t> want(kBatch * (len + 16));
+  for (size_t i = 0; i < kBatch; ++i) {
+    key[0] = static_cast<uint8_t>(i % keys);
+    openssl_seal(key.data(), key_len, jobs[i].nonce, jobs[i].aad, 5, jobs[i].in, len,
+                 want.data() + (len + 16) * i, want.data() + (len + 16) * i + len);
+  }
+  k->seal_batch(jobs.data(), kBatch);
+  bool ok = true;
+  for (size_t i = 0; i < kBatch; ++i) {
+    ok = ok && std::memcmp(jobs[i].out, want.data() + (len + 16) * i, len + 16) == 0;
+  }
+  // Open in place: the body turns back into the plaintext and the computed tag overwrites the
+  // sealed one, which it equals.
+  k->open_batch(jobs.data(), kBatch);
+  for (size_t i = 0; i < kBatch; ++i) {
+    ok = ok && std::memcmp(wire.data() + stride * i, plain.data() + stride * i, 5 + len) == 0;
+    ok = ok && std::memcmp(jobs[i].tag, want.data() + (len + 16) * i + len, 16) == 0;
+  }
+  if (!ok) {
+    state.SkipWithError("output differs from OpenSSL's");
+    return;
+  }
+  for (auto _ : state) {
+    if (seal) {
+      k->seal_batch(jobs.data(), kBatch);
+    } else {
+      k->open_batch(jobs.data(), kBatch);
+    }
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kBatch * len));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatch));
+}
+
 IMB_MGR* ipsec_mgr() {
   static IMB_MGR* mgr = [] {
     IMB_MGR* m = alloc_mb_mgr(0);
@@ -236,6 +304,14 @@ void register_all() {
                                      false);
         benchmark::RegisterBenchmark((op + alg + "/batch32x16-80/" + name).c_str(), BM_KernelBatch,
                                      &b, key_len, seal, size_t{64}, size_t{1}, true);
+        // The same records as the record layer lays them out; 80 bytes: 15 bytes of padding.
+        for (size_t tl : {size_t{65}, size_t{80}}) {
+          const std::string tb = op + alg + "/batch32x" + std::to_string(tl) + "-tls/" + name;
+          benchmark::RegisterBenchmark((tb + ":one-key").c_str(), BM_KernelTls, &b, key_len, seal,
+                                       tl, size_t{1});
+          benchmark::RegisterBenchmark((tb + ":32-keys").c_str(), BM_KernelTls, &b, key_len, seal,
+                                       tl, kBatch);
+        }
       }
       benchmark::RegisterBenchmark((bt + "ipsec-mb:one-by-one").c_str(), BM_IpsecMb, key_len, seal,
                                    size_t{64}, kBatch);

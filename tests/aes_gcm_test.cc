@@ -619,6 +619,79 @@ TEST_P(AesGcm, BatchRecordSizes) {
   }
 }
 
+// Batches laid out as the record layer writes them: records back to back in one buffer, each its
+// AAD (the header) just before its body, sealed in place with the tag right after the body. A
+// prefix of jobs sharing length, AAD bytes and key size (one key, or a key per job) takes a
+// kernel's uniform path; the rest, with other lengths and AAD, follow as a non-uniform tail.
+TEST_P(AesGcm, UniformBatchesInRecordLayout) {
+  std::mt19937_64 rng(777);
+  AeadKey keys[4];
+  ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
+  for (int round = 0; round < 120; ++round) {
+    const size_t n = 4 + rng() % 29;
+    const size_t uniform = round % 3 == 0 ? n : 4 * (1 + rng() % (n / 4));
+    const size_t len = round % 4 == 0 ? rng() % 65 : 60 + rng() % 24;
+    const size_t aad_len = round % 5 == 0 ? rng() % 17 : 5;
+    const int size_bit = static_cast<int>(rng() % 2);  // keys 0, 2: AES-128; 1, 3: AES-256
+    const bool key_per_job = (round & 1) != 0;
+    Vec shared_aad(aad_len);
+    for (uint8_t& b : shared_aad) b = static_cast<uint8_t>(rng());
+
+    std::vector<size_t> at(n), lens(n), aad_lens(n);
+    std::vector<int> key_of(n);
+    size_t total = 0;
+    for (size_t j = 0; j < n; ++j) {
+      const bool tail = j >= uniform;
+      lens[j] = tail ? rng() % 100 : len;
+      aad_lens[j] = tail ? rng() % 17 : aad_len;
+      key_of[j] = (key_per_job && (j & 1) ? 2 : 0) + size_bit;
+      at[j] = total;
+      total += aad_lens[j] + lens[j] + 16;
+    }
+    Vec buf(total), nonces(12 * n);
+    for (uint8_t& b : buf) b = static_cast<uint8_t>(rng());
+    for (uint8_t& b : nonces) b = static_cast<uint8_t>(rng());
+    std::vector<Job> jobs(n);
+    for (size_t j = 0; j < n; ++j) {
+      uint8_t* rec = buf.data() + at[j];
+      if (j < uniform) std::copy(shared_aad.begin(), shared_aad.end(), rec);
+      uint8_t* body = rec + aad_lens[j];
+      jobs[j] = Job{keys[key_of[j]].key_state(), &nonces[12 * j], rec, aad_lens[j], body, body,
+                    lens[j], body + lens[j]};
+    }
+    const Vec plain = buf;
+    std::ostringstream label;
+    label << "backend " << backend() << ", round " << round << ": " << n << " jobs, " << uniform
+          << " uniform of len " << len << " aad " << aad_len
+          << (key_per_job ? ", two keys alternating" : ", one key");
+    SCOPED_TRACE(label.str());
+
+    keys[0].kernel()->seal_batch(jobs.data(), n);
+    for (size_t j = 0; j < n; ++j) {
+      const uint8_t* rec = plain.data() + at[j];
+      Vec want(lens[j] + 16);
+      ASSERT_EQ(keys[key_of[j]].seal(Bytes(&nonces[12 * j], 12), Bytes(rec, aad_lens[j]),
+                                     {Bytes(rec + aad_lens[j], lens[j])}, mut(want)),
+                Status::kOk);
+      ASSERT_EQ(to_hex(buf.data() + at[j] + aad_lens[j], lens[j] + 16), to_hex(want))
+          << "seal_batch job " << j;
+    }
+    // open_batch in place over the sealed buffer: the plaintext comes back and each computed tag
+    // (written to scratch) equals the one sealed.
+    const Vec sealed = buf;
+    Vec tags(16 * n);
+    for (size_t j = 0; j < n; ++j) jobs[j].tag = &tags[16 * j];
+    keys[0].kernel()->open_batch(jobs.data(), n);
+    for (size_t j = 0; j < n; ++j) {
+      const size_t body = at[j] + aad_lens[j];
+      ASSERT_EQ(to_hex(buf.data() + body, lens[j]), to_hex(plain.data() + body, lens[j]))
+          << "open_batch job " << j;
+      ASSERT_EQ(to_hex(&tags[16 * j], 16), to_hex(sealed.data() + body + lens[j], 16))
+          << "open_batch job " << j << " tag";
+    }
+  }
+}
+
 // A flipped bit anywhere in the ciphertext, the tag or the AAD must fail with kAuthFailed and a
 // zeroed output, both in place and disjoint.
 TEST_P(AesGcm, TamperingIsDetected) {

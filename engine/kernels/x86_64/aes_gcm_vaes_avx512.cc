@@ -15,7 +15,10 @@
 // through two stages (small_stage_aes, small_stage_ghash) that share the AAD and length
 // products, the reduction and the E(K, J0) pass among the four, with the counter blocks of a
 // message in one vector, one vector and a lane of a shared one, or two vectors (small_mode);
-// other short messages go four at a time through quad.
+// other short messages go four at a time through quad. A batch that starts with messages of one
+// length (at most 80 bytes), one AAD and one key size (the record layer's steady state, under
+// one key or a key per record) takes uniform_run instead: per-run constants, and each quad's
+// GHASH steps placed between the AES rounds of the next quad.
 //
 // Layout of KeyState (private to this file):
 //   [0, 240)     round keys, 16 bytes each (11 or 15 of them)
@@ -830,6 +833,19 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
     ht0 = _mm512_maskz_loadu_epi64(lane_mask8(mt0), pow_at(first.key->bytes, mt0 + 1));
     kt0 = _mm512_maskz_loadu_epi64(lane_mask8(mt0), kar_at(first.key->bytes, mt0 + 1));
   }
+  // The AAD is loaded before any data is stored: the record layer puts a record's header (its
+  // AAD) right before its body, and a 16-byte load of it that overlaps the body bytes just
+  // written by a masked store stalls until that store retires (no store-to-load forwarding).
+  VOLLEY_UNROLL
+  for (int r = 0; r < 4; ++r) {
+    if (r < cnt) {
+      const size_t aad_len = Uniform ? first.aad_len : q.js[r]->aad_len;
+      const __mmask16 am =
+          Uniform ? am0
+                  : static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(aad_len)));
+      aadv = insert_lane(aadv, _mm_shuffle_epi8(_mm_maskz_loadu_epi8(am, q.js[r]->aad), bs128), r);
+    }
+  }
   Sum pair[2];
   Sum cur[2];
   VOLLEY_UNROLL
@@ -872,12 +888,6 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
           htv = insert_lane(htv, load16(pow_at(ks, 2)), r);
           ktv = insert_lane(ktv, load16(kar_at(ks, 2)), r);
         }
-      }
-      if (aad_len > 0) {
-        const __mmask16 am =
-            Uniform ? am0
-                    : static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(aad_len)));
-        aadv = insert_lane(aadv, _mm_shuffle_epi8(_mm_maskz_loadu_epi8(am, j.aad), bs128), r);
       }
       if (!Uniform) lenv = insert_lane(lenv, len_block(aad_len, len), r);
       if (!(SameKey && Uniform)) {
@@ -1012,6 +1022,302 @@ VOLLEY_INLINE void small_drain(SmallPipe& p) {
   if (p.ready) small_ghash<Nr, Enc>(p.slot[p.fill ^ 1]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Uniform runs: the steady state of a record-layer batch, records of one size, so with the same
+// header as AAD (RFC 8446 §5.2) and the same length block, under one key or a key per record.
+// What the lengths (and the one key) determine is computed once per run, AAD * H^(m+2) + L * H
+// included, instead of once per quad, and nothing is checked per quad. Each quad's GHASH stage
+// is cut into per-message steps placed between the AES rounds of the next quad, with both
+// quads' vectors kept in registers rather than passed through a SmallQuad in memory.
+
+// uniform_prefix counts the leading jobs of jobs[0, n) with jobs[0]'s lengths, AAD bytes and key
+// size, and in |same_key| whether they also share its key. The AAD is public, so comparing it
+// may branch.
+VOLLEY_INLINE size_t uniform_prefix(const Job* jobs, size_t n, bool& same_key) {
+  const Job& j0 = jobs[0];
+  const int nr = rounds_of(j0.key);
+  const __mmask16 am =
+      static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(j0.aad_len)));
+  const __m128i a0 = _mm_maskz_loadu_epi8(am, j0.aad);
+  same_key = true;
+  size_t i = 1;
+  for (; i < n; ++i) {
+    const Job& j = jobs[i];
+    if (j.len != j0.len || j.aad_len != j0.aad_len) break;
+    if (j.key != j0.key && rounds_of(j.key) != nr) break;
+    if (_mm_cmpneq_epi8_mask(a0, _mm_maskz_loadu_epi8(am, j.aad)) != 0) break;
+    same_key = same_key && j.key == j0.key;
+  }
+  return i;
+}
+
+// UniformRun holds what a run's messages share. Mode (small_mode) is 0 or 1: keystream vector r
+// of a quad covers message r's blocks 0..3, vector 4 has the four E(K, J0) and vector 5 (mode 1)
+// the four blocks 4. With MultiKey, each message has its own key (of one size): the powers of H
+// and the AAD-and-length term are then per message.
+template <int Nr, bool Enc, int Mode, bool MultiKey>
+struct UniformRun {
+  __m512i rk[Nr + 1];  // one key only
+  __m512i bs;
+  __m512i h, k;    // powers of H for blocks 0..3 (one key only)
+  __m512i h2, k2;  // H^2 in every lane, for block 4 of five (one key only)
+  __m512i al;      // AAD * H^(m+2) + L * H, reduced, in every lane (one key only)
+  __m512i aadv;    // the AAD block (reflected) in every lane (several keys)
+  __m512i lenv;    // the length block in every lane (several keys)
+  size_t m;        // data blocks
+  __mmask8 lm;     // lanes of blocks 0..3
+  __mmask64 bm;    // data bytes of blocks 0..3
+  __mmask16 tm;    // data bytes of block 4
+
+  VOLLEY_INLINE explicit UniformRun(const Job& j0) {
+    const uint8_t* ks = j0.key->bytes;
+    bs = bswap_mask();
+    m = (j0.len + 15) / 16;
+    // With no data the masks are zero, and so are the powers and products.
+    lm = lane_mask8(m < 4 ? m : 4);
+    bm = byte_mask(j0.len);
+    tm = static_cast<__mmask16>(
+        _bzhi_u32(0xffffu, static_cast<unsigned>(j0.len > 64 ? j0.len - 64 : 0)));
+    const __mmask16 am =
+        static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(j0.aad_len)));
+    const __m128i a = _mm_shuffle_epi8(_mm_maskz_loadu_epi8(am, j0.aad), bswap_mask128());
+    if (MultiKey) {
+      aadv = _mm512_broadcast_i32x4(a);
+      lenv = _mm512_broadcast_i32x4(len_block(j0.aad_len, j0.len));
+    } else {
+      load_round_keys<Nr>(ks, rk);
+      h = _mm512_maskz_loadu_epi64(lm, pow_at(ks, m + 1));
+      k = _mm512_maskz_loadu_epi64(lm, kar_at(ks, m + 1));
+      h2 = _mm512_broadcast_i32x4(load16(pow_at(ks, 2)));
+      k2 = _mm512_broadcast_i32x4(load16(kar_at(ks, 2)));
+      al = _mm512_broadcast_i32x4(_mm_xor_si128(gmul128(a, load16(pow_at(ks, m + 2))),
+                                                gmul128(len_block(j0.aad_len, j0.len),
+                                                        load16(pow_at(ks, 1)))));
+    }
+  }
+
+  // Keys are the key schedules of a quad's four messages (several keys).
+  struct Keys {
+    const uint8_t* p[4];
+  };
+
+  // round_key returns round key i for vector v (v < 4: message v; else lane r of message r).
+  VOLLEY_INLINE __m512i round_key(const Keys& kq, int v, int i) const {
+    if (!MultiKey) return rk[i];
+    if (v < 4) return _mm512_broadcast_i32x4(load16(kq.p[v] + 16 * i));
+    __m512i r = _mm512_castsi128_si512(load16(kq.p[0] + 16 * i));
+    r = _mm512_inserti32x4(r, load16(kq.p[1] + 16 * i), 1);
+    r = _mm512_inserti32x4(r, load16(kq.p[2] + 16 * i), 2);
+    return _mm512_inserti32x4(r, load16(kq.p[3] + 16 * i), 3);
+  }
+
+  // aes_start loads the nonces (and keys) of js[0, 4) and sets up the counter blocks after round 0.
+  VOLLEY_INLINE void aes_start(const Job* js, Keys& kq, __m512i* x) const {
+    __m128i nonce[4];
+    VOLLEY_UNROLL
+    for (int r = 0; r < 4; ++r) {
+      nonce[r] = _mm_maskz_loadu_epi8(0x0fff, js[r].nonce);
+      kq.p[r] = MultiKey ? js[r].key->bytes : nullptr;
+    }
+    const __m128i one = _mm_set_epi32(0x01000000, 0, 0, 0);
+    __m512i j0 = _mm512_zextsi128_si512(_mm_or_si128(nonce[0], one));
+    j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[1], one), 1);
+    j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[2], one), 2);
+    j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[3], one), 3);
+    const __m512i ctrs = small_counters(0);
+    VOLLEY_UNROLL
+    for (int r = 0; r < 4; ++r) {
+      x[r] = _mm512_ternarylogic_epi64(_mm512_broadcast_i32x4(nonce[r]), ctrs,
+                                       round_key(kq, r, 0), 0x96);
+    }
+    const __m512i k0 = round_key(kq, 4, 0);
+    x[4] = _mm512_xor_si512(j0, k0);
+    if (Mode == 1) {
+      // Counter 6 (block 4) from J0's counter 1: 1 ^ 7 = 6.
+      const __m512i seven = _mm512_broadcast_i32x4(_mm_set_epi32(0x07000000, 0, 0, 0));
+      x[5] = _mm512_ternarylogic_epi64(j0, seven, k0, 0x96);
+    }
+  }
+
+  VOLLEY_INLINE void aes_round(const Keys& kq, __m512i* x, int i) const {
+    VOLLEY_UNROLL
+    for (int v = 0; v < 4; ++v) x[v] = _mm512_aesenc_epi128(x[v], round_key(kq, v, i));
+    const __m512i kl = round_key(kq, 4, i);
+    VOLLEY_UNROLL
+    for (int v = 4; v < 5 + Mode; ++v) x[v] = _mm512_aesenc_epi128(x[v], kl);
+  }
+
+  VOLLEY_INLINE void aes_last(const Keys& kq, __m512i* x) const {
+    VOLLEY_UNROLL
+    for (int v = 0; v < 4; ++v) x[v] = _mm512_aesenclast_epi128(x[v], round_key(kq, v, Nr));
+    const __m512i kl = round_key(kq, 4, Nr);
+    VOLLEY_UNROLL
+    for (int v = 4; v < 5 + Mode; ++v) x[v] = _mm512_aesenclast_epi128(x[v], kl);
+  }
+
+  // Data is a quad's input in mode 0, loaded a quad ahead of its use. Records of less than 43
+  // bytes laid out back to back (the record layer's output buffer: header, body, tag) fall
+  // within each other's 64-byte load and masked-store windows, and a load that overlaps an
+  // older store in flight, even in masked-off bytes only, waits for it to retire: twice the time
+  // per batch. Loading a quad's input before the stores of the quad before it keeps every load
+  // ahead of the stores it could overlap. Mode 1 records are too long to overlap that way, and
+  // there holding the loads in registers costs more than it saves.
+  struct Data {
+    __m512i v[4];  // blocks 0..3 of message r
+  };
+
+  VOLLEY_INLINE void load(Data& d, const Job* js) const {
+    if (Mode == 1) return;
+    VOLLEY_UNROLL
+    for (int r = 0; r < 4; ++r) d.v[r] = _mm512_maskz_loadu_epi8(bm, js[r].in);
+  }
+
+  // Hash is the GHASH stage of one quad in progress.
+  struct Hash {
+    Sum cur[2];
+    Sum pair[2];
+    __m512i tailv;     // lane r: block 4 of message r (reflected), mode 1
+    __m512i hav, kav;  // lane r: message r's power of H for the AAD block (several keys)
+    __m512i h1v, k1v;  // ... for the length block
+    __m512i htv, ktv;  // ... for block 4
+  };
+
+  // step encrypts or decrypts message r (js[r], input d, keystream x) and multiplies its blocks.
+  VOLLEY_INLINE void step(Hash& g, const Job* js, const Data& d, const __m512i* x, int r) const {
+    const Job& j = js[r];
+    const __m512i v = Mode == 0 ? d.v[r] : _mm512_maskz_loadu_epi8(bm, j.in);
+    const __m512i o = _mm512_xor_si512(v, x[r]);
+    _mm512_mask_storeu_epi8(j.out, bm, o);
+    const __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
+    const __m512i ym = _mm512_xor_si512(y, _mm512_shuffle_epi32(y, _MM_PERM_BADC));
+    Sum& sr = g.cur[r & 1];
+    if (MultiKey) {
+      const uint8_t* ks = j.key->bytes;
+      const __m512i hr = _mm512_maskz_loadu_epi64(lm, pow_at(ks, m + 1));
+      const __m512i kr = _mm512_maskz_loadu_epi64(lm, kar_at(ks, m + 1));
+      sr = {_mm512_clmulepi64_epi128(y, hr, 0x00), _mm512_clmulepi64_epi128(ym, kr, 0x00),
+            _mm512_clmulepi64_epi128(y, hr, 0x11)};
+      // In the sequence AAD || data || length, the AAD block is m + 1 blocks before the end.
+      g.hav = lane_set(g.hav, load16(pow_at(ks, m + 2)), r);
+      g.kav = lane_set(g.kav, load16(kar_at(ks, m + 2)), r);
+      g.h1v = lane_set(g.h1v, load16(pow_at(ks, 1)), r);
+      g.k1v = lane_set(g.k1v, load16(kar_at(ks, 1)), r);
+      if (Mode == 1) {
+        g.htv = lane_set(g.htv, load16(pow_at(ks, 2)), r);
+        g.ktv = lane_set(g.ktv, load16(kar_at(ks, 2)), r);
+      }
+    } else {
+      sr = {_mm512_clmulepi64_epi128(y, h, 0x00), _mm512_clmulepi64_epi128(ym, k, 0x00),
+            _mm512_clmulepi64_epi128(y, h, 0x11)};
+    }
+    if (Mode == 1) {
+      const __m128i vt = _mm_maskz_loadu_epi8(tm, j.in + 64);
+      const __m128i ot = _mm_xor_si128(vt, extract_lane(x[5], r));
+      _mm_mask_storeu_epi8(j.out + 64, tm, ot);
+      const __m128i yt =
+          _mm_shuffle_epi8(Enc ? _mm_maskz_mov_epi8(tm, ot) : vt, _mm512_castsi512_si128(bs));
+      g.tailv = lane_set(g.tailv, yt, r);
+    }
+    if (r & 1) {
+      g.pair[r >> 1] = {fold_pairs(g.cur[0].lo, g.cur[1].lo), fold_pairs(g.cur[0].mi, g.cur[1].mi),
+                        fold_pairs(g.cur[0].hi, g.cur[1].hi)};
+    }
+  }
+
+  // lane_set puts |x| into lane r of |v|, starting a fresh vector at lane 0.
+  static VOLLEY_INLINE __m512i lane_set(__m512i v, __m128i x, int r) {
+    return r == 0 ? _mm512_zextsi128_si512(x) : insert_lane(v, x, r);
+  }
+
+  // finish adds the four messages' sums, lane r for message r, and writes the tags.
+  VOLLEY_INLINE void finish(Hash& g, const Job* js, const __m512i* x) const {
+    Sum s{fold_final(g.pair[0].lo, g.pair[1].lo), fold_final(g.pair[0].mi, g.pair[1].mi),
+          fold_final(g.pair[0].hi, g.pair[1].hi)};
+    __m512i red;
+    if (MultiKey) {
+      mul_acc(s, aadv, g.hav, g.kav);
+      mul_acc(s, lenv, g.h1v, g.k1v);
+      if (Mode == 1) mul_acc(s, g.tailv, g.htv, g.ktv);
+      red = reduce_lanes(s);
+    } else {
+      if (Mode == 1) mul_acc(s, g.tailv, h2, k2);
+      red = _mm512_xor_si512(reduce_lanes(s), al);
+    }
+    const __m512i tags = _mm512_xor_si512(_mm512_shuffle_epi8(red, bs), x[4]);
+    store16(js[0].tag, _mm512_castsi512_si128(tags));
+    store16(js[1].tag, _mm512_extracti32x4_epi32(tags, 1));
+    store16(js[2].tag, _mm512_extracti32x4_epi32(tags, 2));
+    store16(js[3].tag, _mm512_extracti32x4_epi32(tags, 3));
+  }
+};
+
+// uniform_run seals or opens |quads| quads of jobs that uniform_prefix found alike, of mode
+// Mode: the AES rounds of quad i run with the GHASH steps of quad i - 1 between them, four
+// message steps spread over the first Nr - 2 rounds.
+template <int Nr, bool Enc, int Mode, bool MultiKey>
+void uniform_run(const Job* jobs, size_t quads) {
+  using Run = UniformRun<Nr, Enc, Mode, MultiKey>;
+  const Run u(jobs[0]);
+  constexpr int kStep = (Nr - 1) / 4;
+  typename Run::Keys kq;
+  typename Run::Data dp;
+  typename Run::Data dn;
+  __m512i xp[6];
+  __m512i xn[6];
+  u.load(dp, jobs);
+  u.aes_start(jobs, kq, xp);
+  VOLLEY_UNROLL
+  for (int i = 1; i < Nr; ++i) u.aes_round(kq, xp, i);
+  u.aes_last(kq, xp);
+  for (size_t qd = 1; qd < quads; ++qd) {
+    const Job* prev = jobs + 4 * (qd - 1);
+    typename Run::Hash g;
+    u.load(dn, prev + 4);
+    u.aes_start(prev + 4, kq, xn);
+    VOLLEY_UNROLL
+    for (int i = 1; i < Nr; ++i) {
+      u.aes_round(kq, xn, i);
+      if ((i - 1) % kStep == 0 && (i - 1) / kStep < 4) u.step(g, prev, dp, xp, (i - 1) / kStep);
+    }
+    u.finish(g, prev, xp);
+    u.aes_last(kq, xn);
+    if (Mode == 0) dp = dn;
+    VOLLEY_UNROLL
+    for (int v = 0; v < 5 + Mode; ++v) xp[v] = xn[v];
+  }
+  const Job* last = jobs + 4 * (quads - 1);
+  typename Run::Hash g;
+  VOLLEY_UNROLL
+  for (int r = 0; r < 4; ++r) u.step(g, last, dp, xp, r);
+  u.finish(g, last, xp);
+}
+
+template <int Nr, bool Enc, bool MultiKey>
+VOLLEY_INLINE void uniform_mode(const Job* jobs, size_t quads, int mode) {
+  if (mode == 0) {
+    uniform_run<Nr, Enc, 0, MultiKey>(jobs, quads);
+  } else {
+    uniform_run<Nr, Enc, 1, MultiKey>(jobs, quads);
+  }
+}
+
+// uniform_start takes the whole quads of a uniform prefix of jobs[0, n) of key size Nr and mode
+// 0 or 1 through uniform_run, and returns how many jobs it processed.
+template <int Nr, bool Enc>
+VOLLEY_INLINE size_t uniform_start(const Job* jobs, size_t n) {
+  const int mode = small_mode(jobs[0].len);
+  if (mode > 1 || n < 4) return 0;
+  bool same_key;
+  const size_t quads = uniform_prefix(jobs, n, same_key) / 4;
+  if (quads == 0) return 0;
+  if (same_key) {
+    uniform_mode<Nr, Enc, false>(jobs, quads, mode);
+  } else {
+    uniform_mode<Nr, Enc, true>(jobs, quads, mode);
+  }
+  return 4 * quads;
+}
+
 // small_run processes a prefix of jobs[0, n) made of small messages of one key size, four at a
 // time through the two stages: the common shape of a batch from the record layer. It returns
 // how many jobs it processed; it stops before the first group of four that does not fit.
@@ -1089,9 +1395,11 @@ void batch(const Job* jobs, size_t n) {
   size_t start = 0;
   if (is_small(jobs[0])) {
     if (rounds_of(jobs[0].key) == 10) {
-      start = small_run<10, Enc>(jobs, n);
+      start = uniform_start<10, Enc>(jobs, n);
+      start += small_run<10, Enc>(jobs + start, n - start);
     } else {
-      start = small_run<14, Enc>(jobs, n);
+      start = uniform_start<14, Enc>(jobs, n);
+      start += small_run<14, Enc>(jobs + start, n - start);
     }
   }
   SmallPipe small128, small256;
