@@ -7,7 +7,8 @@
 //   bazel build //bench:record_bench
 //   bazel-bin/bench/record_bench --benchmark_filter='aes-128-gcm/64/batch:32' --benchmark_repetitions=3
 //
-// Rows: kernel/... (the floor), record_copy/... (payload in its own buffer, copied into the record:
+// Rows: kernel/... (the floor), kernel_disjoint/... (the same with the input read from the payload
+// buffers, the floor for record_copy), record_copy/... (payload in its own buffer, copied into the record:
 // what a server sealing from application buffers does for small records), record_in_place/...
 // (payload already at out + 5), record_open/... (a stream of N records opened in place).
 // Counters: bytes_per_second of payload and cycles_per_record (wall time x calibrated core clock).
@@ -32,11 +33,12 @@ constexpr size_t kSizes[] = {64, 1350, 16384};
 constexpr size_t kBatches[] = {1, 32};
 constexpr uint8_t kIv[12] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab};
 
-enum class Mode { kKernel, kRecordCopy, kRecordInPlace, kRecordOpen };
+enum class Mode { kKernel, kKernelDisjoint, kRecordCopy, kRecordInPlace, kRecordOpen };
 
 const char* mode_name(Mode m) {
   switch (m) {
     case Mode::kKernel: return "kernel";
+    case Mode::kKernelDisjoint: return "kernel_disjoint";
     case Mode::kRecordCopy: return "record_copy";
     case Mode::kRecordInPlace: return "record_in_place";
     case Mode::kRecordOpen: return "record_open";
@@ -49,11 +51,13 @@ struct Records {
   size_t len;
   size_t n;
   size_t stride;
-  std::vector<uint8_t> payload;  // n payloads, for record_copy
+  // n payloads, for record_copy, |len| + 1 bytes apart: kernel_disjoint reads each payload and
+  // the byte after it (standing for the content type) straight from here.
+  std::vector<uint8_t> payload;
   std::vector<uint8_t> stream;   // n records
 
   Records(size_t len_, size_t n_)
-      : len(len_), n(n_), stride(RecordProtection::sealed_size(len_, 0)), payload(len_ * n_),
+      : len(len_), n(n_), stride(RecordProtection::sealed_size(len_, 0)), payload((len_ + 1) * n_),
         stream(stride * n_) {
     for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i * 131 + 7);
   }
@@ -78,7 +82,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
   std::vector<Bytes> pieces(n);
   std::vector<SealEntry> entries(n);
   for (size_t i = 0; i < n; ++i) {
-    pieces[i] = Bytes(r.payload.data() + i * len, len);
+    pieces[i] = Bytes(r.payload.data() + i * (len + 1), len);
     entries[i].payload = Pieces(&pieces[i], 1);
     entries[i].padding = 0;
     entries[i].out = MutableBytes(r.record(i), r.stride);
@@ -103,6 +107,9 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
                rec + kRecordHeaderLen, rec + kRecordHeaderLen, len + 1,
                rec + kRecordHeaderLen + len + 1};
   }
+  if (mode == Mode::kKernelDisjoint) {
+    for (size_t i = 0; i < n; ++i) jobs[i].in = r.payload.data() + i * (len + 1);
+  }
   if (mode == Mode::kRecordInPlace) {
     for (size_t i = 0; i < n; ++i) pieces[i] = Bytes(r.record(i) + kRecordHeaderLen, len);
   }
@@ -113,6 +120,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
   for (auto _ : state) {
     switch (mode) {
       case Mode::kKernel:
+      case Mode::kKernelDisjoint:
         kernel->seal_batch(jobs.data(), n);
         break;
       case Mode::kRecordCopy:
@@ -143,7 +151,8 @@ void register_all() {
   const CipherSuite* suites[] = {&kTlsAes128GcmSha256, &kTlsAes256GcmSha384,
                                  &kTlsChaCha20Poly1305Sha256};
   for (const CipherSuite* s : suites) {
-    for (Mode m : {Mode::kKernel, Mode::kRecordCopy, Mode::kRecordInPlace, Mode::kRecordOpen}) {
+    for (Mode m : {Mode::kKernel, Mode::kKernelDisjoint, Mode::kRecordCopy, Mode::kRecordInPlace,
+                   Mode::kRecordOpen}) {
       for (size_t len : kSizes) {
         for (size_t n : kBatches) {
           const std::string name = std::string(mode_name(m)) + "/" +

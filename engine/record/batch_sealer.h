@@ -33,7 +33,7 @@ class RecordBatchSealer {
  private:
   bool try_fast(Cursor& c, SealEntry& e) noexcept;
   [[gnu::noinline]] RecordStatus add_general(RecordProtection& conn, SealEntry& e) noexcept;
-  void queue(RecordProtection& conn, SealEntry& e, size_t inner_len) noexcept;
+  void queue(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding) noexcept;
   void seal_split(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding,
                   size_t split) noexcept;
   static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
@@ -43,7 +43,7 @@ class RecordBatchSealer {
   static constexpr size_t kMaxJobs = 32;
 
   aead_internal::Job jobs_[kMaxJobs];
-  alignas(16) NonceSlot nonces_[kMaxJobs];
+  alignas(16) Slot16 nonces_[kMaxJobs];
   const aead_internal::AeadKernel* kernel_ = nullptr;
   size_t count_ = 0;
 };

@@ -7,8 +7,9 @@
 
 namespace volley {
 
-// A nonce slot: 12 nonce bytes and 4 bytes of room, so the nonce can be written in one store.
-using NonceSlot = uint8_t[16];
+// A 16-byte slot for a value the kernel loads right after the record layer writes it (a nonce, a
+// record header used as AAD): written in one store, with room to spare.
+using Slot16 = uint8_t[16];
 
 // record_nonce writes iv XOR the sequence number (big-endian, left-padded to 12 bytes) to the
 // first 12 bytes of |slot| and zeros to the other 4.
@@ -17,7 +18,7 @@ using NonceSlot = uint8_t[16];
 // smaller stores still in flight cannot be forwarded from them: it waits for them to reach the
 // cache, which drains the pipeline. Measured on a single 64-byte record: 164 cycles with a 4-byte
 // and an 8-byte store, 103 with the whole slot in one store.
-inline void record_nonce(const uint8_t iv[12], uint64_t seq, NonceSlot& slot) noexcept {
+inline void record_nonce(const uint8_t iv[12], uint64_t seq, Slot16& slot) noexcept {
   if constexpr (std::endian::native == std::endian::little) {
     uint64_t lo;
     uint32_t hi;

@@ -49,7 +49,7 @@ OpenResult RecordProtection::open_impl(const uint8_t* stream, size_t stream_len,
   while (result.records < records.size()) {
     // Gather the complete, well-formed records that follow, up to a chunk.
     Job jobs[kChunk];
-    NonceSlot nonces[kChunk];
+    Slot16 nonces[kChunk];
     uint8_t computed[kChunk][kTagBytes];
     size_t starts[kChunk];
     size_t n = 0;

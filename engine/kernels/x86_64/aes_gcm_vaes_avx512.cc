@@ -181,7 +181,15 @@ __m128i ghash_bytes(const uint8_t* ks, __m128i acc, const uint8_t* p, size_t len
     Sum s = sum_zero();
     for (size_t q = 0; q * 4 < m; ++q) {
       const size_t off = 64 * q;
-      __m512i y = _mm512_shuffle_epi8(_mm512_maskz_loadu_epi8(byte_mask(chunk - off), p + off), bs);
+      const size_t rem = chunk - off;
+      // A last block on its own is loaded 16 bytes wide: a 16-byte value just written by the
+      // caller in one store (the record layer's header) forwards to that load, not to a 64-byte
+      // one, which would wait for the store to reach the cache.
+      const __m512i raw =
+          rem <= 16 ? _mm512_zextsi128_si512(_mm_maskz_loadu_epi8(
+                          static_cast<__mmask16>(byte_mask(rem)), p + off))
+                    : _mm512_maskz_loadu_epi8(byte_mask(rem), p + off);
+      __m512i y = _mm512_shuffle_epi8(raw, bs);
       if (q == 0) y = _mm512_xor_si512(y, _mm512_zextsi128_si512(acc));
       const size_t lanes = m - 4 * q < 4 ? m - 4 * q : 4;
       mul_pow(s, ks, y, m - 4 * q, lanes);
@@ -523,14 +531,19 @@ VOLLEY_INLINE __m128i make_tag(__m128i acc, __m128i ekj0) {
   return _mm_xor_si128(_mm_shuffle_epi8(acc, bswap_mask128()), ekj0);
 }
 
+// one_shot seals or opens one message. With |tail| (seal_split), input bytes from the last 256-byte
+// boundary on are read from |tail|: the bulk loop takes whole 256-byte chunks from j.in and the
+// closing piece, which starts at that boundary, takes its input from |tail| instead.
 template <int Nr, bool Enc>
-void one_shot(const Job& j) {
+void one_shot(const Job& j, const uint8_t* tail = nullptr) {
   const uint8_t* ks = j.key->bytes;
   const __m128i j0 = j0_block(j.nonce);
   const __m128i ekj0 = aes_block(ks, Nr, j0);
   Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
   Sum s = sum_zero();
   if (is_short(j)) {
+    // A short message of exactly 256 bytes has an empty tail and reads everything from j.in.
+    if (tail != nullptr && j.len < 256) pc.in = tail;
     piece_dispatch<Nr, Enc>(ks, ctr_start(j0), _mm_setzero_si128(), pc, s);
   } else {
     const size_t chunks = j.len / 256;
@@ -539,7 +552,7 @@ void one_shot(const Job& j) {
                       j.in, j.out, chunks);
     pc.aad = nullptr;
     pc.aad_len = 0;
-    pc.in = j.in + 256 * chunks;
+    pc.in = tail != nullptr ? tail : j.in + 256 * chunks;
     pc.out = j.out + 256 * chunks;
     pc.len = j.len - 256 * chunks;
     piece_dispatch<Nr, Enc>(ks, st.ctr, st.acc, pc, s);
@@ -1433,6 +1446,15 @@ void batch(const Job* jobs, size_t n) {
 }
 
 void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
+
+// seal_split: the contract in aead_kernel.h, with split_align 256 (one_shot's bulk chunk).
+void seal_split(const Job& j, const uint8_t* tail) {
+  if (rounds_of(j.key) == 10) {
+    one_shot<10, true>(j, tail);
+  } else {
+    one_shot<14, true>(j, tail);
+  }
+}
 void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 
 // ---------------------------------------------------------------------------------------------
@@ -1594,6 +1616,7 @@ const AeadKernel kAesGcmVaesAvx512 = {
     aes_gcm_vaes_avx512::init,       aes_gcm_vaes_avx512::begin,      aes_gcm_vaes_avx512::encrypt,
     aes_gcm_vaes_avx512::decrypt,    aes_gcm_vaes_avx512::finish,     16,
     aes_gcm_vaes_avx512::seal_batch, aes_gcm_vaes_avx512::open_batch,
+    aes_gcm_vaes_avx512::seal_split, 256,
 };
 
 }  // namespace volley::kernels
