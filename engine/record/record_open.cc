@@ -99,7 +99,7 @@ OpenResult RecordProtection::open_impl(const uint8_t* stream, size_t stream_len,
     // Accept records in order up to the first that fails.
     for (size_t i = 0; i < n; ++i) {
       const Job& j = jobs[i];
-      const bool tag_ok = ct_equal(computed[i], j.in + j.len, kTagBytes);
+      const bool tag_ok = ct_equal16(computed[i], j.in + j.len);
       size_t content_len = 0;
       const uint8_t type = tag_ok ? record_internal::inner_content_type(j.out, j.len, &content_len) : 0;
       if (tag_ok && type != 0) {
