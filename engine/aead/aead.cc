@@ -124,6 +124,22 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
                      MutableBytes tag) const noexcept {
   if (kernel_ == nullptr) return Status::kNotInitialized;
   if (nonce.size() != kNonceBytes) return Status::kBadNonceLength;
+  if (in.size() == 1) {
+    // The common call, one contiguous piece, checked without the loops below: the same checks,
+    // in the same order, for a list of one.
+    const Bytes p = in[0];
+    if (p.size() > aead_->max_plaintext_len) return Status::kTooLong;
+    if (tag.size() != kTagBytes || out.size() != p.size()) return Status::kBadOutputLength;
+    if (overlaps(tag.data(), tag.size(), out.data(), out.size()) ||
+        overlaps(aad.data(), aad.size(), out.data(), out.size()) ||
+        !in_place_or_disjoint(p.data(), out.data(), p.size(), out.data(), out.size())) {
+      return Status::kBadAliasing;
+    }
+    const Job job = {&state_,  nonce.data(), aad.data(), aad.size(),
+                     p.data(), out.data(),   out.size(), tag.data()};
+    kernel_->seal_batch(&job, 1);
+    return Status::kOk;
+  }
   // Pieces may repeat one disjoint buffer, so their sum can exceed the address space: stop adding
   // once past the limit, or a wrapped total could match a short |out|.
   uint64_t total = 0;
@@ -144,10 +160,10 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
     offset += p.size();
   }
 
-  // One contiguous piece (or none): the kernel's one-shot path.
-  if (in.size() <= 1) {
-    const Job job = {&state_,   nonce.data(), aad.data(), aad.size(),
-                     in.empty() ? out.data() : in[0].data(), out.data(), out.size(), tag.data()};
+  // No piece at all: the kernel's one-shot path on an empty message.
+  if (in.empty()) {
+    const Job job = {&state_,    nonce.data(), aad.data(), aad.size(),
+                     out.data(), out.data(),   out.size(), tag.data()};
     kernel_->seal_batch(&job, 1);
     return Status::kOk;
   }
