@@ -10,6 +10,10 @@
 // powers of H are stored premultiplied by x^-1 (a one-bit shift): the carry-less product of two
 // such values then comes out already aligned, x^k at bit 255 - k, with no shift before reducing.
 //
+// Messages with at most eight GHASH blocks in all (a TLS record of up to 96 bytes) run in
+// registers as one AES pass and one reduction (short_*); a batch runs two of them with their AES
+// rounds interleaved.
+//
 // Built with X86_AESNI flags only; reached through dispatch after the CPU reports SSE4.1, AES and
 // PCLMULQDQ (kNeedsAesni).
 #include <immintrin.h>
@@ -457,85 +461,282 @@ void finish(const KeyState* ks, MsgState* ms, uint8_t* tag) {
   finish_msg(*key_of(ks), msg_of(ms), tag);
 }
 
-// load_padded reads n (1..16) bytes as a block, zero-padded.
-inline __m128i load_padded(const uint8_t* p, size_t n) {
-  if (n >= 16) return load(p);
-  alignas(16) uint8_t buf[16] = {};
-  std::memcpy(buf, p, n);
-  return load(buf);
+// ---------------------------------------------------------------------------------------------
+// Short messages in registers.
+//
+// A message whose AAD blocks, data blocks and length block number at most eight runs as one AES
+// pass over exactly the blocks it needs (J0 first, so E(K, J0) comes out with the keystream) and
+// one aggregated GHASH (block i times H^(n-i)) with a single reduction. Nothing goes through a
+// staging buffer: a partial block is read with one 16-byte load ending at the block's end and a
+// shuffle (or, for a buffer shorter than a block, scalar loads combined in a general register)
+// and written from a general register. Narrow stores followed by a wide load of the same bytes
+// cannot be forwarded from the store buffer and stall until the stores reach the cache; a
+// variable-length memcpy is also a library call.
+
+// pshufb controls: from offset 16 - n, the first n bytes pick bytes 16 - n .. 15 of the source and
+// the rest are zero.
+alignas(64) constexpr uint8_t kTailShuffle[32] = {
+    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+
+// From offset 16 - n: n bytes of ones, then zeros.
+alignas(64) constexpr uint8_t kByteMask[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                               0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+// read_upto8 returns the n (0..8) bytes at |p| as a little-endian integer. The two 4-byte loads
+// (or three byte loads) overlap; overlapping bytes are equal, so OR-ing them is exact.
+[[gnu::always_inline]] inline uint64_t read_upto8(const uint8_t* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return uint64_t{lo} | (uint64_t{hi} << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  return uint64_t{p[0]} | (uint64_t{p[n >> 1]} << (8 * (n >> 1))) |
+         (uint64_t{p[n - 1]} << (8 * (n - 1)));
 }
 
-// one_shot_short seals or opens a whole message whose AAD blocks, ciphertext blocks and length
-// block number at most eight. E(K, J0) and the keystream run as one AES pass, and the GHASH of
-// everything is one aggregated multiply (block i times H^(n-i)) with a single reduction, instead
-// of a chain of dependent multiplies: the latency of a small TLS record is what matters here.
-void one_shot_short(const Job& j, bool decrypt) {
-  const Key& k = *key_of(j.key);
-  const size_t na = (j.aad_len + 15) / 16, nc = (j.len + 15) / 16;
-  alignas(16) uint8_t j0b[16];
-  std::memcpy(j0b, j.nonce, 12);
-  j0b[12] = 0;
-  j0b[13] = 0;
-  j0b[14] = 0;
-  j0b[15] = 1;
-  const __m128i j0 = load(j0b);
-  __m128i s[8];
-  counter_lanes(s, bswap(j0));  // s[0] = J0, s[b] = counter block b + 1
-  if (nc < 4) {
-    aes4(k, s);
+// block_at returns block j of the |len| bytes at |p|, zero-padded (zero past the end).
+[[gnu::always_inline]] inline __m128i block_at(const uint8_t* p, size_t len, size_t j) {
+  if (16 * j + 16 <= len) return load(p + 16 * j);
+  if (16 * j >= len) return _mm_setzero_si128();
+  const size_t n = len - 16 * j;
+  // The 16 - n bytes before the partial block belong to the buffer when it is 16 bytes or more.
+  if (len >= 16) return _mm_shuffle_epi8(load(p + len - 16), load(kTailShuffle + 16 - n));
+  uint64_t lo, hi = 0;
+  if (n >= 8) {
+    std::memcpy(&lo, p, 8);
+    hi = read_upto8(p + 8, n - 8);
   } else {
-    aes8(k, s);
+    lo = read_upto8(p, n);
   }
+  return _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo));
+}
 
-  const size_t n = na + nc + 1;
+// store_block_at writes block j of |len| bytes at |p| from |v| (only the bytes below |len|).
+[[gnu::always_inline]] inline void store_block_at(uint8_t* p, size_t len, size_t j, __m128i v) {
+  if (16 * j + 16 <= len) {
+    store(p + 16 * j, v);
+    return;
+  }
+  if (16 * j >= len) return;
+  size_t n = len - 16 * j;
+  p += 16 * j;
+  uint64_t w = static_cast<uint64_t>(_mm_cvtsi128_si64(v));
+  if (n & 8) {
+    std::memcpy(p, &w, 8);
+    w = static_cast<uint64_t>(_mm_extract_epi64(v, 1));
+    p += 8;
+  }
+  if (n & 4) {
+    const uint32_t x = static_cast<uint32_t>(w);
+    std::memcpy(p, &x, 4);
+    w >>= 32;
+    p += 4;
+  }
+  if (n & 2) {
+    const uint16_t x = static_cast<uint16_t>(w);
+    std::memcpy(p, &x, 2);
+    w >>= 16;
+    p += 2;
+  }
+  if (n & 1) *p = static_cast<uint8_t>(w);
+}
+
+// short_counters fills s[0 .. NB) with J0, J0 + 1, ... XORed with round key 0. J0 ends in
+// 00 00 00 01 and NB <= 8, so only byte 15 (the top byte of dword 3) changes and nothing carries.
+template <int NB>
+[[gnu::always_inline]] inline void short_counters(const Key& k, const uint8_t* nonce,
+                                                  __m128i s[NB]) {
+  uint64_t n0;
+  uint32_t n1;
+  std::memcpy(&n0, nonce, 8);
+  std::memcpy(&n1, nonce + 8, 4);
+  const __m128i j0 = _mm_set_epi32(0x01000000, static_cast<int>(n1), static_cast<int>(n0 >> 32),
+                                   static_cast<int>(n0));
+#pragma GCC unroll 8
+  for (int b = 0; b < NB; ++b) {
+    s[b] = _mm_xor_si128(_mm_add_epi32(j0, _mm_set_epi32(b << 24, 0, 0, 0)), k.rk[0]);
+  }
+}
+
+// PublicCache holds the AAD and length-block products of the last short message of a batch.
+// They depend only on public values (key, lengths, AAD), and the records of a batch often share
+// all of them (a TLS header holds the record length), so a message whose key, lengths and single
+// AAD block equal the previous one's reuses them: six of its multiplies instead of recomputing.
+struct PublicCache {
+  const KeyState* key = nullptr;
+  __m128i aad, lens;
+  Wide sum;
+};
+
+// short_finish completes a short message from its AES blocks |s| (E(K, J0), then the keystream).
+template <bool kDecrypt, int NB>
+[[gnu::always_inline]] inline void short_finish(const Job& j, const __m128i s[NB],
+                                                PublicCache* cache) {
+  const Key& k = *key_of(j.key);
+  const size_t len = j.len, m = (len + 15) / 16, a = (j.aad_len + 15) / 16, n = a + m + 1;
+  // Every input block is loaded before the first store: in place, a load ending at a partial
+  // block's end would otherwise read ciphertext.
+  __m128i d[NB > 1 ? NB - 1 : 1];
+#pragma GCC unroll 8
+  for (int b = 0; b < NB - 1; ++b) d[b] = block_at(j.in, len, b);
   Wide w = wide_zero();
-  size_t g = 0;
-  for (size_t i = 0; i < na; ++i, ++g) {
-    mul_add(&w, bswap(load_padded(j.aad + 16 * i, j.aad_len - 16 * i)), k.hp[n - 1 - g],
-            k.hk[n - 1 - g]);
-  }
-  const uint8_t* ct = decrypt ? j.in : j.out;
-  if (decrypt) {
-    for (size_t i = 0; i < nc; ++i, ++g) {
-      mul_add(&w, bswap(load_padded(ct + 16 * i, j.len - 16 * i)), k.hp[n - 1 - g],
-              k.hk[n - 1 - g]);
+#pragma GCC unroll 8
+  for (int b = 0; b < NB - 1; ++b) {
+    if (static_cast<size_t>(b) >= m) break;
+    __m128i c = _mm_xor_si128(d[b], s[b + 1]);
+    store_block_at(j.out, len, b, c);
+    if (kDecrypt) {
+      c = d[b];
+    } else if (16 * static_cast<size_t>(b) + 16 > len) {
+      c = _mm_and_si128(c, load(kByteMask + 16 - (len - 16 * b)));  // hashed zero-padded
     }
-  }
-  const size_t whole = j.len / 16;
-  for (size_t b = 0; b < whole; ++b)
-    store(j.out + 16 * b, _mm_xor_si128(load(j.in + 16 * b), s[b + 1]));
-  if (j.len % 16 != 0) {
-    alignas(16) uint8_t buf[16];
-    store(buf, s[whole + 1]);
-    for (size_t i = 0; i < j.len % 16; ++i) j.out[16 * whole + i] = j.in[16 * whole + i] ^ buf[i];
-    wipe(buf, sizeof(buf));
-  }
-  if (!decrypt) {
-    for (size_t i = 0; i < nc; ++i, ++g) {
-      mul_add(&w, bswap(load_padded(ct + 16 * i, j.len - 16 * i)), k.hp[n - 1 - g],
-              k.hk[n - 1 - g]);
-    }
+    // Data block b is GHASH block a + b: multiplied by H^(m + 1 - b).
+    mul_add(&w, bswap(c), k.hp[m - b], k.hk[m - b]);
   }
   const __m128i lens =
-      _mm_set_epi64x(static_cast<long long>(j.aad_len * 8), static_cast<long long>(j.len * 8));
-  mul_add(&w, lens, k.hp[0], k.hk[0]);
+      _mm_set_epi64x(static_cast<long long>(j.aad_len * 8), static_cast<long long>(len * 8));
+  const __m128i g0 = block_at(j.aad, j.aad_len, 0);
+  const __m128i same = _mm_and_si128(_mm_cmpeq_epi8(g0, cache->aad), _mm_cmpeq_epi8(lens, cache->lens));
+  if (a <= 1 && cache->key == j.key && _mm_movemask_epi8(same) == 0xffff) {
+    w.lo = _mm_xor_si128(w.lo, cache->sum.lo);
+    w.hi = _mm_xor_si128(w.hi, cache->sum.hi);
+    w.mid = _mm_xor_si128(w.mid, cache->sum.mid);
+  } else {
+    Wide p = wide_zero();
+    for (size_t i = 0; i < a; ++i) {
+      mul_add(&p, bswap(block_at(j.aad, j.aad_len, i)), k.hp[n - 1 - i], k.hk[n - 1 - i]);
+    }
+    mul_add(&p, lens, k.hp[0], k.hk[0]);
+    w.lo = _mm_xor_si128(w.lo, p.lo);
+    w.hi = _mm_xor_si128(w.hi, p.hi);
+    w.mid = _mm_xor_si128(w.mid, p.mid);
+    if (a <= 1) {
+      cache->key = j.key;
+      cache->aad = g0;
+      cache->lens = lens;
+      cache->sum = p;
+    }
+  }
   store(j.tag, _mm_xor_si128(bswap(reduce(w)), s[0]));
-  wipe(s, sizeof(s));
+}
+
+// short_group seals or opens K short messages of at most NB - 1 data blocks each, whose keys have
+// the same number of rounds, with their AES rounds interleaved: one message alone leaves the
+// AES unit waiting on its latency.
+template <bool kDecrypt, int K, int NB>
+void short_group(const Job* jobs, PublicCache* cache) {
+  const Key* key[K];
+  __m128i s[K][NB];
+#pragma GCC unroll 2
+  for (int i = 0; i < K; ++i) {
+    key[i] = key_of(jobs[i].key);
+    short_counters<NB>(*key[i], jobs[i].nonce, s[i]);
+  }
+  const uint32_t rounds = key[0]->rounds;
+  for (uint32_t r = 1; r < rounds; ++r) {
+#pragma GCC unroll 2
+    for (int i = 0; i < K; ++i) {
+      const __m128i rk = key[i]->rk[r];
+#pragma GCC unroll 8
+      for (int b = 0; b < NB; ++b) s[i][b] = _mm_aesenc_si128(s[i][b], rk);
+    }
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < K; ++i) {
+    const __m128i rk = key[i]->rk[rounds];
+#pragma GCC unroll 8
+    for (int b = 0; b < NB; ++b) s[i][b] = _mm_aesenclast_si128(s[i][b], rk);
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < K; ++i) short_finish<kDecrypt, NB>(jobs[i], s[i], cache);
 }
 
 bool fits_one_shot(const Job& j) { return (j.aad_len + 15) / 16 + (j.len + 15) / 16 + 1 <= 8; }
 
-void run_batch(const Job* jobs, size_t n, bool decrypt) {
-  for (size_t i = 0; i < n; ++i) {
+// AES blocks a short message needs: J0 and its data blocks.
+inline size_t short_blocks(const Job& j) { return (j.len + 15) / 16 + 1; }
+
+template <bool kDecrypt>
+void short_one(const Job& j, PublicCache* cache) {
+  switch (short_blocks(j)) {
+    case 1:
+      short_group<kDecrypt, 1, 1>(&j, cache);
+      break;
+    case 2:
+      short_group<kDecrypt, 1, 2>(&j, cache);
+      break;
+    case 3:
+      short_group<kDecrypt, 1, 3>(&j, cache);
+      break;
+    case 4:
+      short_group<kDecrypt, 1, 4>(&j, cache);
+      break;
+    case 5:
+      short_group<kDecrypt, 1, 5>(&j, cache);
+      break;
+    case 6:
+      short_group<kDecrypt, 1, 6>(&j, cache);
+      break;
+    case 7:
+      short_group<kDecrypt, 1, 7>(&j, cache);
+      break;
+    default:
+      short_group<kDecrypt, 1, 8>(&j, cache);
+      break;
+  }
+}
+
+// short_two runs two short messages of at most five data blocks (twelve registers of AES state).
+template <bool kDecrypt>
+void short_two(const Job* jobs, PublicCache* cache) {
+  const size_t b0 = short_blocks(jobs[0]), b1 = short_blocks(jobs[1]);
+  switch (b0 > b1 ? b0 : b1) {
+    case 1:
+    case 2:
+    case 3:
+      short_group<kDecrypt, 2, 3>(jobs, cache);
+      break;
+    case 4:
+      short_group<kDecrypt, 2, 4>(jobs, cache);
+      break;
+    case 5:
+      short_group<kDecrypt, 2, 5>(jobs, cache);
+      break;
+    default:
+      short_group<kDecrypt, 2, 6>(jobs, cache);
+      break;
+  }
+}
+
+inline bool pairable(const Job& j) { return fits_one_shot(j) && short_blocks(j) <= 6; }
+
+template <bool kDecrypt>
+void run_batch(const Job* jobs, size_t n) {
+  PublicCache cache;
+  cache.aad = _mm_setzero_si128();
+  cache.lens = _mm_setzero_si128();
+  cache.sum = wide_zero();
+  size_t i = 0;
+  while (i < n) {
     const Job& j = jobs[i];
+    if (i + 1 < n && pairable(j) && pairable(jobs[i + 1]) &&
+        key_of(j.key)->rounds == key_of(jobs[i + 1].key)->rounds) {
+      short_two<kDecrypt>(jobs + i, &cache);
+      i += 2;
+      continue;
+    }
+    i += 1;
     if (fits_one_shot(j)) {
-      one_shot_short(j, decrypt);
+      short_one<kDecrypt>(j, &cache);
       continue;
     }
     const Key& k = *key_of(j.key);
     Msg m;
     begin_msg(k, &m, j.nonce, j.aad, j.aad_len);
-    if (decrypt) {
+    if (kDecrypt) {
       decrypt_msg(k, &m, j.in, j.out, j.len);
     } else {
       encrypt_msg(k, &m, j.in, j.out, j.len);
@@ -545,8 +746,8 @@ void run_batch(const Job* jobs, size_t n, bool decrypt) {
   }
 }
 
-void seal_batch(const Job* jobs, size_t n) { run_batch(jobs, n, false); }
-void open_batch(const Job* jobs, size_t n) { run_batch(jobs, n, true); }
+void seal_batch(const Job* jobs, size_t n) { run_batch<false>(jobs, n); }
+void open_batch(const Job* jobs, size_t n) { run_batch<true>(jobs, n); }
 
 #undef VOLLEY_FOR8
 

@@ -8,6 +8,12 @@
 // The 16 products of a chunk are summed unreduced (each block multiplied by its own power of H,
 // Karatsuba: three multiplications per block) and reduced once, by two folds with the constant
 // x^63 + x^62 + x^57 that stand for x^128 = x^7 + x^2 + x + 1 in reflected form.
+//
+// Short messages (up to 128 bytes, AAD up to 64) take a path that never stages data through
+// memory (tiny_*), and batches of records up to 80 bytes run two records per register, lane by
+// lane, with the carry-less multiplies of one pair of records spread over the AES rounds of the
+// next (lane_*): on this class of CPU VPCLMULQDQ issues at half the rate of VAESENC, so the number
+// of multiplies per record, not the AES, sets the pace.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -663,22 +669,556 @@ void short_one(const Job& job) {
   short_finish<kEncrypt>(job, stream);
 }
 
-// short_two runs two short messages whose keys have the same size with one interleaved AES pass.
+// ---- Tiny messages: one pass in registers ------------------------------------------------------
+//
+// A record of at most 128 bytes with at most 64 bytes of AAD never touches a staging buffer: the
+// counter blocks (with J0 in the slot after the last data block, so E(K, J0) comes out of the same
+// AES pass and the data keystream stays aligned with the data pairs), the data, the ciphertext and
+// the GHASH input all stay in registers. Partial blocks are read with one overlapping 16-byte load
+// and a shuffle (or, when the buffer is shorter than a block, with scalar loads combined in a
+// general register), never with narrow stores followed by a wide load: that pattern cannot be
+// forwarded from the store buffer and stalls for the stores to reach the cache. All blocks
+// (AAD, data, length block) are multiplied by their own power of H and reduced once.
+
+constexpr size_t kTinyMaxLen = 128;  // m <= 8 data blocks, so at most 5 AES pairs
+constexpr size_t kTinyMaxAad = 64;   // a <= 4, so a + m + 1 <= 13 powers
+
+inline bool is_tiny(const Job& job) {
+  return job.len <= kTinyMaxLen && job.aad_len <= kTinyMaxAad;
+}
+
+// pshufb controls: from offset 16 - n, the first n bytes pick bytes 16 - n .. 15 of the source and
+// the rest are zero.
+alignas(64) constexpr uint8_t kTailShuffle[32] = {
+    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+
+// From offset 32 - n: n bytes of ones, then zeros.
+alignas(64) constexpr uint8_t kPairMask[64] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+// read_upto8 returns the n (0..8) bytes at |p| as a little-endian integer. The two 4-byte loads
+// (or three byte loads) overlap; overlapping bytes are equal, so OR-ing them is exact.
+[[gnu::always_inline]] inline uint64_t read_upto8(const uint8_t* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return uint64_t{lo} | (uint64_t{hi} << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  return uint64_t{p[0]} | (uint64_t{p[n >> 1]} << (8 * (n >> 1))) |
+         (uint64_t{p[n - 1]} << (8 * (n - 1)));
+}
+
+// load_tail returns the n (0..16) bytes at |p| zero-padded. |back|: the 16 - n bytes before |p|
+// belong to the same buffer, so one 16-byte load ending at p + n is in bounds.
+[[gnu::always_inline]] inline __m128i load_tail(const uint8_t* p, size_t n, bool back) {
+  if (n == 16) return load128(p);
+  if (back) return _mm_shuffle_epi8(load128(p + n - 16), load128(kTailShuffle + 16 - n));
+  uint64_t lo, hi = 0;
+  if (n >= 8) {
+    std::memcpy(&lo, p, 8);
+    hi = read_upto8(p + 8, n - 8);
+  } else {
+    lo = read_upto8(p, n);
+  }
+  return _mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo));
+}
+
+// store_tail writes the first n (0..15) bytes of |v| from a general register, piece by piece.
+[[gnu::always_inline]] inline void store_tail(uint8_t* p, __m128i v, size_t n) {
+  uint64_t w = static_cast<uint64_t>(_mm_cvtsi128_si64(v));
+  if (n & 8) {
+    std::memcpy(p, &w, 8);
+    w = static_cast<uint64_t>(_mm_extract_epi64(v, 1));
+    p += 8;
+  }
+  if (n & 4) {
+    const uint32_t x = static_cast<uint32_t>(w);
+    std::memcpy(p, &x, 4);
+    w >>= 32;
+    p += 4;
+  }
+  if (n & 2) {
+    const uint16_t x = static_cast<uint16_t>(w);
+    std::memcpy(p, &x, 2);
+    w >>= 16;
+    p += 2;
+  }
+  if (n & 1) *p = static_cast<uint8_t>(w);
+}
+
+// load_pair returns the rem (1..) bytes at |p|, at most 32, zero-padded to two blocks; |back| as
+// for load_tail, for the first block.
+[[gnu::always_inline]] inline __m256i load_pair(const uint8_t* p, size_t rem, bool back) {
+  if (rem >= 32) return load256(p);
+  if (rem >= 16) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(load128(p)),
+                                   load_tail(p + 16, rem - 16, true), 1);
+  }
+  return _mm256_zextsi128_si256(load_tail(p, rem, back));
+}
+
+[[gnu::always_inline]] inline void store_pair(uint8_t* p, __m256i v, size_t rem) {
+  if (rem >= 32) {
+    store256(p, v);
+  } else if (rem >= 16) {
+    store128(p, _mm256_castsi256_si128(v));
+    store_tail(p + 16, _mm256_extracti128_si256(v, 1), rem - 16);
+  } else {
+    store_tail(p, _mm256_castsi256_si128(v), rem);
+  }
+}
+
+// tiny_counters returns the Q counter pairs of a message of m data blocks: position p (block p of
+// the keystream) holds J0 + 1 + p, except position m, which holds J0. Built on the big-endian
+// block directly: J0 ends in 00 00 00 01 and p + 1 <= 2Q < 255, so only byte 15 (the top byte of
+// dword 3) changes and nothing carries.
+template <int Q>
+[[gnu::always_inline]] inline void tiny_counters(const uint8_t* nonce, size_t m, const __m256i rk0, __m256i s[Q]) {
+  uint64_t n0;
+  uint32_t n1;
+  std::memcpy(&n0, nonce, 8);
+  std::memcpy(&n1, nonce + 8, 4);
+  const __m128i j0 = _mm_set_epi32(0x01000000, static_cast<int>(n1), static_cast<int>(n0 >> 32),
+                                   static_cast<int>(n0));
+  const __m256i base = _mm256_broadcastsi128_si256(j0);
+  const __m256i mv = _mm256_set1_epi32(static_cast<int>(m));
+#pragma GCC unroll 8
+  for (int k = 0; k < Q; ++k) {
+    // Dword 3 of each lane: its position (the other dwords -1, never equal to m) and its increment.
+    const __m256i pos = _mm256_set_epi32(2 * k + 1, -1, -1, -1, 2 * k, -1, -1, -1);
+    const __m256i inc = _mm256_set_epi32((2 * k + 2) << 24, 0, 0, 0, (2 * k + 1) << 24, 0, 0, 0);
+    const __m256i ctr = _mm256_add_epi32(base, _mm256_andnot_si256(_mm256_cmpeq_epi32(pos, mv), inc));
+    s[k] = _mm256_xor_si256(ctr, rk0);
+  }
+}
+
+// tiny_finish XORs the keystream pairs |ks| (from tiny_counters' order) into the message, hashes
+// AAD, ciphertext and length block with one reduction, and writes the tag.
+template <bool kEncrypt, int Q>
+[[gnu::always_inline]] inline void tiny_finish(const Job& job, const __m256i ks[Q]) {
+  const size_t len = job.len, alen = job.aad_len;
+  const size_t m = (len + 15) / 16, a = (alen + 15) / 16, dp = (m + 1) / 2;
+  const uint8_t* pw = job.key->bytes + kPowersOff;
+  const uint8_t* kk = job.key->bytes + kKaratsubaOff;
+  const __m128i lens =
+      _mm_set_epi64x(static_cast<int64_t>(alen * 8), static_cast<int64_t>(len * 8));
+  const __m256i lens_hi = _mm256_broadcastsi128_si256(lens);
+  Acc acc;
+  acc_zero(&acc);
+
+  // Every input pair is loaded before the first store: in place, a look-back load of the last
+  // block would otherwise read ciphertext.
+  __m256i d[Q];
+#pragma GCC unroll 8
+  for (int k = 0; k < Q; ++k) {
+    d[k] = static_cast<size_t>(k) < dp ? load_pair(job.in + 32 * k, len - 32 * k, len >= 16)
+                                       : _mm256_setzero_si256();
+  }
+  __m128i ek0 = _mm_setzero_si128();
+#pragma GCC unroll 8
+  for (int k = 0; k < Q; ++k) {
+    if (static_cast<size_t>(k) == m / 2) {
+      ek0 = (m & 1) ? _mm256_extracti128_si256(ks[k], 1) : _mm256_castsi256_si128(ks[k]);
+    }
+    if (static_cast<size_t>(k) >= dp) continue;
+    const size_t rem = len - 32 * k;
+    __m256i c = _mm256_xor_si256(d[k], ks[k]);
+    store_pair(job.out + 32 * k, c, rem);
+    if (kEncrypt) {
+      // Past the message the keystream must not reach GHASH: the block is hashed zero-padded.
+      if (rem < 32) c = _mm256_and_si256(c, load256(kPairMask + 32 - rem));
+    } else {
+      c = d[k];
+    }
+    c = bswap256(c);
+    // With m odd the last pair's second slot is free and its power is H^1: the length block's.
+    if ((m & 1) && static_cast<size_t>(k) == dp - 1) c = _mm256_blend_epi32(c, lens_hi, 0xf0);
+    const size_t e = 15 - m + 2 * k;  // block 2k is multiplied by H^(m + 1 - 2k)
+    acc_mul(&acc, c, load256(pw + 16 * e), load256(kk + 16 * e));
+  }
+
+  const size_t ap = (a + 1) / 2;
+  for (size_t j = 0; j < ap; ++j) {
+    __m256i g = bswap256(load_pair(job.aad + 32 * j, alen - 32 * j, alen >= 16));
+    const size_t e = 15 - a - m + 2 * j;  // AAD block i is multiplied by H^(a + m + 1 - i)
+    __m256i h = load256(pw + 16 * e), hk = load256(kk + 16 * e);
+    if ((a & 1) && !(m & 1) && j == ap - 1) {
+      // The free slot after an odd AAD takes the length block, with H^1.
+      g = _mm256_blend_epi32(g, lens_hi, 0xf0);
+      h = _mm256_inserti128_si256(h, load128(pw + 16 * 15), 1);
+      hk = _mm256_inserti128_si256(hk, load128(kk + 16 * 15), 1);
+    }
+    acc_mul(&acc, g, h, hk);
+  }
+  if (!(m & 1) && !(a & 1)) {
+    // Alone: H^1 then the zero entry.
+    acc_mul(&acc, _mm256_zextsi128_si256(lens), load256(pw + 16 * 15), load256(kk + 16 * 15));
+  }
+  store128(job.tag, _mm_xor_si128(bswap128(acc_reduce(&acc)), ek0));
+}
+
+// tiny_group seals or opens K tiny messages of at most 2Q - 1 data blocks whose keys have the same
+// number of rounds, with all K * Q counter pairs in one unrolled AES pass.
+template <bool kEncrypt, int K, int Q>
+void tiny_group(const Job* jobs) {
+  const int rounds = rounds_of(jobs[0].key);
+  const __m256i* rk[K];
+  __m256i s[K][Q];
+#pragma GCC unroll 4
+  for (int i = 0; i < K; ++i) {
+    rk[i] = round_keys(jobs[i].key);
+    tiny_counters<Q>(jobs[i].nonce, (jobs[i].len + 15) / 16, rk[i][0], s[i]);
+  }
+#pragma GCC unroll 9
+  for (int r = 1; r <= 9; ++r) {
+#pragma GCC unroll 4
+    for (int i = 0; i < K; ++i) {
+#pragma GCC unroll 8
+      for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
+    }
+  }
+  if (rounds == 14) {
+#pragma GCC unroll 4
+    for (int r = 10; r <= 13; ++r) {
+#pragma GCC unroll 4
+      for (int i = 0; i < K; ++i) {
+#pragma GCC unroll 8
+        for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < K; ++i) {
+#pragma GCC unroll 8
+    for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenclast_epi128(s[i][k], rk[i][rounds]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < K; ++i) tiny_finish<kEncrypt, Q>(jobs[i], s[i]);
+}
+
+// ---- Two records side by side --------------------------------------------------------------------
+//
+// GHASH costs three carry-less multiplies per register of blocks and VPCLMULQDQ issues at half the
+// rate of VAESENC, so for short records the multiplies set the pace. Within one record the block
+// count is often odd (AAD, data, length block), which leaves half-empty registers and a reduction
+// of its own. Across two records everything pairs up: lane 0 of every register belongs to record A
+// and lane 1 to record B, row by row (counter block j, data block j, AAD block i, length block), so
+// no register is half empty, no lanes are folded at the end and one reduction serves both tags.
+// Each lane multiplies by its own record's powers (the keys may differ), so records of different
+// lengths share the rows too.
+
+constexpr size_t kLaneMaxLen = 80;  // m <= 5: six counter rows
+
+inline bool lane_ok(const Job& job) { return job.len <= kLaneMaxLen && job.aad_len <= kTinyMaxAad; }
+
+// lanes builds one register from a block of A (lane 0) and one of B (lane 1).
+[[gnu::always_inline]] inline __m256i lanes(__m128i a, __m128i b) {
+  return _mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1);
+}
+
+// block_at returns data block j of a message of |len| bytes zero-padded (zero past the end).
+[[gnu::always_inline]] inline __m128i block_at(const uint8_t* p, size_t len, size_t j) {
+  if (16 * j + 16 <= len) return load128(p + 16 * j);
+  if (16 * j >= len) return _mm_setzero_si128();
+  return load_tail(p + 16 * j, len - 16 * j, len >= 16);
+}
+
+[[gnu::always_inline]] inline void store_block_at(uint8_t* p, size_t len, size_t j, __m128i v) {
+  if (16 * j + 16 <= len) {
+    store128(p + 16 * j, v);
+  } else if (16 * j < len) {
+    store_tail(p + 16 * j, v, len - 16 * j);
+  }
+}
+
+[[gnu::always_inline]] inline __m128i j0_block(const uint8_t* nonce) {
+  uint64_t n0;
+  uint32_t n1;
+  std::memcpy(&n0, nonce, 8);
+  std::memcpy(&n1, nonce + 8, 4);
+  return _mm_set_epi32(0x01000000, static_cast<int>(n1), static_cast<int>(n0 >> 32),
+                       static_cast<int>(n0));
+}
+
+// lane_counters loads the first round of the R counter rows of records A (lane 0) and B (lane 1)
+// into |s| and returns their round keys. Row 0 is J0 and row j + 1 the counter block of data block
+// j: J0 ends in 00 00 00 01 and j + 2 <= R < 255, so only byte 15 of the big-endian block changes.
+template <int R>
+[[gnu::always_inline]] inline void lane_counters(const Job& A, const Job& B, __m256i s[R]) {
+  const __m256i base = lanes(j0_block(A.nonce), j0_block(B.nonce));
+  const __m256i k0 = _mm256_blend_epi32(round_keys(A.key)[0], round_keys(B.key)[0], 0xf0);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    const __m256i inc = _mm256_set_epi32(r << 24, 0, 0, 0, r << 24, 0, 0, 0);
+    s[r] = _mm256_xor_si256(_mm256_add_epi32(base, inc), k0);
+  }
+}
+
+template <int R>
+[[gnu::always_inline]] inline void lane_round(__m256i s[R], const __m256i* ra, const __m256i* rb,
+                                              int i) {
+  const __m256i k = _mm256_blend_epi32(ra[i], rb[i], 0xf0);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) s[r] = _mm256_aesenc_epi128(s[r], k);
+}
+
+template <int R>
+[[gnu::always_inline]] inline void lane_last(__m256i s[R], const __m256i* ra, const __m256i* rb,
+                                             int rounds) {
+  const __m256i k = _mm256_blend_epi32(ra[rounds], rb[rounds], 0xf0);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) s[r] = _mm256_aesenclast_epi128(s[r], k);
+}
+
+// LaneFinish completes records A and B from their AES rows |s| in R + 2 steps (step 0: load the
+// input; steps 1 .. R - 1: data row j = step - 1, XOR, store and multiply; step R: AAD; step R + 1:
+// length block, one reduction for both records, tags), so that the steps can be spread over the
+// AES rounds of the next pair.
+// PublicCache holds the AAD and length-block products of the last pair of records (see
+// LaneFinish::publics). Public data only.
+struct PublicCache {
+  const KeyState* ka = nullptr;
+  const KeyState* kb = nullptr;
+  __m256i aad, lens;
+  Acc sum;
+};
+
+template <bool kEncrypt, int R>
+struct LaneFinish {
+  const Job& A;
+  const Job& B;
+  const __m256i* s;
+  size_t la, lb;
+  const uint8_t* pa;
+  const uint8_t* pb;
+  __m256i d[R - 1];
+  Acc acc;
+
+  static constexpr size_t kK = kKaratsubaOff - kPowersOff;
+
+  [[gnu::always_inline]] LaneFinish(const Job& a, const Job& b, const __m256i* rows)
+      : A(a), B(b), s(rows), la(a.len), lb(b.len) {
+    // Data block j is multiplied by H^(m + 1 - j), entry 15 - m + j. A row past a record's end
+    // holds a zero block, so the entry it reads (still inside the KeyState) contributes nothing.
+    pa = A.key->bytes + kPowersOff + 16 * (15 - (la + 15) / 16);
+    pb = B.key->bytes + kPowersOff + 16 * (15 - (lb + 15) / 16);
+    acc_zero(&acc);
+  }
+
+  [[gnu::always_inline]] void step(int k, PublicCache* cache) {
+    if (k == 0) {
+      load();
+    } else if (k < R) {
+      row(k - 1);
+    } else if (k == R) {
+      publics(cache);
+    } else if (k == R + 1) {
+      tail();
+    }
+  }
+
+  // Every input block is loaded before the first store (in place, a look-back load of a partial
+  // block would otherwise read ciphertext).
+  [[gnu::always_inline]] void load() {
+#pragma GCC unroll 8
+    for (int j = 0; j < R - 1; ++j) d[j] = lanes(block_at(A.in, la, j), block_at(B.in, lb, j));
+  }
+
+  [[gnu::always_inline]] void row(int j) {
+    __m256i c = _mm256_xor_si256(d[j], s[j + 1]);
+    store_block_at(A.out, la, j, _mm256_castsi256_si128(c));
+    store_block_at(B.out, lb, j, _mm256_extracti128_si256(c, 1));
+    if (kEncrypt && (16 * static_cast<size_t>(j) + 16 > la || 16 * static_cast<size_t>(j) + 16 > lb)) {
+      // Byte b of row j is message byte 16j + b, hashed only while 16j + b < len (lengths here
+      // are below 128, so signed byte compares are exact).
+      const __m256i lenv =
+          lanes(_mm_set1_epi8(static_cast<char>(la)), _mm_set1_epi8(static_cast<char>(lb)));
+      const __m256i idx = _mm256_set_epi8(
+          16 * j + 15, 16 * j + 14, 16 * j + 13, 16 * j + 12, 16 * j + 11, 16 * j + 10, 16 * j + 9,
+          16 * j + 8, 16 * j + 7, 16 * j + 6, 16 * j + 5, 16 * j + 4, 16 * j + 3, 16 * j + 2,
+          16 * j + 1, 16 * j, 16 * j + 15, 16 * j + 14, 16 * j + 13, 16 * j + 12, 16 * j + 11,
+          16 * j + 10, 16 * j + 9, 16 * j + 8, 16 * j + 7, 16 * j + 6, 16 * j + 5, 16 * j + 4,
+          16 * j + 3, 16 * j + 2, 16 * j + 1, 16 * j);
+      c = _mm256_and_si256(c, _mm256_cmpgt_epi8(lenv, idx));
+    } else if (!kEncrypt) {
+      c = d[j];
+    }
+    acc_mul(&acc, bswap256(c), lanes(load128(pa + 16 * j), load128(pb + 16 * j)),
+            lanes(load128(pa + kK + 16 * j), load128(pb + kK + 16 * j)));
+  }
+
+  // publics adds the AAD and length-block products. They depend only on public values (keys,
+  // lengths, AAD), and the records of a batch often share all of them (a TLS header holds the
+  // record length), so a pair whose keys, lengths and single AAD block equal the previous pair's
+  // reuses its products: three fewer multiplies per record.
+  [[gnu::always_inline]] void publics(PublicCache* cache) {
+    const size_t aa = (A.aad_len + 15) / 16, ab = (B.aad_len + 15) / 16;
+    const __m256i lens =
+        _mm256_set_epi64x(static_cast<int64_t>(B.aad_len * 8), static_cast<int64_t>(lb * 8),
+                          static_cast<int64_t>(A.aad_len * 8), static_cast<int64_t>(la * 8));
+    const bool cacheable = aa <= 1 && ab <= 1;
+    __m256i g = _mm256_setzero_si256();
+    if (cacheable) {
+      g = lanes(block_at(A.aad, A.aad_len, 0), block_at(B.aad, B.aad_len, 0));
+      const __m256i same = _mm256_and_si256(_mm256_cmpeq_epi8(g, cache->aad),
+                                            _mm256_cmpeq_epi8(lens, cache->lens));
+      if (cache->ka == A.key && cache->kb == B.key && _mm256_movemask_epi8(same) == -1) {
+        acc.lo = _mm256_xor_si256(acc.lo, cache->sum.lo);
+        acc.hi = _mm256_xor_si256(acc.hi, cache->sum.hi);
+        acc.mid = _mm256_xor_si256(acc.mid, cache->sum.mid);
+        return;
+      }
+    }
+    Acc p;
+    acc_zero(&p);
+    // AAD block i is multiplied by H^(a + m + 1 - i), entry 15 - m - a + i.
+    const uint8_t* qa = pa - 16 * aa;
+    const uint8_t* qb = pb - 16 * ab;
+    const size_t arows = aa > ab ? aa : ab;
+    for (size_t i = 0; i < arows; ++i) {
+      if (!cacheable) g = lanes(block_at(A.aad, A.aad_len, i), block_at(B.aad, B.aad_len, i));
+      acc_mul(&p, bswap256(g), lanes(load128(qa + 16 * i), load128(qb + 16 * i)),
+              lanes(load128(qa + kK + 16 * i), load128(qb + kK + 16 * i)));
+    }
+    const uint8_t* ha = A.key->bytes + kPowersOff + 16 * 15;
+    const uint8_t* hb = B.key->bytes + kPowersOff + 16 * 15;
+    acc_mul(&p, lens, lanes(load128(ha), load128(hb)), lanes(load128(ha + kK), load128(hb + kK)));
+    acc.lo = _mm256_xor_si256(acc.lo, p.lo);
+    acc.hi = _mm256_xor_si256(acc.hi, p.hi);
+    acc.mid = _mm256_xor_si256(acc.mid, p.mid);
+    if (cacheable) {
+      cache->ka = A.key;
+      cache->kb = B.key;
+      cache->aad = g;
+      cache->lens = lens;
+      cache->sum = p;
+    }
+  }
+
+  [[gnu::always_inline]] void tail() {
+    // Lane-wise Karatsuba recombination and reduction (the 256-bit forms of acc_reduce and
+    // reduce, whose byte shifts and shuffles already stay within lanes).
+    const __m256i mid = _mm256_xor_si256(acc.mid, _mm256_xor_si256(acc.lo, acc.hi));
+    __m256i lo = _mm256_xor_si256(acc.lo, _mm256_slli_si256(mid, 8));
+    const __m256i hi = _mm256_xor_si256(acc.hi, _mm256_srli_si256(mid, 8));
+    const __m256i poly = _mm256_set_epi64x(0, static_cast<int64_t>(0xc200000000000000ULL), 0,
+                                           static_cast<int64_t>(0xc200000000000000ULL));
+    lo = _mm256_xor_si256(_mm256_shuffle_epi32(lo, 0x4e), _mm256_clmulepi64_epi128(lo, poly, 0x00));
+    lo = _mm256_xor_si256(_mm256_shuffle_epi32(lo, 0x4e), _mm256_clmulepi64_epi128(lo, poly, 0x00));
+    const __m256i tags = _mm256_xor_si256(bswap256(_mm256_xor_si256(hi, lo)), s[0]);
+    store128(A.tag, _mm256_castsi256_si128(tags));
+    store128(B.tag, _mm256_extracti128_si256(tags, 1));
+  }
+};
+
+// lane_run seals or opens |pairs| pairs of records (jobs[2p] in lane 0, jobs[2p + 1] in lane 1),
+// all with at most R - 1 data blocks and keys of the same number of rounds. Software-pipelined:
+// the steps that finish pair p run between the AES rounds of pair p + 1, so the carry-less
+// multiplies of one pair overlap the AES latency of the next instead of waiting for it.
+template <bool kEncrypt, int R>
+void lane_run(const Job* jobs, size_t pairs) {
+  static_assert(R + 2 <= 9, "the finishing steps must fit between rounds 1 and 9");
+  const int rounds = rounds_of(jobs[0].key);
+  PublicCache cache;
+  cache.aad = _mm256_setzero_si256();
+  cache.lens = _mm256_setzero_si256();
+  acc_zero(&cache.sum);
+  __m256i cur[R], nxt[R];
+  lane_counters<R>(jobs[0], jobs[1], cur);
+  {
+    const __m256i* ra = round_keys(jobs[0].key);
+    const __m256i* rb = round_keys(jobs[1].key);
+    for (int i = 1; i < rounds; ++i) lane_round<R>(cur, ra, rb, i);
+    lane_last<R>(cur, ra, rb, rounds);
+  }
+  for (size_t p = 0; p + 1 < pairs; ++p) {
+    const Job& A = jobs[2 * p + 2];
+    const Job& B = jobs[2 * p + 3];
+    const __m256i* ra = round_keys(A.key);
+    const __m256i* rb = round_keys(B.key);
+    LaneFinish<kEncrypt, R> f(jobs[2 * p], jobs[2 * p + 1], cur);
+    lane_counters<R>(A, B, nxt);
+#pragma GCC unroll 9
+    for (int i = 1; i <= 9; ++i) {
+      lane_round<R>(nxt, ra, rb, i);
+      f.step(i - 1, &cache);
+    }
+    for (int i = 10; i < rounds; ++i) lane_round<R>(nxt, ra, rb, i);
+    lane_last<R>(nxt, ra, rb, rounds);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) cur[r] = nxt[r];
+  }
+  LaneFinish<kEncrypt, R> f(jobs[2 * pairs - 2], jobs[2 * pairs - 1], cur);
+#pragma GCC unroll 9
+  for (int k = 0; k < R + 2; ++k) f.step(k, &cache);
+}
+
+// lane_rows returns the AES rows the longest of |n| records needs (J0 and its data blocks), at
+// least 2.
+inline size_t lane_rows(const Job* jobs, size_t n) {
+  size_t m = 1;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t b = (jobs[i].len + 15) / 16;
+    m = b > m ? b : m;
+  }
+  return m + 1;
+}
+
 template <bool kEncrypt>
-void short_two(const Job& j0, const Job& j1) {
-  alignas(32) uint8_t stream0[kChunk];
-  alignas(32) uint8_t stream1[kChunk];
-  uint8_t* const out[2] = {stream0, stream1};
-  const KeyState* const ks[2] = {j0.key, j1.key};
-  const __m128i ctr[2] = {j0_rev(j0), j0_rev(j1)};
-  const size_t n0 = (j0.len + 15) / 16 + 1, n1 = (j1.len + 15) / 16 + 1;
-  keystream<2>(ks, ctr, n0 > n1 ? n0 : n1, out);
-  short_finish<kEncrypt>(j0, stream0);
-  short_finish<kEncrypt>(j1, stream1);
+void lane_run_any(const Job* jobs, size_t pairs) {
+  switch (lane_rows(jobs, 2 * pairs)) {
+    case 2:
+      lane_run<kEncrypt, 2>(jobs, pairs);
+      break;
+    case 3:
+      lane_run<kEncrypt, 3>(jobs, pairs);
+      break;
+    case 4:
+      lane_run<kEncrypt, 4>(jobs, pairs);
+      break;
+    case 5:
+      lane_run<kEncrypt, 5>(jobs, pairs);
+      break;
+    default:
+      lane_run<kEncrypt, 6>(jobs, pairs);
+      break;
+  }
+}
+
+// AES pairs a tiny message needs: its m data blocks and J0.
+inline size_t tiny_pairs(const Job& job) { return (job.len + 15) / 16 / 2 + 1; }
+
+template <bool kEncrypt>
+void tiny_one(const Job& job) {
+  switch (tiny_pairs(job)) {
+    case 1:
+      tiny_group<kEncrypt, 1, 1>(&job);
+      break;
+    case 2:
+      tiny_group<kEncrypt, 1, 2>(&job);
+      break;
+    case 3:
+      tiny_group<kEncrypt, 1, 3>(&job);
+      break;
+    case 4:
+      tiny_group<kEncrypt, 1, 4>(&job);
+      break;
+    default:
+      tiny_group<kEncrypt, 1, 5>(&job);
+      break;
+  }
 }
 
 template <bool kEncrypt>
 void one_shot(const Job& job) {
+  if (is_tiny(job)) {
+    tiny_one<kEncrypt>(job);
+    return;
+  }
   if (is_short(job)) {
     short_one<kEncrypt>(job);
     return;
@@ -689,21 +1229,42 @@ void one_shot(const Job& job) {
   store128(job.tag, tag_of(job.key, x, ek0, job.aad_len, job.len));
 }
 
-// pairable: a short message of at most 7 blocks, so that two of them take 8 registers of AES
-// state (16 would spill).
-inline bool pairable(const Job& job) { return is_short(job) && (job.len + 15) / 16 + 1 <= 8; }
+// lane_span returns how many of jobs[0 .. n) can run side by side: records of at most 80 bytes
+// whose keys have the rounds of the first.
+inline size_t lane_span(const Job* jobs, size_t n) {
+  const int rounds = rounds_of(jobs[0].key);
+  size_t i = 0;
+  while (i < n && lane_ok(jobs[i]) && rounds_of(jobs[i].key) == rounds) ++i;
+  return i;
+}
 
-// batch pairs up consecutive short messages (same key size) for short_two; the rest go one by one.
+// batch runs spans of records of up to 80 bytes two by two side by side, pipelined; other tiny
+// messages two at a time through one AES pass; the rest one by one.
 template <bool kEncrypt>
 void batch(const Job* jobs, size_t n) {
   size_t i = 0;
   while (i < n) {
-    if (i + 1 < n && pairable(jobs[i]) && pairable(jobs[i + 1]) &&
-        rounds_of(jobs[i].key) == rounds_of(jobs[i + 1].key)) {
-      short_two<kEncrypt>(jobs[i], jobs[i + 1]);
+    const size_t span = lane_span(jobs + i, n - i);
+    if (span >= 2) {
+      lane_run_any<kEncrypt>(jobs + i, span / 2);
+      i += span - span % 2;
+      continue;
+    }
+    const Job& j = jobs[i];
+    if (i + 1 < n && is_tiny(j) && is_tiny(jobs[i + 1]) &&
+        rounds_of(j.key) == rounds_of(jobs[i + 1].key)) {
+      const Job& k = jobs[i + 1];
+      const size_t q = tiny_pairs(j) > tiny_pairs(k) ? tiny_pairs(j) : tiny_pairs(k);
+      if (q <= 3) {
+        tiny_group<kEncrypt, 2, 3>(jobs + i);
+      } else if (q == 4) {
+        tiny_group<kEncrypt, 2, 4>(jobs + i);
+      } else {
+        tiny_group<kEncrypt, 2, 5>(jobs + i);
+      }
       i += 2;
     } else {
-      one_shot<kEncrypt>(jobs[i]);
+      one_shot<kEncrypt>(j);
       i += 1;
     }
   }
