@@ -466,82 +466,29 @@ void finish(const KeyState* ks, MsgState* ms, uint8_t* tag) {
 //
 // A message whose AAD blocks, data blocks and length block number at most eight runs as one AES
 // pass over exactly the blocks it needs (J0 first, so E(K, J0) comes out with the keystream) and
-// one aggregated GHASH (block i times H^(n-i)) with a single reduction. Nothing goes through a
-// staging buffer: a partial block is read with one 16-byte load ending at the block's end and a
-// shuffle (or, for a buffer shorter than a block, scalar loads combined in a general register)
-// and written from a general register. Narrow stores followed by a wide load of the same bytes
-// cannot be forwarded from the store buffer and stall until the stores reach the cache; a
-// variable-length memcpy is also a library call.
+// one aggregated GHASH (block i times H^(n-i)) with a single reduction, with partial blocks read
+// and written in registers (partial_block.inc).
 
-// pshufb controls: from offset 16 - n, the first n bytes pick bytes 16 - n .. 15 of the source and
-// the rest are zero.
-alignas(64) constexpr uint8_t kTailShuffle[32] = {
-    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+#include "engine/kernels/x86_64/partial_block.inc"
 
 // From offset 16 - n: n bytes of ones, then zeros.
 alignas(64) constexpr uint8_t kByteMask[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-// read_upto8 returns the n (0..8) bytes at |p| as a little-endian integer. The two 4-byte loads
-// (or three byte loads) overlap; overlapping bytes are equal, so OR-ing them is exact.
-[[gnu::always_inline]] inline uint64_t read_upto8(const uint8_t* p, size_t n) {
-  if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    return uint64_t{lo} | (uint64_t{hi} << (8 * (n - 4)));
-  }
-  if (n == 0) return 0;
-  return uint64_t{p[0]} | (uint64_t{p[n >> 1]} << (8 * (n >> 1))) |
-         (uint64_t{p[n - 1]} << (8 * (n - 1)));
-}
-
 // block_at returns block j of the |len| bytes at |p|, zero-padded (zero past the end).
 [[gnu::always_inline]] inline __m128i block_at(const uint8_t* p, size_t len, size_t j) {
-  if (16 * j + 16 <= len) return load(p + 16 * j);
   if (16 * j >= len) return _mm_setzero_si128();
-  const size_t n = len - 16 * j;
-  // The 16 - n bytes before the partial block belong to the buffer when it is 16 bytes or more.
-  if (len >= 16) return _mm_shuffle_epi8(load(p + len - 16), load(kTailShuffle + 16 - n));
-  uint64_t lo, hi = 0;
-  if (n >= 8) {
-    std::memcpy(&lo, p, 8);
-    hi = read_upto8(p + 8, n - 8);
-  } else {
-    lo = read_upto8(p, n);
-  }
-  return _mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo));
+  // The 16 - n bytes before a partial block belong to the buffer when it is 16 bytes or more.
+  return load_tail(p + 16 * j, len - 16 * j < 16 ? len - 16 * j : 16, len >= 16);
 }
 
 // store_block_at writes block j of |len| bytes at |p| from |v| (only the bytes below |len|).
 [[gnu::always_inline]] inline void store_block_at(uint8_t* p, size_t len, size_t j, __m128i v) {
   if (16 * j + 16 <= len) {
     store(p + 16 * j, v);
-    return;
+  } else if (16 * j < len) {
+    store_tail(p + 16 * j, v, len - 16 * j);
   }
-  if (16 * j >= len) return;
-  size_t n = len - 16 * j;
-  p += 16 * j;
-  uint64_t w = static_cast<uint64_t>(_mm_cvtsi128_si64(v));
-  if (n & 8) {
-    std::memcpy(p, &w, 8);
-    w = static_cast<uint64_t>(_mm_extract_epi64(v, 1));
-    p += 8;
-  }
-  if (n & 4) {
-    const uint32_t x = static_cast<uint32_t>(w);
-    std::memcpy(p, &x, 4);
-    w >>= 32;
-    p += 4;
-  }
-  if (n & 2) {
-    const uint16_t x = static_cast<uint16_t>(w);
-    std::memcpy(p, &x, 2);
-    w >>= 16;
-    p += 2;
-  }
-  if (n & 1) *p = static_cast<uint8_t>(w);
 }
 
 // short_counters fills s[0 .. NB) with J0, J0 + 1, ... XORed with round key 0. J0 ends in

@@ -687,68 +687,12 @@ inline bool is_tiny(const Job& job) {
   return job.len <= kTinyMaxLen && job.aad_len <= kTinyMaxAad;
 }
 
-// pshufb controls: from offset 16 - n, the first n bytes pick bytes 16 - n .. 15 of the source and
-// the rest are zero.
-alignas(64) constexpr uint8_t kTailShuffle[32] = {
-    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,
-    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+#include "engine/kernels/x86_64/partial_block.inc"
 
 // From offset 32 - n: n bytes of ones, then zeros.
 alignas(64) constexpr uint8_t kPairMask[64] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
-// read_upto8 returns the n (0..8) bytes at |p| as a little-endian integer. The two 4-byte loads
-// (or three byte loads) overlap; overlapping bytes are equal, so OR-ing them is exact.
-[[gnu::always_inline]] inline uint64_t read_upto8(const uint8_t* p, size_t n) {
-  if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    return uint64_t{lo} | (uint64_t{hi} << (8 * (n - 4)));
-  }
-  if (n == 0) return 0;
-  return uint64_t{p[0]} | (uint64_t{p[n >> 1]} << (8 * (n >> 1))) |
-         (uint64_t{p[n - 1]} << (8 * (n - 1)));
-}
-
-// load_tail returns the n (0..16) bytes at |p| zero-padded. |back|: the 16 - n bytes before |p|
-// belong to the same buffer, so one 16-byte load ending at p + n is in bounds.
-[[gnu::always_inline]] inline __m128i load_tail(const uint8_t* p, size_t n, bool back) {
-  if (n == 16) return load128(p);
-  if (back) return _mm_shuffle_epi8(load128(p + n - 16), load128(kTailShuffle + 16 - n));
-  uint64_t lo, hi = 0;
-  if (n >= 8) {
-    std::memcpy(&lo, p, 8);
-    hi = read_upto8(p + 8, n - 8);
-  } else {
-    lo = read_upto8(p, n);
-  }
-  return _mm_set_epi64x(static_cast<int64_t>(hi), static_cast<int64_t>(lo));
-}
-
-// store_tail writes the first n (0..15) bytes of |v| from a general register, piece by piece.
-[[gnu::always_inline]] inline void store_tail(uint8_t* p, __m128i v, size_t n) {
-  uint64_t w = static_cast<uint64_t>(_mm_cvtsi128_si64(v));
-  if (n & 8) {
-    std::memcpy(p, &w, 8);
-    w = static_cast<uint64_t>(_mm_extract_epi64(v, 1));
-    p += 8;
-  }
-  if (n & 4) {
-    const uint32_t x = static_cast<uint32_t>(w);
-    std::memcpy(p, &x, 4);
-    w >>= 32;
-    p += 4;
-  }
-  if (n & 2) {
-    const uint16_t x = static_cast<uint16_t>(w);
-    std::memcpy(p, &x, 2);
-    w >>= 16;
-    p += 2;
-  }
-  if (n & 1) *p = static_cast<uint8_t>(w);
-}
 
 // load_pair returns the rem (1..) bytes at |p|, at most 32, zero-padded to two blocks; |back| as
 // for load_tail, for the first block.
