@@ -74,64 +74,15 @@ inline __m128i xor3(__m128i a, __m128i b, __m128i c) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Key schedule (FIPS 197 §5.2). AESKEYGENASSIST supplies SubWord/RotWord/Rcon of one word; the
-// rest is a prefix XOR of the previous round key's words.
+// Key schedule (FIPS 197 §5.2).
 
-inline __m128i prefix_xor(__m128i k) {
-  k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-  return _mm_xor_si128(k, _mm_slli_si128(k, 8));
-}
+#include "engine/kernels/x86_64/aes_key_schedule.inc"
 
-#define VOLLEY_AES128_STEP(i, rcon)                  \
-  k->rk[i] = _mm_xor_si128(prefix_xor(k->rk[(i)-1]), \
-                           _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k->rk[(i)-1], rcon), 0xff))
-
-// AES-256: even round keys use RotWord+Rcon of the previous key's last word (dword 3 of the
-// assist), odd ones plain SubWord (dword 2).
-#define VOLLEY_AES256_EVEN(i, rcon)                  \
-  k->rk[i] = _mm_xor_si128(prefix_xor(k->rk[(i)-2]), \
-                           _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k->rk[(i)-1], rcon), 0xff))
-#define VOLLEY_AES256_ODD(i)                         \
-  k->rk[i] = _mm_xor_si128(prefix_xor(k->rk[(i)-2]), \
-                           _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k->rk[(i)-1], 0), 0xaa))
-
+// expand_key sets the round keys; those past the last round stay zero.
 void expand_key(Key* k, const uint8_t* key, size_t key_len) {
-  k->rk[0] = load(key);
-  if (key_len == 16) {
-    k->rounds = 10;
-    VOLLEY_AES128_STEP(1, 0x01);
-    VOLLEY_AES128_STEP(2, 0x02);
-    VOLLEY_AES128_STEP(3, 0x04);
-    VOLLEY_AES128_STEP(4, 0x08);
-    VOLLEY_AES128_STEP(5, 0x10);
-    VOLLEY_AES128_STEP(6, 0x20);
-    VOLLEY_AES128_STEP(7, 0x40);
-    VOLLEY_AES128_STEP(8, 0x80);
-    VOLLEY_AES128_STEP(9, 0x1b);
-    VOLLEY_AES128_STEP(10, 0x36);
-    for (int i = 11; i < 15; ++i) k->rk[i] = _mm_setzero_si128();
-  } else {
-    k->rounds = 14;
-    k->rk[1] = load(key + 16);
-    VOLLEY_AES256_EVEN(2, 0x01);
-    VOLLEY_AES256_ODD(3);
-    VOLLEY_AES256_EVEN(4, 0x02);
-    VOLLEY_AES256_ODD(5);
-    VOLLEY_AES256_EVEN(6, 0x04);
-    VOLLEY_AES256_ODD(7);
-    VOLLEY_AES256_EVEN(8, 0x08);
-    VOLLEY_AES256_ODD(9);
-    VOLLEY_AES256_EVEN(10, 0x10);
-    VOLLEY_AES256_ODD(11);
-    VOLLEY_AES256_EVEN(12, 0x20);
-    VOLLEY_AES256_ODD(13);
-    VOLLEY_AES256_EVEN(14, 0x40);
-  }
+  for (__m128i& r : k->rk) r = _mm_setzero_si128();
+  k->rounds = static_cast<uint32_t>(aes_expand_key(key, key_len, k->rk));
 }
-
-#undef VOLLEY_AES128_STEP
-#undef VOLLEY_AES256_EVEN
-#undef VOLLEY_AES256_ODD
 
 inline __m128i encrypt1(const Key& k, __m128i b) {
   b = _mm_xor_si128(b, k.rk[0]);

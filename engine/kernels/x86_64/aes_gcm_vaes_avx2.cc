@@ -166,58 +166,7 @@ __m128i aes_block(const KeyState* ks, __m128i b) {
   return _mm_aesenclast_si128(b, _mm256_castsi256_si128(rk[rounds]));
 }
 
-// The word step of the key schedule (FIPS 197 §5.2): |prev| with each word XORed with all the words
-// before it, then XORed with |t| (SubWord/RotWord/Rcon of the last word, broadcast).
-inline __m128i expand_step(__m128i prev, __m128i t) {
-  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
-  return _mm_xor_si128(prev, t);
-}
-
-void expand_128(__m128i* rk, const uint8_t* key) {
-  rk[0] = load128(key);
-#define VOLLEY_AES128_STEP(i, rcon) \
-  rk[i] =                           \
-      expand_step(rk[i - 1], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], rcon), 0xff))
-  VOLLEY_AES128_STEP(1, 0x01);
-  VOLLEY_AES128_STEP(2, 0x02);
-  VOLLEY_AES128_STEP(3, 0x04);
-  VOLLEY_AES128_STEP(4, 0x08);
-  VOLLEY_AES128_STEP(5, 0x10);
-  VOLLEY_AES128_STEP(6, 0x20);
-  VOLLEY_AES128_STEP(7, 0x40);
-  VOLLEY_AES128_STEP(8, 0x80);
-  VOLLEY_AES128_STEP(9, 0x1b);
-  VOLLEY_AES128_STEP(10, 0x36);
-#undef VOLLEY_AES128_STEP
-}
-
-void expand_256(__m128i* rk, const uint8_t* key) {
-  rk[0] = load128(key);
-  rk[1] = load128(key + 16);
-  // Even keys take RotWord+SubWord+Rcon of the previous key's last word (dword 3 of the assist
-  // result); odd keys take SubWord alone (dword 2).
-#define VOLLEY_AES256_EVEN(i, rcon) \
-  rk[i] =                           \
-      expand_step(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], rcon), 0xff))
-#define VOLLEY_AES256_ODD(i) \
-  rk[i] = expand_step(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], 0), 0xaa))
-  VOLLEY_AES256_EVEN(2, 0x01);
-  VOLLEY_AES256_ODD(3);
-  VOLLEY_AES256_EVEN(4, 0x02);
-  VOLLEY_AES256_ODD(5);
-  VOLLEY_AES256_EVEN(6, 0x04);
-  VOLLEY_AES256_ODD(7);
-  VOLLEY_AES256_EVEN(8, 0x08);
-  VOLLEY_AES256_ODD(9);
-  VOLLEY_AES256_EVEN(10, 0x10);
-  VOLLEY_AES256_ODD(11);
-  VOLLEY_AES256_EVEN(12, 0x20);
-  VOLLEY_AES256_ODD(13);
-  VOLLEY_AES256_EVEN(14, 0x40);
-#undef VOLLEY_AES256_EVEN
-#undef VOLLEY_AES256_ODD
-}
+#include "engine/kernels/x86_64/aes_key_schedule.inc"
 
 // ---- GHASH --------------------------------------------------------------------------------------
 
@@ -545,14 +494,7 @@ __m128i tag_of(const KeyState* ks, __m128i x, __m128i ek0, uint64_t aad_len, uin
 
 void init(KeyState* ks, const uint8_t* key, size_t key_len) {
   __m128i rk[15] = {};
-  int rounds;
-  if (key_len == 32) {
-    expand_256(rk, key);
-    rounds = 14;
-  } else {
-    expand_128(rk, key);
-    rounds = 10;
-  }
+  const int rounds = aes_expand_key(key, key_len, rk);
   std::memset(ks->bytes, 0, sizeof(ks->bytes));
   for (int i = 0; i < 15; ++i) {
     store256(ks->bytes + kRoundKeysOff + 32 * i, _mm256_broadcastsi128_si256(rk[i]));
