@@ -123,6 +123,18 @@ void BM_Api(benchmark::State& state, size_t key_len, bool seal, size_t len) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * len));
 }
 
+// time_batches runs the timed loop of the batch rows: kBatch jobs per seal_batch / open_batch.
+void time_batches(benchmark::State& state, const AeadKernel& k, const Job* jobs, bool seal) {
+  for (auto _ : state) {
+    if (seal) {
+      k.seal_batch(jobs, kBatch);
+    } else {
+      k.open_batch(jobs, kBatch);
+    }
+    benchmark::ClobberMemory();
+  }
+}
+
 // Kernel, kBatch messages per call. keys: 1 (all share one KeyState) or kBatch (one each).
 // mixed: sizes cycle through 16..80 bytes instead of all |len|.
 void BM_KernelBatch(benchmark::State& state, const dispatch::Backend* b, size_t key_len, bool seal,
@@ -148,14 +160,7 @@ void BM_KernelBatch(benchmark::State& state, const dispatch::Backend* b, size_t 
                buf.tags.data() + 16 * i};
     total += l;
   }
-  for (auto _ : state) {
-    if (seal) {
-      k->seal_batch(jobs.data(), kBatch);
-    } else {
-      k->open_batch(jobs.data(), kBatch);
-    }
-    benchmark::ClobberMemory();
-  }
+  time_batches(state, *k, jobs.data(), seal);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * total));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatch));
 }
@@ -215,14 +220,7 @@ void BM_KernelTls(benchmark::State& state, const dispatch::Backend* b, size_t ke
     state.SkipWithError("output differs from OpenSSL's");
     return;
   }
-  for (auto _ : state) {
-    if (seal) {
-      k->seal_batch(jobs.data(), kBatch);
-    } else {
-      k->open_batch(jobs.data(), kBatch);
-    }
-    benchmark::ClobberMemory();
-  }
+  time_batches(state, *k, jobs.data(), seal);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kBatch * len));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatch));
 }

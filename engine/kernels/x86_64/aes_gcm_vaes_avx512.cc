@@ -1523,14 +1523,66 @@ void finish(const KeyState* ks, MsgState* ms, uint8_t* tag) {
 // ---------------------------------------------------------------------------------------------
 // Key setup.
 
-#include "engine/kernels/x86_64/aes_key_schedule.inc"
+template <int Rcon>
+VOLLEY_INLINE __m128i expand_even(__m128i prev, __m128i other) {
+  const __m128i t = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(other, Rcon), 0xff);
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+  return _mm_xor_si128(prev, t);
+}
+
+VOLLEY_INLINE __m128i expand_odd(__m128i prev, __m128i other) {
+  const __m128i t = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(other, 0), 0xaa);
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+  return _mm_xor_si128(prev, t);
+}
+
+void expand128(uint8_t* out, const uint8_t* key) {
+  __m128i k[11];
+  k[0] = load16(key);
+  k[1] = expand_even<0x01>(k[0], k[0]);
+  k[2] = expand_even<0x02>(k[1], k[1]);
+  k[3] = expand_even<0x04>(k[2], k[2]);
+  k[4] = expand_even<0x08>(k[3], k[3]);
+  k[5] = expand_even<0x10>(k[4], k[4]);
+  k[6] = expand_even<0x20>(k[5], k[5]);
+  k[7] = expand_even<0x40>(k[6], k[6]);
+  k[8] = expand_even<0x80>(k[7], k[7]);
+  k[9] = expand_even<0x1b>(k[8], k[8]);
+  k[10] = expand_even<0x36>(k[9], k[9]);
+  for (int i = 0; i < 11; ++i) store16(out + 16 * i, k[i]);
+}
+
+void expand256(uint8_t* out, const uint8_t* key) {
+  __m128i k[15];
+  k[0] = load16(key);
+  k[1] = load16(key + 16);
+  k[2] = expand_even<0x01>(k[0], k[1]);
+  k[3] = expand_odd(k[1], k[2]);
+  k[4] = expand_even<0x02>(k[2], k[3]);
+  k[5] = expand_odd(k[3], k[4]);
+  k[6] = expand_even<0x04>(k[4], k[5]);
+  k[7] = expand_odd(k[5], k[6]);
+  k[8] = expand_even<0x08>(k[6], k[7]);
+  k[9] = expand_odd(k[7], k[8]);
+  k[10] = expand_even<0x10>(k[8], k[9]);
+  k[11] = expand_odd(k[9], k[10]);
+  k[12] = expand_even<0x20>(k[10], k[11]);
+  k[13] = expand_odd(k[11], k[12]);
+  k[14] = expand_even<0x40>(k[12], k[13]);
+  for (int i = 0; i < 15; ++i) store16(out + 16 * i, k[i]);
+}
 
 void init(KeyState* ks, const uint8_t* key, size_t key_len) {
   uint8_t* b = ks->bytes;
   std::memset(b, 0, sizeof(ks->bytes));
-  __m128i rk[15];
-  const uint32_t nr = static_cast<uint32_t>(aes_expand_key(key, key_len, rk));
-  for (uint32_t i = 0; i <= nr; ++i) store16(b + 16 * i, rk[i]);
+  const uint32_t nr = key_len == 32 ? 14 : 10;
+  if (nr == 14) {
+    expand256(b, key);
+  } else {
+    expand128(b, key);
+  }
   std::memcpy(b + kRoundsOff, &nr, sizeof(nr));
 
   // H * x^-1: shift the reflected H left by one and fold the carry with x^-1 = x^127 + x^6 + x + 1

@@ -109,6 +109,22 @@ VOLLEY_FN void make_state(ChaChaState* s, const uint8_t key[32], const uint8_t n
   arr[6] = p##6, arr[7] = p##7, arr[8] = p##8, arr[9] = p##9, arr[10] = p##10, arr[11] = p##11, \
   arr[12] = p##12, arr[13] = p##13, arr[14] = p##14, arr[15] = p##15
 
+// VOLLEY_TWO_BATCH_ROUNDS runs the 20 rounds of the batches in arrays |x| and |y| side by side,
+// in the 32 named registers.
+#define VOLLEY_TWO_BATCH_ROUNDS(x, y) \
+  VOLLEY_BATCH_VARS(a);               \
+  VOLLEY_BATCH_VARS(b);               \
+  VOLLEY_BATCH_FROM(a, x);            \
+  VOLLEY_BATCH_FROM(b, y);            \
+  for (int r = 0; r < 10; ++r) {      \
+    VOLLEY_COLUMN_ROUND_ASM(a);       \
+    VOLLEY_COLUMN_ROUND_ASM(b);       \
+    VOLLEY_DIAGONAL_ROUND_ASM(a);     \
+    VOLLEY_DIAGONAL_ROUND_ASM(b);     \
+  }                                   \
+  VOLLEY_BATCH_TO(a, x);              \
+  VOLLEY_BATCH_TO(b, y)
+
 // load_batch sets up 16 blocks: lane j has counter ctr + j.
 VOLLEY_FN inline void load_batch(__m512i x[16], const ChaChaState* s, uint32_t ctr) {
 #pragma GCC unroll 16
@@ -248,18 +264,7 @@ VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
   __m512i x[16], y[16];
   load_batch(x, s, ctr);
   load_batch(y, s, ctr + 16);
-  VOLLEY_BATCH_VARS(a);
-  VOLLEY_BATCH_VARS(b);
-  VOLLEY_BATCH_FROM(a, x);
-  VOLLEY_BATCH_FROM(b, y);
-  for (int r = 0; r < 10; ++r) {
-    VOLLEY_COLUMN_ROUND_ASM(a);
-    VOLLEY_COLUMN_ROUND_ASM(b);
-    VOLLEY_DIAGONAL_ROUND_ASM(a);
-    VOLLEY_DIAGONAL_ROUND_ASM(b);
-  }
-  VOLLEY_BATCH_TO(a, x);
-  VOLLEY_BATCH_TO(b, y);
+  VOLLEY_TWO_BATCH_ROUNDS(x, y);
   add_input(x, s, ctr);
   add_input(y, s, ctr + 16);
   if (kRaw) {  // 32 keystream blocks to out
@@ -811,18 +816,7 @@ VOLLEY_FN void lanes_keystream(const LaneStates* ls, uint32_t k, uint8_t* ks) {
   x[12] = _mm512_set1_epi32(static_cast<int>(k));
   for (int i = 0; i < 16; ++i) y[i] = x[i];
   y[12] = _mm512_set1_epi32(static_cast<int>(k + 1));
-  VOLLEY_BATCH_VARS(a);
-  VOLLEY_BATCH_VARS(b);
-  VOLLEY_BATCH_FROM(a, x);
-  VOLLEY_BATCH_FROM(b, y);
-  for (int r = 0; r < 10; ++r) {
-    VOLLEY_COLUMN_ROUND_ASM(a);
-    VOLLEY_COLUMN_ROUND_ASM(b);
-    VOLLEY_DIAGONAL_ROUND_ASM(a);
-    VOLLEY_DIAGONAL_ROUND_ASM(b);
-  }
-  VOLLEY_BATCH_TO(a, x);
-  VOLLEY_BATCH_TO(b, y);
+  VOLLEY_TWO_BATCH_ROUNDS(x, y);
   for (int i = 0; i < 16; ++i) {
     const __m512i w = _mm512_load_si512(ls->w[i]);
     x[i] = _mm512_add_epi32(x[i], w);
