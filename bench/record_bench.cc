@@ -11,6 +11,10 @@
 // buffers, the floor for record_copy), record_copy/... (payload in its own buffer, copied into the record:
 // what a server sealing from application buffers does for small records), record_in_place/...
 // (payload already at out + 5), record_open/... (a stream of N records opened in place).
+// Reference rows, in the same process: ipsec-mb/... and openssl/... seal the same number of
+// messages of the record's inner plaintext length (payload + content type byte) one at a time, from
+// their own buffers, through the peers of `volley speed` (tools/speed: ipsec-mb's direct GCM API or
+// its job API for ChaCha20-Poly1305, OpenSSL EVP with a reused context), one virtual call per batch.
 // Counters: bytes_per_second of payload and cycles_per_record (wall time x calibrated core clock).
 #include <chrono>
 #include <cstring>
@@ -20,6 +24,8 @@
 #include "benchmark/benchmark.h"
 #include "engine/aead/aead_kernel.h"
 #include "tools/speed/core_clock.h"
+#include "tools/speed/subject.h"
+#include "tools/speed/workload.h"
 #include "volley/cipher_suite.h"
 #include "volley/dispatch.h"
 #include "volley/record.h"
@@ -29,7 +35,7 @@ namespace {
 
 using aead_internal::Job;
 
-constexpr size_t kSizes[] = {64, 1350, 16384};
+constexpr size_t kSizes[] = {64, 1350, 4096, 16384};
 constexpr size_t kBatches[] = {1, 32};
 constexpr uint8_t kIv[12] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab};
 
@@ -147,6 +153,28 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
   finish(state, seconds, len, n);
 }
 
+// run_peer times |impl| sealing n messages of len + 1 bytes per iteration, one at a time.
+void run_peer(benchmark::State& state, const CipherSuite* suite, speed::Impl impl, size_t len,
+              size_t n) {
+  const std::unique_ptr<speed::Subject> subject = speed::make_peer_subject(impl, *suite->aead);
+  if (subject == nullptr) {
+    state.SkipWithError("not available on this machine");
+    return;
+  }
+  speed::MessagePool pool(*suite->aead, speed::bench_key(suite->aead->key_len), len + 1, n, 1);
+  const std::unique_ptr<speed::Worker> worker = subject->make_worker(pool.messages(), n);
+  bool ok = worker->process(speed::Op::kSeal, pool.messages()) && pool.check_outputs(0, n, true);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    ok &= worker->process(speed::Op::kSeal, pool.messages());
+    benchmark::ClobberMemory();
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!ok) state.SkipWithError("a seal failed or differed from the reference");
+  finish(state, seconds, len, n);
+}
+
 void register_all() {
   const CipherSuite* suites[] = {&kTlsAes128GcmSha256, &kTlsAes256GcmSha384,
                                  &kTlsChaCha20Poly1305Sha256};
@@ -160,6 +188,15 @@ void register_all() {
                                    "/batch:" + std::to_string(n);
           benchmark::RegisterBenchmark(name.c_str(), run, s, m, len, n)->UseRealTime();
         }
+      }
+    }
+    for (speed::Impl impl : {speed::Impl::kIpsecMb, speed::Impl::kOpenSsl}) {
+      for (size_t len : kSizes) {
+        const std::string name = std::string(speed::impl_name(impl)) + "/" +
+                                 std::string(s->aead->name) + "/" + std::to_string(len) +
+                                 "/batch:32";
+        benchmark::RegisterBenchmark(name.c_str(), run_peer, s, impl, len, size_t{32})
+            ->UseRealTime();
       }
     }
   }

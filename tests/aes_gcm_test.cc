@@ -619,6 +619,91 @@ TEST_P(AesGcm, BatchRecordSizes) {
   }
 }
 
+// Long messages that follow each other with the same number of 256-byte chunks (the record layer's
+// full-sized records) may be sealed two at a time (the AVX-512 kernel's seal_pair): every chunk
+// count from 1 to 9, closing pieces on both sides of the limits of that path (224 bytes), AAD up
+// to one block and beyond, keys of both sizes interleaved.
+TEST_P(AesGcm, LongMessagesInPairsEqualOneAtATime) {
+  std::mt19937_64 rng(2468);
+  AeadKey keys[4];
+  ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
+  constexpr size_t kTails[] = {0, 1, 15, 16, 17, 63, 64, 71, 200, 224, 225, 255};
+  for (int round = 0; round < 36; ++round) {
+    const size_t chunks = 1 + static_cast<size_t>(round) % 9;
+    const size_t jobs_n = 2 + rng() % 7;
+    std::ostringstream label;
+    label << "backend " << backend() << ", pairs round " << round << ", " << chunks << " chunks";
+    ASSERT_NO_FATAL_FAILURE(check_batch(keys, rng, jobs_n, label.str(), [&] {
+      const size_t tail = kTails[rng() % std::size(kTails)];
+      const size_t aad_len = rng() % 4 == 0 ? rng() % 40 : rng() % 17;
+      return BatchShape{static_cast<int>(rng() % 4), aad_len, 256 * chunks + tail};
+    }));
+  }
+}
+
+// seal_split, where a kernel has it, equals sealing the whole input in one piece: the head from
+// job.in, the rest from its tail slot, for batches of records of every size class (short, paired,
+// long), in place and not.
+TEST_P(AesGcm, SealSplitEqualsSeal) {
+  std::mt19937_64 rng(1357);
+  AeadKey keys[4];
+  ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
+  const aead_internal::AeadKernel& kernel = *keys[0].kernel();
+  if (kernel.seal_split == nullptr) {
+    // Nothing to test: the record layer never calls what the kernel does not have.
+    EXPECT_EQ(kernel.split_align, 0u);
+    return;
+  }
+  const size_t align = kernel.split_align;
+  for (int round = 0; round < 40; ++round) {
+    const size_t n = 1 + rng() % 12;
+    const size_t same_chunks = 1 + rng() % 6;
+    std::vector<Vec> nonces(n, Vec(12)), aads(n), pts(n), ins(n), outs(n), tags(n, Vec(16));
+    Vec tails(n * align);
+    std::vector<Job> jobs(n);
+    std::vector<int> key_of(n);
+    std::ostringstream shape;
+    shape << "backend " << backend() << ", split round " << round << ", jobs:";
+    for (size_t j = 0; j < n; ++j) {
+      const size_t len = round % 2 == 0 ? align * same_chunks + rng() % align : rng() % 3000;
+      key_of[j] = static_cast<int>(rng() % 4);
+      aads[j].resize(rng() % 3 == 0 ? rng() % 40 : 5);
+      pts[j].resize(len);
+      for (Vec* v : {&nonces[j], &aads[j], &pts[j]}) {
+        for (uint8_t& b : *v) b = static_cast<uint8_t>(rng());
+      }
+      const size_t head = len - len % align;
+      std::copy(pts[j].begin() + static_cast<std::ptrdiff_t>(head), pts[j].end(),
+                tails.begin() + static_cast<std::ptrdiff_t>(j * align));
+      // The head is read from job.in; the bytes after it there must not matter.
+      ins[j] = pts[j];
+      for (size_t i = head; i < len; ++i) ins[j][i] ^= 0x5a;
+      const bool in_place = (rng() & 1) != 0;
+      outs[j] = in_place ? ins[j] : Vec(len, 0xA5);
+      jobs[j] = Job{keys[key_of[j]].key_state(),
+                    nonces[j].data(),
+                    aads[j].data(),
+                    aads[j].size(),
+                    in_place ? outs[j].data() : ins[j].data(),
+                    outs[j].data(),
+                    len,
+                    tags[j].data()};
+      shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << len
+            << (in_place ? ", in place]" : "]");
+    }
+    SCOPED_TRACE(shape.str());
+    kernel.seal_split(jobs.data(), tails.data(), n);
+    for (size_t j = 0; j < n; ++j) {
+      Vec want(pts[j].size() + 16);
+      ASSERT_EQ(keys[key_of[j]].seal(bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}, mut(want)),
+                Status::kOk);
+      ASSERT_EQ(to_hex(outs[j]), to_hex(want.data(), pts[j].size())) << "seal_split job " << j;
+      ASSERT_EQ(to_hex(tags[j]), to_hex(want.data() + pts[j].size(), 16))
+          << "seal_split job " << j << " tag";
+    }
+  }
+}
+
 // Batches laid out as the record layer writes them: records back to back in one buffer, each its
 // AAD (the header) just before its body, sealed in place with the tag right after the body. A
 // prefix of jobs sharing length, AAD bytes and key size (one key, or a key per job) takes a

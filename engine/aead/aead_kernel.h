@@ -67,13 +67,14 @@ struct AeadKernel {
   void (*seal_batch)(const Job* jobs, size_t n);
   void (*open_batch)(const Job* jobs, size_t n);
 
-  // Optional (null when a kernel does not have it): seal one message whose input is split in two.
-  // Bytes [0, s) are read from job.in and bytes [s, job.len) from |tail|, where
-  // s = job.len - job.len % split_align; job.out receives all job.len bytes. The record layer seals
-  // a payload from the caller's buffer with this, gathering only the last partial chunk with the
-  // content type byte, instead of copying the payload or streaming it as pieces (whose begin and
-  // finish steps cannot overlap the bulk of the work the way the one-shot path's can).
-  void (*seal_split)(const Job& job, const uint8_t* tail) = nullptr;
+  // Optional (null when a kernel does not have it): seal |n| independent messages whose input is
+  // split in two. For job i, bytes [0, s) are read from job.in and bytes [s, job.len) from
+  // tails + i * split_align, where s = job.len - job.len % split_align; job.out receives all
+  // job.len bytes. The record layer seals payloads from the caller's buffers with this, gathering
+  // only each one's last partial chunk with the content type byte, instead of copying the payloads
+  // or streaming them as pieces (whose begin and finish steps cannot overlap the bulk of the work
+  // the way the batch path's can).
+  void (*seal_split)(const Job* jobs, const uint8_t* tails, size_t n) = nullptr;
   size_t split_align = 0;
 };
 

@@ -25,9 +25,6 @@ constexpr size_t kZeroCopyThreshold = 2048;
 // it with others costs less.
 constexpr size_t kSplitThreshold = 256;
 
-// The largest split_align the record layer gathers a tail for.
-constexpr size_t kMaxSplitAlign = 256;
-
 // Zeros for padding pieces of zero-copy records.
 constexpr uint8_t kZeros[kMaxInnerPlaintextLen] = {};
 
@@ -40,6 +37,15 @@ inline void copy_short(uint8_t* dst, const uint8_t* src, size_t n) noexcept {
   }
   for (size_t i = 0; i + 16 < n; i += 16) std::memcpy(dst + i, src + i, 16);
   std::memcpy(dst + n - 16, src + n - 16, 16);
+}
+
+// wipe_short zeroes the first |n| bytes of |p| (n < 256, with room for whole 16-byte stores up to
+// the next multiple of 16) with inline stores that the compiler may not drop.
+inline void wipe_short(uint8_t* p, size_t n) noexcept {
+  using U8x16 = uint8_t __attribute__((vector_size(16)));
+  const U8x16 zero = {};
+  for (size_t i = 0; i < n; i += 16) std::memcpy(p + i, &zero, 16);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
 }  // namespace
@@ -61,26 +67,6 @@ RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const Seal
                                             0x03, 0x03, static_cast<uint8_t>(ciphertext_len >> 8),
                                             static_cast<uint8_t>(ciphertext_len)};
   std::memcpy(out, header, kRecordHeaderLen);
-}
-
-// header_slot writes the record header of write_record_header followed by zeros to |slot| in one
-// 16-byte store, for a kernel call that loads it as the AAD right away: a copy assembled from
-// narrower stores could not be forwarded to the kernel's 16-byte load, which would then wait for
-// them to reach the cache. (In a batch the wait is hidden behind the other records' work.)
-[[gnu::always_inline]] static inline void header_slot(size_t inner_len, Slot16& slot) noexcept {
-  const uint64_t ciphertext_len = inner_len + kRecordTagLen;
-  if constexpr (std::endian::native == std::endian::little) {
-    // Assembled in a register: a byte array would go through the stack.
-    const uint64_t word = uint64_t{static_cast<uint8_t>(ContentType::kApplicationData)} |
-                          uint64_t{0x03} << 8 | uint64_t{0x03} << 16 |
-                          (ciphertext_len >> 8 & 0xff) << 24 | (ciphertext_len & 0xff) << 32;
-    using U64x2 = uint64_t __attribute__((vector_size(16)));
-    const U64x2 v = {word, 0};
-    std::memcpy(slot, &v, sizeof(slot));
-  } else {
-    std::memset(slot, 0, sizeof(slot));
-    write_record_header(slot, inner_len);
-  }
 }
 
 // write_record_frame writes the header and, after |content_len| bytes of content at out + 5, the
@@ -157,7 +143,8 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
     // The payload must cover the head; with long padding it may not, and the record takes the
     // paths below.
     if (split <= content_len) {
-      seal_split(conn, e, content_len, padding, split);
+      queue_split(&kernel, conn.key_.key_state(), conn.iv_, seq, e, content_len, padding, split);
+      conn.seq_ = seq + 1;
       return RecordStatus::kOk;
     }
   }
@@ -184,35 +171,46 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
   return RecordStatus::kOk;
 }
 
-// seal_split seals a checked record at once through the kernel's split-input entry: the head of
-// the payload straight from the caller's buffer, the rest of the inner plaintext (the payload's
-// last partial chunk, the content type, the padding) gathered in |tail|.
-void RecordBatchSealer::seal_split(RecordProtection& conn, SealEntry& e, size_t content_len,
-                                   size_t padding, size_t split) noexcept {
-  const aead_internal::AeadKernel& kernel = *conn.key_.kernel();
+// queue_split writes the header of a checked record, under sequence number |seq|, and queues it
+// for the kernel's split-input entry: the head of the payload is read straight from the caller's
+// buffer, the rest of the inner plaintext (the payload's last partial chunk, the content type, the
+// padding) is gathered in a tail slot.
+void RecordBatchSealer::queue_split(const aead_internal::AeadKernel* kernel,
+                                    const aead_internal::KeyState* key, const uint8_t* iv,
+                                    uint64_t seq, SealEntry& e, size_t content_len, size_t padding,
+                                    size_t split) noexcept {
+  if (split_count_ == kMaxJobs || (split_count_ != 0 && kernel != split_kernel_)) flush_split();
+  split_kernel_ = kernel;
   const uint8_t* const payload = e.payload[0].data();
   uint8_t* const out = e.out.data();
   uint8_t* const body = out + kRecordHeaderLen;
   const size_t inner_len = content_len + 1 + padding;
   write_record_header(out, inner_len);  // the body is all written by the kernel
-  Slot16 header;
-  header_slot(inner_len, header);
-  uint8_t tail[kMaxSplitAlign];
+  uint8_t* const tail = split_tails_ + split_count_ * kernel->split_align;
   const size_t head_rest = content_len - split;
-  std::memcpy(tail, payload + split, head_rest);
+  copy_short(tail, payload + split, head_rest);
   tail[head_rest] = static_cast<uint8_t>(e.type);
-  std::memset(tail + head_rest + 1, 0, padding);
-  Slot16 nonce;
-  const uint64_t seq = conn.seq_++;
-  record_nonce(conn.iv_, seq, nonce);
-  const aead_internal::Job job = {conn.key_.key_state(), nonce, header,    kRecordHeaderLen,
-                                  payload,               body,  inner_len, body + inner_len};
-  kernel.seal_split(job, tail);
+  if (padding != 0) std::memset(tail + head_rest + 1, 0, padding);
+  record_nonce(iv, seq, split_nonces_[split_count_]);
+  split_jobs_[split_count_] = {key,     split_nonces_[split_count_], out,       kRecordHeaderLen,
+                               payload, body,                        inner_len, body + inner_len};
+  ++split_count_;
   e.written = kRecordHeaderLen + inner_len + kRecordTagLen;
-  secure_wipe(tail, inner_len - split);  // the payload's last bytes
+}
+
+void RecordBatchSealer::flush_split() noexcept {
+  if (split_count_ == 0) return;
+  split_kernel_->seal_split(split_jobs_, split_tails_, split_count_);
+  // The tails hold the payloads' last bytes: wipe what each one used.
+  const size_t align = split_kernel_->split_align;
+  for (size_t i = 0; i < split_count_; ++i) {
+    wipe_short(split_tails_ + i * align, split_jobs_[i].len % align);
+  }
+  split_count_ = 0;
 }
 
 void RecordBatchSealer::flush() noexcept {
+  flush_split();
   if (count_ == 0) return;
   kernel_->seal_batch(jobs_, count_);
   count_ = 0;
@@ -289,9 +287,38 @@ struct RecordBatchSealer::Cursor {
   return true;
 }
 
+// try_split queues the common record of a payload that stays in the caller's buffer — one piece,
+// at least kSplitThreshold bytes, no padding policy in force, nothing wrong — for the kernel's
+// split-input entry, and returns false, having written nothing, for any other.
+bool RecordBatchSealer::try_split(Cursor& c, SealEntry& e) noexcept {
+  const aead_internal::AeadKernel* const kernel = c.kernel;
+  if (e.payload.size() != 1 || kernel->seal_split == nullptr ||
+      kernel->split_align > kMaxSplitAlign) {
+    return false;
+  }
+  const Bytes p = e.payload[0];
+  const size_t len = p.size();
+  const size_t padding = e.padding == kPolicyPadding && !c.padding_policy ? 0 : e.padding;
+  uint8_t* const out = e.out.data();
+  // The same tests as try_fast's, in the same order.
+  if (c.seq >= c.max_records || e.type == ContentType::kInvalid || len >= c.limit ||
+      padding > c.limit - 1 - len ||
+      e.out.size() < kRecordHeaderLen + len + 1 + padding + kRecordTagLen || len < kSplitThreshold ||
+      overlaps(p.data(), len, out, kRecordHeaderLen + len + 1 + padding + kRecordTagLen)) {
+    return false;
+  }
+  const size_t inner_len = len + 1 + padding;
+  const size_t split = inner_len - inner_len % kernel->split_align;
+  if (split > len) return false;  // long padding: the payload does not cover the head
+  queue_split(kernel, c.key, c.iv, c.seq, e, len, padding, split);
+  ++c.seq;
+  return true;
+}
+
 [[gnu::always_inline]] inline RecordStatus RecordBatchSealer::add(Cursor& c,
                                                                   SealEntry& e) noexcept {
   if (try_fast(c, e)) return RecordStatus::kOk;
+  if (try_split(c, e)) return RecordStatus::kOk;
   c.write_back();
   const RecordStatus s = add_general(*c.conn, e);
   c.seq = c.conn->seq_;

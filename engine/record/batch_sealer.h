@@ -34,18 +34,33 @@ class RecordBatchSealer {
   bool try_fast(Cursor& c, SealEntry& e) noexcept;
   [[gnu::noinline]] RecordStatus add_general(RecordProtection& conn, SealEntry& e) noexcept;
   void queue(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding) noexcept;
-  void seal_split(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding,
-                  size_t split) noexcept;
+  bool try_split(Cursor& c, SealEntry& e) noexcept;
+  void queue_split(const aead_internal::AeadKernel* kernel, const aead_internal::KeyState* key,
+                   const uint8_t* iv, uint64_t seq, SealEntry& e, size_t content_len,
+                   size_t padding, size_t split) noexcept;
+  void flush_split() noexcept;
   static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
 
   // Enough records to keep every interleaving kernel's lanes full (16 ChaCha20 lanes, 4 AES-GCM
   // records per zmm register, several registers deep).
   static constexpr size_t kMaxJobs = 32;
 
+  // The largest split_align the record layer gathers a tail for.
+  static constexpr size_t kMaxSplitAlign = 256;
+
+  // Records for the kernel's seal_batch: inner plaintext in place in the record.
   aead_internal::Job jobs_[kMaxJobs];
   alignas(16) Slot16 nonces_[kMaxJobs];
   const aead_internal::AeadKernel* kernel_ = nullptr;
   size_t count_ = 0;
+
+  // Records for the kernel's seal_split: payload in the caller's buffer, its last partial chunk,
+  // content type and padding gathered in a tail slot (wiped after the kernel call).
+  aead_internal::Job split_jobs_[kMaxJobs];
+  alignas(16) Slot16 split_nonces_[kMaxJobs];
+  alignas(64) uint8_t split_tails_[kMaxJobs * kMaxSplitAlign];  // split_align bytes apart
+  const aead_internal::AeadKernel* split_kernel_ = nullptr;
+  size_t split_count_ = 0;
 };
 
 }  // namespace volley

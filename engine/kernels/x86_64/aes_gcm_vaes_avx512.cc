@@ -531,6 +531,29 @@ VOLLEY_INLINE __m128i make_tag(__m128i acc, __m128i ekj0) {
   return _mm_xor_si128(_mm_shuffle_epi8(acc, bswap_mask128()), ekj0);
 }
 
+// closing_piece is what follows the first |chunks| bulk chunks of |j|: the bytes left (read from
+// |tail| when given) and the length block.
+VOLLEY_INLINE Piece closing_piece(const Job& j, size_t chunks, const uint8_t* tail) {
+  return {nullptr,
+          0,
+          tail != nullptr ? tail : j.in + 256 * chunks,
+          j.out + 256 * chunks,
+          j.len - 256 * chunks,
+          true,
+          len_block(j.aad_len, j.len)};
+}
+
+// close_message runs the closing piece of |j| after |chunks| bulk chunks — the bytes left, read
+// from |tail| when given, then the length block — and writes the tag.
+template <int Nr, bool Enc>
+VOLLEY_INLINE void close_message(const Job& j, CtrAcc st, size_t chunks, const uint8_t* tail,
+                                 __m128i ekj0) {
+  const Piece pc = closing_piece(j, chunks, tail);
+  Sum s = sum_zero();
+  piece_dispatch<Nr, Enc>(j.key->bytes, st.ctr, st.acc, pc, s);
+  store16(j.tag, make_tag(reduce(s), ekj0));
+}
+
 // one_shot seals or opens one message. With |tail| (seal_split), input bytes from the last 256-byte
 // boundary on are read from |tail|: the bulk loop takes whole 256-byte chunks from j.in and the
 // closing piece, which starts at that boundary, takes its input from |tail| instead.
@@ -539,25 +562,180 @@ void one_shot(const Job& j, const uint8_t* tail = nullptr) {
   const uint8_t* ks = j.key->bytes;
   const __m128i j0 = j0_block(j.nonce);
   const __m128i ekj0 = aes_block(ks, Nr, j0);
-  Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
-  Sum s = sum_zero();
   if (is_short(j)) {
+    Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
     // A short message of exactly 256 bytes has an empty tail and reads everything from j.in.
     if (tail != nullptr && j.len < 256) pc.in = tail;
+    Sum s = sum_zero();
     piece_dispatch<Nr, Enc>(ks, ctr_start(j0), _mm_setzero_si128(), pc, s);
+    store16(j.tag, make_tag(reduce(s), ekj0));
   } else {
     const size_t chunks = j.len / 256;
     const CtrAcc st =
         bulk<Nr, Enc>(ks, {ctr_start(j0), ghash_bytes(ks, _mm_setzero_si128(), j.aad, j.aad_len)},
                       j.in, j.out, chunks);
-    pc.aad = nullptr;
-    pc.aad_len = 0;
-    pc.in = tail != nullptr ? tail : j.in + 256 * chunks;
-    pc.out = j.out + 256 * chunks;
-    pc.len = j.len - 256 * chunks;
-    piece_dispatch<Nr, Enc>(ks, st.ctr, st.acc, pc, s);
+    close_message<Nr, Enc>(j, st, chunks, tail, ekj0);
   }
-  store16(j.tag, make_tag(reduce(s), ekj0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pairs of long messages (seal). Alone, a message's bulk loop idles a unit at each end: its first
+// chunks go through AES with nothing to hash yet, its last through GHASH with nothing left to
+// encrypt, and then the closing piece runs on its own latency. For a 1350-byte record that is a
+// quarter of its time. Two messages sealed together take turns: a turn runs the stitched step of
+// the bulk loop (AES of 32 blocks beside the GHASH of 32) over the next chunk of one message and
+// the chunk the other message encrypted in the turn before. The units idle at the ends of the pair
+// only, and each message's GHASH chain has a whole turn of the other's to complete in.
+//
+// (Lockstep steps, AES of both messages' next chunks beside the GHASH of both previous ones, were
+// slower: two reductions per step, and each message's chain has only one step to complete.)
+
+// PairMsg is one message of a pair between turns.
+struct PairMsg {
+  const uint8_t* ks;
+  const uint8_t* in;
+  uint8_t* out;
+  __m128i ctr;  // next counter block, byte-reversed
+  __m128i acc;  // GHASH accumulator, reflected
+  __m128i ekj0;
+};
+
+template <int Nr>
+VOLLEY_INLINE PairMsg pair_msg(const Job& j) {
+  PairMsg m;
+  m.ks = j.key->bytes;
+  m.in = j.in;
+  m.out = j.out;
+  const __m128i j0 = j0_block(j.nonce);
+  m.ekj0 = aes_block(m.ks, Nr, j0);
+  m.ctr = ctr_start(j0);
+  return m;
+}
+
+// pair_aad starts both accumulators at AAD * H (AAD of at most one block), in one multiplication
+// and one reduction for the two messages: lane 0 holds a's product, lane 1 b's.
+VOLLEY_INLINE void pair_aad(PairMsg& a, const Job& ja, PairMsg& b, const Job& jb) {
+  const __m128i bs = bswap_mask128();
+  const __m128i xa = _mm_shuffle_epi8(
+      _mm_maskz_loadu_epi8(static_cast<__mmask16>(byte_mask(ja.aad_len)), ja.aad), bs);
+  const __m128i xb = _mm_shuffle_epi8(
+      _mm_maskz_loadu_epi8(static_cast<__mmask16>(byte_mask(jb.aad_len)), jb.aad), bs);
+  const __m512i y = _mm512_inserti32x4(_mm512_zextsi128_si512(xa), xb, 1);
+  const __m512i h = _mm512_inserti32x4(_mm512_zextsi128_si512(load16(pow_at(a.ks, 1))),
+                                       load16(pow_at(b.ks, 1)), 1);
+  const __m512i k = _mm512_inserti32x4(_mm512_zextsi128_si512(load16(kar_at(a.ks, 1))),
+                                       load16(kar_at(b.ks, 1)), 1);
+  Sum s = sum_zero();
+  mul_acc(s, y, h, k);
+  const __m512i r = reduce_lanes(s);
+  a.acc = _mm512_castsi512_si128(r);
+  b.acc = _mm512_extracti32x4_epi32(r, 1);
+}
+
+// pair_turn encrypts the next VA vectors of |e| and, when VG > 0, hashes the VG vectors of |h|'s
+// ciphertext waiting in |y|; e's ciphertext then waits in y.
+template <int Nr, int VA, int VG>
+VOLLEY_INLINE void pair_turn(PairMsg& e, PairMsg& h, __m512i* y, __m512i bs) {
+  __m512i rk[Nr + 1];
+  load_round_keys<Nr>(e.ks, rk);
+  __m512i base = _mm512_broadcast_i32x4(e.ctr);
+  __m512i x[VA];
+  counters<VA>(base, bs, x);
+  if constexpr (VG > 0) {
+    y[0] = with_acc(y[0], h.acc);
+    h.acc = stitched<Nr, VA, VG>(h.ks, rk, x, y);
+  } else {
+    aes_vecs<Nr, VA>(rk, x);
+  }
+  xor_store<VA>(e.in, e.out, bs, x, y);
+  e.in += 64 * VA;
+  e.out += 64 * VA;
+  e.ctr = _mm_add_epi32(e.ctr, _mm_cvtsi32_si128(4 * VA));
+}
+
+// pair_close hashes the four vectors of |m|'s last chunk, waiting in |y|, together with the
+// closing piece of |j| (the bytes after its |chunks| chunks, from |tail| when given, and the
+// length block) in one reduction, and writes the tag.
+template <int Nr>
+VOLLEY_INLINE void pair_close(PairMsg& m, __m512i* y, const Job& j, size_t chunks,
+                              const uint8_t* tail) {
+  const Piece pc = closing_piece(j, chunks, tail);
+  Sum s = sum_zero();
+  piece_dispatch<Nr, true>(m.ks, m.ctr, _mm_setzero_si128(), pc, s);
+  const size_t after = (pc.len + 15) / 16 + 1;  // blocks hashed after the chunk
+  y[0] = with_acc(y[0], m.acc);
+  mul_acc2(s, m.ks, y[1], after + 12, y[2], after + 8);
+  mul_acc2(s, m.ks, y[3], after + 4, y[0], after + 16);
+  store16(j.tag, make_tag(reduce(s), m.ekj0));
+}
+
+// Messages of more chunks go one at a time: the bulk loop runs them as fast once the idle ends
+// are a small part of the whole, and keeps its round keys in registers.
+constexpr size_t kPairMaxChunks = 8;
+
+// pairable: two messages seal_pair takes (is_short false for both): the same number of whole
+// chunks, AAD of at most one block, and closing pieces that fit the powers of H beside a chunk and
+// the length block.
+VOLLEY_INLINE bool pairable(const Job& ja, const Job& jb) {
+  return ja.len / 256 == jb.len / 256 && ja.len / 256 <= kPairMaxChunks && ja.aad_len <= 16 &&
+         jb.aad_len <= 16 && ja.len % 256 <= 224 && jb.len % 256 <= 224;
+}
+
+// seal_pair seals two pairable messages, with |tail_a| / |tail_b| as in one_shot. The turns go
+// a, b, a, b, ... by 512-byte chunks, then by 256 bytes for an odd chunk.
+template <int Nr>
+void seal_pair(const Job& ja, const uint8_t* tail_a, const Job& jb, const uint8_t* tail_b) {
+  const size_t n = ja.len / 256;  // >= 1: not short, AAD of one block
+  const size_t full = n / 2;
+  const __m512i bs = bswap_mask();
+  PairMsg a = pair_msg<Nr>(ja);
+  PairMsg b = pair_msg<Nr>(jb);
+  pair_aad(a, ja, b, jb);
+  __m512i y[8];
+  if (full > 0) {
+    pair_turn<Nr, 8, 0>(a, b, y, bs);
+    for (size_t i = 0; i < full; ++i) {
+      pair_turn<Nr, 8, 8>(b, a, y, bs);
+      if (i + 1 < full) pair_turn<Nr, 8, 8>(a, b, y, bs);
+    }
+    if (n % 2 == 0) {  // b's last chunk waits in y
+      y[0] = with_acc(y[0], b.acc);
+      b.acc = ghash_vecs<8>(b.ks, y);
+      close_message<Nr, true>(ja, {a.ctr, a.acc}, n, tail_a, a.ekj0);
+      close_message<Nr, true>(jb, {b.ctr, b.acc}, n, tail_b, b.ekj0);
+      return;
+    }
+    pair_turn<Nr, 4, 8>(a, b, y, bs);
+  } else {
+    pair_turn<Nr, 4, 0>(a, b, y, bs);
+  }
+  pair_turn<Nr, 4, 4>(b, a, y, bs);
+  close_message<Nr, true>(ja, {a.ctr, a.acc}, n, tail_a, a.ekj0);
+  pair_close<Nr>(b, y, jb, n, tail_b);
+}
+
+// LongPairs holds back one long message (to be sealed) of a key size until a second one arrives.
+struct LongPairs {
+  const Job* job = nullptr;
+  const uint8_t* tail = nullptr;
+};
+
+template <int Nr>
+VOLLEY_INLINE void long_add(LongPairs& p, const Job& j, const uint8_t* tail) {
+  if (p.job != nullptr && pairable(*p.job, j)) {
+    seal_pair<Nr>(*p.job, p.tail, j, tail);
+    p.job = nullptr;
+    return;
+  }
+  if (p.job != nullptr) one_shot<Nr, true>(*p.job, p.tail);
+  p.job = &j;
+  p.tail = tail;
+}
+
+template <int Nr>
+VOLLEY_INLINE void long_drain(LongPairs& p) {
+  if (p.job != nullptr) one_shot<Nr, true>(*p.job, p.tail);
+  p.job = nullptr;
 }
 
 // fold_pairs and fold_final add lanes across messages: fold_final(fold_pairs(v0, v1),
@@ -1418,6 +1596,7 @@ void batch(const Job* jobs, size_t n) {
   SmallPipe small128, small256;
   small128.slot[0].cnt = small256.slot[0].cnt = 0;
   Group short128, short256;
+  LongPairs long128, long256;
   for (size_t i = start; i < n; ++i) {
     const Job& j = jobs[i];
     const bool aes128 = rounds_of(j.key) == 10;
@@ -1433,12 +1612,21 @@ void batch(const Job* jobs, size_t n) {
       } else {
         group_add<14, Enc>(short256, j);
       }
+    } else if (!Enc) {
+      // Opening hashes each chunk beside its own keystream: no idle ends to fill.
+      if (aes128) {
+        one_shot<10, Enc>(j);
+      } else {
+        one_shot<14, Enc>(j);
+      }
     } else if (aes128) {
-      one_shot<10, Enc>(j);
+      long_add<10>(long128, j, nullptr);
     } else {
-      one_shot<14, Enc>(j);
+      long_add<14>(long256, j, nullptr);
     }
   }
+  long_drain<10>(long128);
+  long_drain<14>(long256);
   small_drain<10, Enc>(small128);
   small_drain<14, Enc>(small256);
   if (short128.n > 0) quad<10, Enc>(short128.jobs, short128.n);
@@ -1447,13 +1635,28 @@ void batch(const Job* jobs, size_t n) {
 
 void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
 
-// seal_split: the contract in aead_kernel.h, with split_align 256 (one_shot's bulk chunk).
-void seal_split(const Job& j, const uint8_t* tail) {
-  if (rounds_of(j.key) == 10) {
-    one_shot<10, true>(j, tail);
-  } else {
-    one_shot<14, true>(j, tail);
+// seal_split: the contract in aead_kernel.h, with split_align 256 (one_shot's bulk chunk). Long
+// messages go in pairs as in seal_batch.
+void seal_split(const Job* jobs, const uint8_t* tails, size_t n) {
+  LongPairs long128, long256;
+  for (size_t i = 0; i < n; ++i) {
+    const Job& j = jobs[i];
+    const uint8_t* const tail = tails + 256 * i;
+    const bool aes128 = rounds_of(j.key) == 10;
+    if (is_short(j)) {
+      if (aes128) {
+        one_shot<10, true>(j, tail);
+      } else {
+        one_shot<14, true>(j, tail);
+      }
+    } else if (aes128) {
+      long_add<10>(long128, j, tail);
+    } else {
+      long_add<14>(long256, j, tail);
+    }
   }
+  long_drain<10>(long128);
+  long_drain<14>(long256);
 }
 void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 
