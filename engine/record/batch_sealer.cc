@@ -287,38 +287,9 @@ struct RecordBatchSealer::Cursor {
   return true;
 }
 
-// try_split queues the common record of a payload that stays in the caller's buffer — one piece,
-// at least kSplitThreshold bytes, no padding policy in force, nothing wrong — for the kernel's
-// split-input entry, and returns false, having written nothing, for any other.
-bool RecordBatchSealer::try_split(Cursor& c, SealEntry& e) noexcept {
-  const aead_internal::AeadKernel* const kernel = c.kernel;
-  if (e.payload.size() != 1 || kernel->seal_split == nullptr ||
-      kernel->split_align > kMaxSplitAlign) {
-    return false;
-  }
-  const Bytes p = e.payload[0];
-  const size_t len = p.size();
-  const size_t padding = e.padding == kPolicyPadding && !c.padding_policy ? 0 : e.padding;
-  uint8_t* const out = e.out.data();
-  // The same tests as try_fast's, in the same order.
-  if (c.seq >= c.max_records || e.type == ContentType::kInvalid || len >= c.limit ||
-      padding > c.limit - 1 - len ||
-      e.out.size() < kRecordHeaderLen + len + 1 + padding + kRecordTagLen || len < kSplitThreshold ||
-      overlaps(p.data(), len, out, kRecordHeaderLen + len + 1 + padding + kRecordTagLen)) {
-    return false;
-  }
-  const size_t inner_len = len + 1 + padding;
-  const size_t split = inner_len - inner_len % kernel->split_align;
-  if (split > len) return false;  // long padding: the payload does not cover the head
-  queue_split(kernel, c.key, c.iv, c.seq, e, len, padding, split);
-  ++c.seq;
-  return true;
-}
-
 [[gnu::always_inline]] inline RecordStatus RecordBatchSealer::add(Cursor& c,
                                                                   SealEntry& e) noexcept {
   if (try_fast(c, e)) return RecordStatus::kOk;
-  if (try_split(c, e)) return RecordStatus::kOk;
   c.write_back();
   const RecordStatus s = add_general(*c.conn, e);
   c.seq = c.conn->seq_;

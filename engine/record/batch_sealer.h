@@ -34,7 +34,6 @@ class RecordBatchSealer {
   bool try_fast(Cursor& c, SealEntry& e) noexcept;
   [[gnu::noinline]] RecordStatus add_general(RecordProtection& conn, SealEntry& e) noexcept;
   void queue(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding) noexcept;
-  bool try_split(Cursor& c, SealEntry& e) noexcept;
   void queue_split(const aead_internal::AeadKernel* kernel, const aead_internal::KeyState* key,
                    const uint8_t* iv, uint64_t seq, SealEntry& e, size_t content_len,
                    size_t padding, size_t split) noexcept;
