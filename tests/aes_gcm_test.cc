@@ -500,6 +500,22 @@ struct BatchShape {
   size_t len;
 };
 
+// expect_sealed checks that job j of a kernel batch call wrote outs[j] and tags[j] as sealing pts[j]
+// in one piece with keys[key_of[j]] does.
+void expect_sealed(AeadKey (&keys)[4], const std::vector<int>& key_of,
+                   const std::vector<Vec>& nonces, const std::vector<Vec>& aads,
+                   const std::vector<Vec>& pts, const std::vector<Vec>& outs,
+                   const std::vector<Vec>& tags, const char* call) {
+  for (size_t j = 0; j < pts.size(); ++j) {
+    Vec want(pts[j].size() + 16);
+    ASSERT_EQ(keys[key_of[j]].seal(bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}, mut(want)),
+              Status::kOk);
+    ASSERT_EQ(to_hex(outs[j]), to_hex(want.data(), pts[j].size())) << call << " job " << j;
+    ASSERT_EQ(to_hex(tags[j]), to_hex(want.data() + pts[j].size(), 16))
+        << call << " job " << j << " tag";
+  }
+}
+
 // check_batch runs jobs_n random messages of the shapes |pick| gives through seal_batch and
 // open_batch and compares them with sealing the messages one at a time.
 template <typename Pick>
@@ -535,14 +551,7 @@ void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const 
   }
   SCOPED_TRACE(shape.str());
   keys[0].kernel()->seal_batch(jobs.data(), jobs_n);
-  for (size_t j = 0; j < jobs_n; ++j) {
-    Vec want(pts[j].size() + 16);
-    ASSERT_EQ(keys[key_of[j]].seal(bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}, mut(want)),
-              Status::kOk);
-    ASSERT_EQ(to_hex(outs[j]), to_hex(want.data(), pts[j].size())) << "seal_batch job " << j;
-    ASSERT_EQ(to_hex(tags[j]), to_hex(want.data() + pts[j].size(), 16))
-        << "seal_batch job " << j << " tag";
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_sealed(keys, key_of, nonces, aads, pts, outs, tags, "seal_batch"));
   // open_batch over the ciphertexts just made; it returns the computed tags.
   std::vector<Vec> dec(jobs_n), got_tags(jobs_n, Vec(16));
   for (size_t j = 0; j < jobs_n; ++j) {
@@ -693,14 +702,8 @@ TEST_P(AesGcm, SealSplitEqualsSeal) {
     }
     SCOPED_TRACE(shape.str());
     kernel.seal_split(jobs.data(), tails.data(), n);
-    for (size_t j = 0; j < n; ++j) {
-      Vec want(pts[j].size() + 16);
-      ASSERT_EQ(keys[key_of[j]].seal(bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}, mut(want)),
-                Status::kOk);
-      ASSERT_EQ(to_hex(outs[j]), to_hex(want.data(), pts[j].size())) << "seal_split job " << j;
-      ASSERT_EQ(to_hex(tags[j]), to_hex(want.data() + pts[j].size(), 16))
-          << "seal_split job " << j << " tag";
-    }
+    ASSERT_NO_FATAL_FAILURE(
+        expect_sealed(keys, key_of, nonces, aads, pts, outs, tags, "seal_split"));
   }
 }
 

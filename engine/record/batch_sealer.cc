@@ -6,7 +6,6 @@
 // no padding policy) takes no loops, no out-of-line calls and no pointer chasing beyond the entry.
 #include "engine/record/batch_sealer.h"
 
-#include <bit>
 #include <cstring>
 
 #include "engine/common/secure_memory.h"

@@ -714,29 +714,40 @@ void seal_pair(const Job& ja, const uint8_t* tail_a, const Job& jb, const uint8_
   pair_close<Nr>(b, y, jb, n, tail_b);
 }
 
-// LongPairs holds back one long message (to be sealed) of a key size until a second one arrives.
+// LongPairs holds back one long message to be sealed, per key size, until a second one it can pair
+// with arrives; |tail| as in one_shot.
 struct LongPairs {
-  const Job* job = nullptr;
-  const uint8_t* tail = nullptr;
-};
+  struct Held {
+    const Job* job = nullptr;
+    const uint8_t* tail = nullptr;
+  };
+  Held aes128, aes256;
 
-template <int Nr>
-VOLLEY_INLINE void long_add(LongPairs& p, const Job& j, const uint8_t* tail) {
-  if (p.job != nullptr && pairable(*p.job, j)) {
-    seal_pair<Nr>(*p.job, p.tail, j, tail);
-    p.job = nullptr;
-    return;
+  template <int Nr>
+  VOLLEY_INLINE void add_nr(Held& h, const Job& j, const uint8_t* tail) {
+    if (h.job != nullptr && pairable(*h.job, j)) {
+      seal_pair<Nr>(*h.job, h.tail, j, tail);
+      h.job = nullptr;
+      return;
+    }
+    if (h.job != nullptr) one_shot<Nr, true>(*h.job, h.tail);
+    h = {&j, tail};
   }
-  if (p.job != nullptr) one_shot<Nr, true>(*p.job, p.tail);
-  p.job = &j;
-  p.tail = tail;
-}
 
-template <int Nr>
-VOLLEY_INLINE void long_drain(LongPairs& p) {
-  if (p.job != nullptr) one_shot<Nr, true>(*p.job, p.tail);
-  p.job = nullptr;
-}
+  VOLLEY_INLINE void add(const Job& j, const uint8_t* tail) {
+    if (rounds_of(j.key) == 10) {
+      add_nr<10>(aes128, j, tail);
+    } else {
+      add_nr<14>(aes256, j, tail);
+    }
+  }
+
+  VOLLEY_INLINE void drain() {
+    if (aes128.job != nullptr) one_shot<10, true>(*aes128.job, aes128.tail);
+    if (aes256.job != nullptr) one_shot<14, true>(*aes256.job, aes256.tail);
+    aes128 = aes256 = {};
+  }
+};
 
 // fold_pairs and fold_final add lanes across messages: fold_final(fold_pairs(v0, v1),
 // fold_pairs(v2, v3)) has in lane r the sum of the four lanes of v_r.
@@ -1596,7 +1607,7 @@ void batch(const Job* jobs, size_t n) {
   SmallPipe small128, small256;
   small128.slot[0].cnt = small256.slot[0].cnt = 0;
   Group short128, short256;
-  LongPairs long128, long256;
+  LongPairs longs;
   for (size_t i = start; i < n; ++i) {
     const Job& j = jobs[i];
     const bool aes128 = rounds_of(j.key) == 10;
@@ -1619,14 +1630,11 @@ void batch(const Job* jobs, size_t n) {
       } else {
         one_shot<14, Enc>(j);
       }
-    } else if (aes128) {
-      long_add<10>(long128, j, nullptr);
     } else {
-      long_add<14>(long256, j, nullptr);
+      longs.add(j, nullptr);
     }
   }
-  long_drain<10>(long128);
-  long_drain<14>(long256);
+  longs.drain();
   small_drain<10, Enc>(small128);
   small_drain<14, Enc>(small256);
   if (short128.n > 0) quad<10, Enc>(short128.jobs, short128.n);
@@ -1638,25 +1646,19 @@ void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
 // seal_split: the contract in aead_kernel.h, with split_align 256 (one_shot's bulk chunk). Long
 // messages go in pairs as in seal_batch.
 void seal_split(const Job* jobs, const uint8_t* tails, size_t n) {
-  LongPairs long128, long256;
+  LongPairs longs;
   for (size_t i = 0; i < n; ++i) {
     const Job& j = jobs[i];
     const uint8_t* const tail = tails + 256 * i;
-    const bool aes128 = rounds_of(j.key) == 10;
-    if (is_short(j)) {
-      if (aes128) {
-        one_shot<10, true>(j, tail);
-      } else {
-        one_shot<14, true>(j, tail);
-      }
-    } else if (aes128) {
-      long_add<10>(long128, j, tail);
+    if (!is_short(j)) {
+      longs.add(j, tail);
+    } else if (rounds_of(j.key) == 10) {
+      one_shot<10, true>(j, tail);
     } else {
-      long_add<14>(long256, j, tail);
+      one_shot<14, true>(j, tail);
     }
   }
-  long_drain<10>(long128);
-  long_drain<14>(long256);
+  longs.drain();
 }
 void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 
