@@ -365,6 +365,33 @@ void crypt_chunks(const KeyState* ks, __m128i* ctr_io, __m128i* x_io, const uint
   *x_io = x;
 }
 
+// aes_middle_rounds runs rounds 1 .. rounds - 1 (9 or 13) over the Q vectors of each of K jobs,
+// job i with round keys rk[i], every round unrolled over all vectors of all jobs so that
+// independent blocks fill the AES units through VAESENC's latency. The keys must have the same
+// number of rounds; the last round is the caller's, often fused with its store.
+template <int K, int Q>
+[[gnu::always_inline]] inline void aes_middle_rounds(__m256i (&s)[K][Q],
+                                                     const __m256i* const (&rk)[K], int rounds) {
+#pragma GCC unroll 9
+  for (int r = 1; r <= 9; ++r) {
+#pragma GCC unroll 4
+    for (int i = 0; i < K; ++i) {
+#pragma GCC unroll 8
+      for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
+    }
+  }
+  if (rounds == 14) {
+#pragma GCC unroll 4
+    for (int r = 10; r <= 13; ++r) {
+#pragma GCC unroll 4
+      for (int i = 0; i < K; ++i) {
+#pragma GCC unroll 8
+        for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
+      }
+    }
+  }
+}
+
 // aes_pairs encrypts, for each of |kJobs| keys, the counter blocks ctr + 0 .. 2 * kPairs - 1 into
 // out (byte-reversed counter form in, keystream out). The keys must have the same number of
 // rounds. Every round is unrolled over all registers of all jobs, so several short messages keep
@@ -385,24 +412,7 @@ inline void aes_pairs(const KeyState* const* ks, const __m128i* ctr_rev, uint8_t
       ctr = _mm256_add_epi32(ctr, two);
     }
   }
-#pragma GCC unroll 9
-  for (int r = 1; r <= 9; ++r) {
-#pragma GCC unroll 2
-    for (int i = 0; i < kJobs; ++i) {
-#pragma GCC unroll 8
-      for (int j = 0; j < kPairs; ++j) s[i][j] = _mm256_aesenc_epi128(s[i][j], rk[i][r]);
-    }
-  }
-  if (rounds == 14) {
-#pragma GCC unroll 4
-    for (int r = 10; r <= 13; ++r) {
-#pragma GCC unroll 2
-      for (int i = 0; i < kJobs; ++i) {
-#pragma GCC unroll 8
-        for (int j = 0; j < kPairs; ++j) s[i][j] = _mm256_aesenc_epi128(s[i][j], rk[i][r]);
-      }
-    }
-  }
+  aes_middle_rounds<kJobs, kPairs>(s, rk, rounds);
 #pragma GCC unroll 2
   for (int i = 0; i < kJobs; ++i) {
 #pragma GCC unroll 8
@@ -663,7 +673,8 @@ alignas(64) constexpr uint8_t kPairMask[64] = {
 // block directly: J0 ends in 00 00 00 01 and p + 1 <= 2Q < 255, so only byte 15 (the top byte of
 // dword 3) changes and nothing carries.
 template <int Q>
-[[gnu::always_inline]] inline void tiny_counters(const uint8_t* nonce, size_t m, const __m256i rk0, __m256i s[Q]) {
+[[gnu::always_inline]] inline void tiny_counters(const uint8_t* nonce, size_t m, const __m256i rk0,
+                                                 __m256i s[Q]) {
   uint64_t n0;
   uint32_t n1;
   std::memcpy(&n0, nonce, 8);
@@ -677,7 +688,8 @@ template <int Q>
     // Dword 3 of each lane: its position (the other dwords -1, never equal to m) and its increment.
     const __m256i pos = _mm256_set_epi32(2 * k + 1, -1, -1, -1, 2 * k, -1, -1, -1);
     const __m256i inc = _mm256_set_epi32((2 * k + 2) << 24, 0, 0, 0, (2 * k + 1) << 24, 0, 0, 0);
-    const __m256i ctr = _mm256_add_epi32(base, _mm256_andnot_si256(_mm256_cmpeq_epi32(pos, mv), inc));
+    const __m256i ctr =
+        _mm256_add_epi32(base, _mm256_andnot_si256(_mm256_cmpeq_epi32(pos, mv), inc));
     s[k] = _mm256_xor_si256(ctr, rk0);
   }
 }
@@ -759,24 +771,7 @@ void tiny_group(const Job* jobs) {
     rk[i] = round_keys(jobs[i].key);
     tiny_counters<Q>(jobs[i].nonce, (jobs[i].len + 15) / 16, rk[i][0], s[i]);
   }
-#pragma GCC unroll 9
-  for (int r = 1; r <= 9; ++r) {
-#pragma GCC unroll 4
-    for (int i = 0; i < K; ++i) {
-#pragma GCC unroll 8
-      for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
-    }
-  }
-  if (rounds == 14) {
-#pragma GCC unroll 4
-    for (int r = 10; r <= 13; ++r) {
-#pragma GCC unroll 4
-      for (int i = 0; i < K; ++i) {
-#pragma GCC unroll 8
-        for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
-      }
-    }
-  }
+  aes_middle_rounds<K, Q>(s, rk, rounds);
 #pragma GCC unroll 4
   for (int i = 0; i < K; ++i) {
 #pragma GCC unroll 8
@@ -786,7 +781,8 @@ void tiny_group(const Job* jobs) {
   for (int i = 0; i < K; ++i) tiny_finish<kEncrypt, Q>(jobs[i], s[i]);
 }
 
-// ---- Two records side by side --------------------------------------------------------------------
+// ---- Two records side by side
+// --------------------------------------------------------------------
 //
 // GHASH costs three carry-less multiplies per register of blocks and VPCLMULQDQ issues at half the
 // rate of VAESENC, so for short records the multiplies set the pace. Within one record the block
@@ -918,7 +914,8 @@ struct LaneFinish {
     __m256i c = _mm256_xor_si256(d[j], s[j + 1]);
     store_block_at(A.out, la, j, _mm256_castsi256_si128(c));
     store_block_at(B.out, lb, j, _mm256_extracti128_si256(c, 1));
-    if (kEncrypt && (16 * static_cast<size_t>(j) + 16 > la || 16 * static_cast<size_t>(j) + 16 > lb)) {
+    if (kEncrypt &&
+        (16 * static_cast<size_t>(j) + 16 > la || 16 * static_cast<size_t>(j) + 16 > lb)) {
       // Byte b of row j is message byte 16j + b, hashed only while 16j + b < len (lengths here
       // are below 128, so signed byte compares are exact).
       const __m256i lenv =
