@@ -707,6 +707,56 @@ TEST_P(AesGcm, SealSplitEqualsSeal) {
   }
 }
 
+// seal_uniform, where a kernel has it, equals sealing each message with its own nonce: iv XOR the
+// big-endian sequence number, with sequence numbers that carry across 8, 32 and 56 bits within the
+// batch and reach the last one; lengths of one, two and more vectors (its fast path, and the Jobs it
+// falls back to); whole quads and not; records back to back, as the record layer lays them out.
+TEST_P(AesGcm, SealUniformEqualsSeal) {
+  std::mt19937_64 rng(8642);
+  AeadKey keys[4];
+  ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
+  const aead_internal::AeadKernel& kernel = *keys[0].kernel();
+  if (kernel.seal_uniform == nullptr) return;  // the record layer then builds Jobs
+  constexpr uint64_t kSeqs[] = {0, 250, 0xfffffff0, 0x00fffffffffffff8, UINT64_MAX - 48};
+  for (int round = 0; round < 60; ++round) {
+    const size_t n = 1 + rng() % 40;
+    const size_t len = round % 3 == 0 ? rng() % 65 : round % 3 == 1 ? 60 + rng() % 21 : rng() % 300;
+    const size_t aad_len = round % 4 == 0 ? rng() % 17 : 5;
+    const AeadKey& key = keys[rng() % 4];
+    // Round 4 ends at UINT64_MAX - 1, the last sequence number a record may use.
+    const uint64_t seq0 = round == 4  ? UINT64_MAX - n
+                          : round < 4 ? kSeqs[round]
+                                      : kSeqs[rng() % 5] + rng() % 8;
+    const size_t stride = aad_len + len + 16;
+    Vec iv(12), aad(aad_len), buf(stride * n);
+    for (Vec* v : {&iv, &aad, &buf}) {
+      for (uint8_t& b : *v) b = static_cast<uint8_t>(rng());
+    }
+    std::vector<uint8_t*> bodies(n);
+    for (size_t i = 0; i < n; ++i) {
+      std::copy(aad.begin(), aad.end(), buf.begin() + static_cast<std::ptrdiff_t>(i * stride));
+      bodies[i] = buf.data() + i * stride + aad_len;
+    }
+    const Vec plain = buf;
+    std::ostringstream label;
+    label << "backend " << backend() << ", round " << round << ": " << n << " records of " << len
+          << " bytes, aad " << aad_len << ", seq " << seq0;
+    SCOPED_TRACE(label.str());
+    kernel.seal_uniform(key.key_state(), iv.data(), seq0, aad.data(), aad_len, bodies.data(), len,
+                        n);
+    for (size_t i = 0; i < n; ++i) {
+      Vec nonce = iv;
+      for (int b = 0; b < 8; ++b) nonce[11 - b] ^= static_cast<uint8_t>((seq0 + i) >> (8 * b));
+      Vec want(len + 16);
+      ASSERT_EQ(key.seal(bytes(nonce), bytes(aad),
+                         {Bytes(plain.data() + i * stride + aad_len, len)}, mut(want)),
+                Status::kOk);
+      ASSERT_EQ(to_hex(bodies[i], len + 16), to_hex(want)) << "record " << i;
+      ASSERT_EQ(to_hex(buf.data() + i * stride, aad_len), to_hex(aad)) << "record " << i << " aad";
+    }
+  }
+}
+
 // Batches laid out as the record layer writes them: records back to back in one buffer, each its
 // AAD (the header) just before its body, sealed in place with the tag right after the body. A
 // prefix of jobs sharing length, AAD bytes and key size (one key, or a key per job) takes a

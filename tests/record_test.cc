@@ -200,6 +200,64 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
     EXPECT_EQ(tx.seal(e), RecordStatus::kOk);
     return out;
   }
+
+  // check_batch_equals_one_at_a_time seals records of |contents| with |paddings| in one
+  // seal_batch call — in place or from their own buffer by index, and with |three_pieces| some in
+  // three pieces — and checks that they equal the records sealed one at a time and that one open()
+  // call returns them all.
+  void check_batch_equals_one_at_a_time(const std::vector<Buffer>& contents,
+                                        const std::vector<size_t>& paddings, bool three_pieces) {
+    const size_t count = contents.size();
+    RecordProtection batch_tx, single_tx, rx;
+    init_pair(batch_tx, rx);
+    ASSERT_EQ(single_tx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+
+    std::vector<Buffer> batch_out(count), single_out(count);
+    std::vector<SealEntry> entries(count);
+    std::vector<std::array<Bytes, 3>> pieces(count);
+    for (size_t i = 0; i < count; ++i) {
+      const Buffer& c = contents[i];
+      batch_out[i].assign(RecordProtection::sealed_size(c.size(), paddings[i]), 0xee);
+      size_t npieces = 1;
+      if (i % 4 == 1) {
+        // In place: the content already sits where the record carries it.
+        std::copy(c.begin(), c.end(), batch_out[i].begin() + 5);
+        pieces[i][0] = Bytes(batch_out[i].data() + 5, c.size());
+      } else if (three_pieces && i % 4 == 2 && c.size() >= 2) {
+        // Three pieces: two disjoint, the middle one in place.
+        const size_t a = c.size() / 3, b = c.size() / 2;
+        std::copy(c.begin() + a, c.begin() + b, batch_out[i].begin() + 5 + a);
+        pieces[i] = {Bytes(c.data(), a), Bytes(batch_out[i].data() + 5 + a, b - a),
+                     Bytes(c.data() + b, c.size() - b)};
+        npieces = 3;
+      } else {
+        pieces[i][0] = Bytes(c);
+      }
+      entries[i] = {i % 7 == 3 ? ContentType::kHandshake : ContentType::kApplicationData,
+                    Pieces(pieces[i].data(), npieces), paddings[i], batch_out[i], 0};
+      single_out[i] = seal_one(single_tx, c, paddings[i], entries[i].type);
+    }
+    RecordStatus status;
+    ASSERT_EQ(batch_tx.seal_batch(entries, &status), count);
+    ASSERT_EQ(status, RecordStatus::kOk);
+    Buffer stream;
+    for (size_t i = 0; i < count; ++i) {
+      ASSERT_EQ(entries[i].written, batch_out[i].size());
+      ASSERT_EQ(to_hex(batch_out[i]), to_hex(single_out[i])) << "record " << i;
+      stream.insert(stream.end(), batch_out[i].begin(), batch_out[i].end());
+    }
+    std::vector<OpenedRecord> rec(count + 3);
+    const OpenResult r = rx.open(stream, rec);
+    ASSERT_EQ(r.status, RecordStatus::kOk);
+    ASSERT_EQ(r.records, count);
+    EXPECT_EQ(r.consumed, stream.size());
+    for (size_t i = 0; i < count; ++i) {
+      EXPECT_EQ(rec[i].type, entries[i].type);
+      ASSERT_TRUE(std::equal(contents[i].begin(), contents[i].end(), rec[i].content.begin(),
+                             rec[i].content.end()))
+          << "record " << i;
+    }
+  }
 };
 
 TEST_P(RecordLayer, RoundTripAtSizeBoundaries) {
@@ -246,54 +304,28 @@ TEST_P(RecordLayer, MixedBatchEqualsOneAtATime) {
     contents.push_back(random_bytes(rng, size));
     paddings.push_back(i % 3 == 0 ? rng() % 40 : 0);
   }
-  RecordProtection batch_tx, single_tx, rx;
-  init_pair(batch_tx, rx);
-  ASSERT_EQ(single_tx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+  check_batch_equals_one_at_a_time(contents, paddings, true);
+}
 
-  std::vector<Buffer> batch_out(kRecords), single_out(kRecords);
-  std::vector<SealEntry> entries(kRecords);
-  std::vector<std::array<Bytes, 3>> pieces(kRecords);
-  for (size_t i = 0; i < kRecords; ++i) {
-    const Buffer& c = contents[i];
-    batch_out[i].assign(RecordProtection::sealed_size(c.size(), paddings[i]), 0xee);
-    size_t npieces = 1;
-    if (i % 4 == 1) {
-      // In place: the content already sits where the record carries it.
-      std::copy(c.begin(), c.end(), batch_out[i].begin() + 5);
-      pieces[i][0] = Bytes(batch_out[i].data() + 5, c.size());
-    } else if (i % 4 == 2 && c.size() >= 2) {
-      // Three pieces: two disjoint, the middle one in place.
-      const size_t a = c.size() / 3, b = c.size() / 2;
-      std::copy(c.begin() + a, c.begin() + b, batch_out[i].begin() + 5 + a);
-      pieces[i] = {Bytes(c.data(), a), Bytes(batch_out[i].data() + 5 + a, b - a),
-                   Bytes(c.data() + b, c.size() - b)};
-      npieces = 3;
-    } else {
-      pieces[i][0] = Bytes(c);
+// Runs of records of one size (which a kernel may seal as a run of consecutive sequence numbers),
+// longer than one run, broken by a record of another size, by a long one from its own buffer (it
+// takes a sequence number out of turn), by padding, and resumed.
+TEST_P(RecordLayer, UniformRunsEqualOneAtATime) {
+  std::mt19937_64 rng(11);
+  for (size_t run_len : {size_t{0}, size_t{63}, size_t{64}, size_t{100}}) {
+    std::vector<Buffer> contents;
+    std::vector<size_t> paddings;
+    for (size_t i = 0; i < 90; ++i) {
+      size_t size = run_len;
+      size_t padding = 0;
+      if (i == 37 || i == 70) size = 3000;
+      if (i == 50) size = run_len + 1;
+      if (i == 51) padding = 7;
+      contents.push_back(random_bytes(rng, size));
+      paddings.push_back(padding);
     }
-    entries[i] = {i % 7 == 3 ? ContentType::kHandshake : ContentType::kApplicationData,
-                  Pieces(pieces[i].data(), npieces), paddings[i], batch_out[i], 0};
-    single_out[i] = seal_one(single_tx, c, paddings[i], entries[i].type);
-  }
-  RecordStatus status;
-  ASSERT_EQ(batch_tx.seal_batch(entries, &status), kRecords);
-  ASSERT_EQ(status, RecordStatus::kOk);
-  Buffer stream;
-  for (size_t i = 0; i < kRecords; ++i) {
-    ASSERT_EQ(entries[i].written, batch_out[i].size());
-    ASSERT_EQ(to_hex(batch_out[i]), to_hex(single_out[i])) << "record " << i;
-    stream.insert(stream.end(), batch_out[i].begin(), batch_out[i].end());
-  }
-  std::vector<OpenedRecord> rec(kRecords + 3);
-  const OpenResult r = rx.open(stream, rec);
-  ASSERT_EQ(r.status, RecordStatus::kOk);
-  ASSERT_EQ(r.records, kRecords);
-  EXPECT_EQ(r.consumed, stream.size());
-  for (size_t i = 0; i < kRecords; ++i) {
-    EXPECT_EQ(rec[i].type, entries[i].type);
-    ASSERT_TRUE(std::equal(contents[i].begin(), contents[i].end(), rec[i].content.begin(),
-                           rec[i].content.end()))
-        << "record " << i;
+    SCOPED_TRACE("run of " + std::to_string(run_len) + "-byte records");
+    check_batch_equals_one_at_a_time(contents, paddings, false);
   }
 }
 

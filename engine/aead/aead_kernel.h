@@ -76,6 +76,15 @@ struct AeadKernel {
   // the way the batch path's can).
   void (*seal_split)(const Job* jobs, const uint8_t* tails, size_t n) = nullptr;
   size_t split_align = 0;
+
+  // Optional (null when a kernel does not have it): seal |n| messages of |len| bytes in place under
+  // one key and one AAD, with the nonces of consecutive TLS 1.3 records (RFC 8446 §5.3): message i
+  // is bufs[i][0, len), its tag is written right after it, and its nonce is |iv| XOR the
+  // big-endian 64-bit seq + i in the nonce's last eight bytes (seq + n - 1 must not wrap). This is
+  // the record layer's steady state, one connection sealing records of one size; the kernel
+  // computes the nonces in vectors and reads one pointer per message instead of a Job and a nonce.
+  void (*seal_uniform)(const KeyState* key, const uint8_t* iv, uint64_t seq, const uint8_t* aad,
+                       size_t aad_len, uint8_t* const* bufs, size_t len, size_t n) = nullptr;
 };
 
 }  // namespace volley::aead_internal

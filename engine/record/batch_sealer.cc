@@ -1,9 +1,12 @@
 // Sealing TLS 1.3 records in batches: RecordProtection::seal_batch (one connection), seal_records
 // (many connections) and the RecordBatchSealer both are built on.
 //
-// At 64-byte records the AEAD kernel spends about 33 cycles per record when it interleaves a batch,
+// At 64-byte records the AEAD kernel spends about 22 cycles per record when it interleaves a batch,
 // so everything here is per-record overhead of the same order: the common case (one payload piece,
 // no padding policy) takes no loops, no out-of-line calls and no pointer chasing beyond the entry.
+// In seal_batch's steady state (records of one size, consecutive sequence numbers) that case queues
+// only the record's body pointer for the kernel's seal_uniform, which derives the nonces itself:
+// writing a 64-byte Job and a nonce per record, and reading them back, cost about 5 cycles.
 #include "engine/record/batch_sealer.h"
 
 #include <cstring>
@@ -208,8 +211,17 @@ void RecordBatchSealer::flush_split() noexcept {
   split_count_ = 0;
 }
 
+void RecordBatchSealer::flush_run() noexcept {
+  if (run_count_ == 0) return;
+  // Every record of the run has the same header (one length), so the first one's is the AAD.
+  run_kernel_->seal_uniform(run_key_, run_iv_, run_seq_, run_bodies_[0] - kRecordHeaderLen,
+                            kRecordHeaderLen, run_bodies_, run_len_, run_count_);
+  run_count_ = 0;
+}
+
 void RecordBatchSealer::flush() noexcept {
   flush_split();
+  flush_run();
   if (count_ == 0) return;
   kernel_->seal_batch(jobs_, count_);
   count_ = 0;
@@ -219,9 +231,10 @@ void RecordBatchSealer::flush() noexcept {
 // writes bytes through pointers that may alias anything, so fields read from the connection itself
 // would be reloaded for every record; copies in a cursor whose address never escapes stay in
 // registers. The sequence number lives here too and is written back before anything else looks at
-// the connection.
+// the connection. |runs|: the cursor lasts the whole batch (one connection), so its records may
+// go to the kernel as a run of consecutive sequence numbers.
 struct RecordBatchSealer::Cursor {
-  explicit Cursor(RecordProtection& c) noexcept
+  Cursor(RecordProtection& c, bool whole_batch) noexcept
       : conn(&c),
         seq(c.seq_),
         max_records(c.suite_->aead->max_records_per_key),
@@ -231,7 +244,8 @@ struct RecordBatchSealer::Cursor {
         key(c.key_.key_state()),
         // A payload from its own buffer is copied into the record below this length; from it on,
         // add_general seals it without the copy.
-        copy_limit(kernel->seal_split != nullptr ? kSplitThreshold : kZeroCopyThreshold) {
+        copy_limit(kernel->seal_split != nullptr ? kSplitThreshold : kZeroCopyThreshold),
+        runs(whole_batch && kernel->seal_uniform != nullptr) {
     std::memcpy(iv, c.iv_, sizeof(iv));
   }
   void write_back() const noexcept { conn->seq_ = seq; }
@@ -244,6 +258,7 @@ struct RecordBatchSealer::Cursor {
   const aead_internal::AeadKernel* kernel;
   const aead_internal::KeyState* key;
   size_t copy_limit;
+  bool runs;
   uint8_t iv[12];
 };
 
@@ -268,7 +283,26 @@ struct RecordBatchSealer::Cursor {
     return false;
   }
   if (p.data() != body) copy_short(body, p.data(), len);
-  e.written = kRecordHeaderLen + len + 1 + padding + kRecordTagLen;
+  const size_t inner_len = len + 1 + padding;
+  e.written = kRecordHeaderLen + inner_len + kRecordTagLen;
+  if (c.runs) {
+    if (run_count_ == kMaxJobs) flush_run();
+    if (run_count_ == 0) {
+      run_kernel_ = c.kernel;
+      run_key_ = c.key;
+      std::memcpy(run_iv_, c.iv, sizeof(run_iv_));
+      run_seq_ = c.seq;
+      run_len_ = inner_len;
+    }
+    // A record of another length, or after one that took another queue (and a sequence number),
+    // goes to the job queue below.
+    if (inner_len == run_len_ && c.seq - run_seq_ == run_count_ && c.key == run_key_) {
+      write_record_frame(out, len, padding, e.type);
+      run_bodies_[run_count_++] = body;
+      ++c.seq;
+      return true;
+    }
+  }
   if (count_ == kMaxJobs || (count_ != 0 && c.kernel != kernel_)) flush();
   kernel_ = c.kernel;
   write_record_frame(out, len, padding, e.type);
@@ -279,8 +313,8 @@ struct RecordBatchSealer::Cursor {
                    kRecordHeaderLen,
                    body,
                    body,
-                   len + 1 + padding,
-                   body + len + 1 + padding};
+                   inner_len,
+                   body + inner_len};
   ++count_;
   ++c.seq;
   return true;
@@ -302,7 +336,7 @@ size_t RecordProtection::seal_batch(std::span<SealEntry> entries, RecordStatus* 
     return 0;
   }
   RecordBatchSealer sealer;
-  RecordBatchSealer::Cursor cursor(*this);
+  RecordBatchSealer::Cursor cursor(*this, true);
   size_t sealed = 0;
   for (SealEntry& e : entries) {
     *status = sealer.add(cursor, e);
@@ -325,7 +359,7 @@ size_t seal_records(std::span<MultiSealEntry> entries, RecordStatus* status) noe
     }
     // A cursor per record: records of one connection may follow each other, and each must see the
     // sequence number the previous one left.
-    RecordBatchSealer::Cursor cursor(*e.connection);
+    RecordBatchSealer::Cursor cursor(*e.connection, false);
     *status = sealer.add(cursor, e.record);
     cursor.write_back();
     if (*status != RecordStatus::kOk) break;

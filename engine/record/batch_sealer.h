@@ -38,6 +38,7 @@ class RecordBatchSealer {
                    const uint8_t* iv, uint64_t seq, SealEntry& e, size_t content_len,
                    size_t padding, size_t split) noexcept;
   void flush_split() noexcept;
+  void flush_run() noexcept;
   static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
 
   // Enough records to keep every interleaving kernel's lanes full (16 ChaCha20 lanes, 4 AES-GCM
@@ -52,6 +53,17 @@ class RecordBatchSealer {
   alignas(16) Slot16 nonces_[kMaxJobs];
   const aead_internal::AeadKernel* kernel_ = nullptr;
   size_t count_ = 0;
+
+  // Records for the kernel's seal_uniform: one connection's records of one inner plaintext length
+  // with consecutive sequence numbers, in place (the steady state of seal_batch). Only the body of
+  // each is queued; the kernel derives the nonces from the IV and the first sequence number.
+  uint8_t* run_bodies_[kMaxJobs];
+  const aead_internal::AeadKernel* run_kernel_ = nullptr;
+  const aead_internal::KeyState* run_key_ = nullptr;
+  uint8_t run_iv_[12] = {};
+  uint64_t run_seq_ = 0;
+  size_t run_len_ = 0;
+  size_t run_count_ = 0;
 
   // Records for the kernel's seal_split: payload in the caller's buffer, its last partial chunk,
   // content type and padding gathered in a tail slot (wiped after the kernel call).

@@ -18,7 +18,8 @@
 // other short messages go four at a time through quad. A batch that starts with messages of one
 // length (at most 80 bytes), one AAD and one key size (the record layer's steady state, under
 // one key or a key per record) takes uniform_run instead: per-run constants, and each quad's
-// GHASH steps placed between the AES rounds of the next quad.
+// GHASH steps placed between the AES rounds of the next quad. seal_uniform feeds uniform_run with
+// in-place records of consecutive sequence numbers, their nonces computed four to a vector.
 //
 // Layout of KeyState (private to this file):
 //   [0, 240)     round keys, 16 bytes each (11 or 15 of them)
@@ -46,6 +47,7 @@ namespace {
 
 using aead_internal::Job;
 using aead_internal::KeyState;
+using aead_internal::kNonceBytes;
 using aead_internal::MsgState;
 
 #define VOLLEY_INLINE inline __attribute__((always_inline))
@@ -1253,11 +1255,61 @@ VOLLEY_INLINE size_t uniform_prefix(const Job* jobs, size_t n, bool& same_key) {
   return i;
 }
 
+// A run's messages come from a source: JobSource (Jobs of seal_batch and open_batch) or
+// RecordSource (seal_uniform's in-place records). Quad q of a source is its messages 4q..4q+3;
+// nonces(q) has message r's nonce in lane r (the last four bytes zero).
+struct JobSource {
+  const Job* jobs;
+
+  VOLLEY_INLINE const Job& job(size_t q, int r) const { return jobs[4 * q + static_cast<size_t>(r)]; }
+  VOLLEY_INLINE const KeyState* key(size_t q, int r) const { return job(q, r).key; }
+  VOLLEY_INLINE const uint8_t* in(size_t q, int r) const { return job(q, r).in; }
+  VOLLEY_INLINE uint8_t* out(size_t q, int r) const { return job(q, r).out; }
+  VOLLEY_INLINE uint8_t* tag(size_t q, int r) const { return job(q, r).tag; }
+  VOLLEY_INLINE __m512i nonces(size_t q) const {
+    __m512i v = _mm512_zextsi128_si512(_mm_maskz_loadu_epi8(0x0fff, job(q, 0).nonce));
+    v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(0x0fff, job(q, 1).nonce), 1);
+    v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(0x0fff, job(q, 2).nonce), 2);
+    return _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(0x0fff, job(q, 3).nonce), 3);
+  }
+};
+
+// RecordSource: message i is bufs[i][0, len) sealed in place, its tag right after it, its nonce
+// iv XOR the big-endian sequence number seq + i in the nonce's last eight bytes (RFC 8446 §5.3).
+// The nonces are computed four at a time in a vector instead of being read from memory.
+struct RecordSource {
+  const KeyState* k;
+  uint8_t* const* bufs;
+  size_t len;
+  __m512i iv;    // the IV in every lane
+  __m512i seqs;  // lane r, low qword: seq + r
+
+  VOLLEY_INLINE RecordSource(const KeyState* key, const uint8_t* iv12, uint64_t seq,
+                             uint8_t* const* b, size_t n)
+      : k(key), bufs(b), len(n) {
+    iv = _mm512_broadcast_i32x4(_mm_maskz_loadu_epi8(0x0fff, iv12));
+    seqs = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(seq)),
+                            _mm512_set_epi64(0, 3, 0, 2, 0, 1, 0, 0));
+  }
+  VOLLEY_INLINE const KeyState* key(size_t, int) const { return k; }
+  VOLLEY_INLINE uint8_t* buf(size_t q, int r) const { return bufs[4 * q + static_cast<size_t>(r)]; }
+  VOLLEY_INLINE const uint8_t* in(size_t q, int r) const { return buf(q, r); }
+  VOLLEY_INLINE uint8_t* out(size_t q, int r) const { return buf(q, r); }
+  VOLLEY_INLINE uint8_t* tag(size_t q, int r) const { return buf(q, r) + len; }
+  VOLLEY_INLINE __m512i nonces(size_t q) const {
+    // Byte 4 + i of a nonce takes byte 7 - i of the (little-endian) sequence number.
+    const __m512i to_be = _mm512_broadcast_i32x4(
+        _mm_setr_epi8(-1, -1, -1, -1, 7, 6, 5, 4, 3, 2, 1, 0, -1, -1, -1, -1));
+    const __m512i s = _mm512_add_epi64(seqs, _mm512_set1_epi64(static_cast<long long>(4 * q)));
+    return _mm512_xor_si512(iv, _mm512_shuffle_epi8(s, to_be));
+  }
+};
+
 // UniformRun holds what a run's messages share. Mode (small_mode) is 0 or 1: keystream vector r
 // of a quad covers message r's blocks 0..3, vector 4 has the four E(K, J0) and vector 5 (mode 1)
 // the four blocks 4. With MultiKey, each message has its own key (of one size): the powers of H
 // and the AAD-and-length term are then per message.
-template <int Nr, bool Enc, int Mode, bool MultiKey>
+template <int Nr, bool Enc, int Mode, bool MultiKey, typename Src>
 struct UniformRun {
   __m512i rk[Nr + 1];  // one key only
   __m512i bs;
@@ -1271,21 +1323,20 @@ struct UniformRun {
   __mmask64 bm;    // data bytes of blocks 0..3
   __mmask16 tm;    // data bytes of block 4
 
-  VOLLEY_INLINE explicit UniformRun(const Job& j0) {
-    const uint8_t* ks = j0.key->bytes;
+  // The run's key (one key only), message length and AAD.
+  VOLLEY_INLINE UniformRun(const KeyState* key, size_t len, const uint8_t* aad, size_t aad_len) {
+    const uint8_t* ks = key->bytes;
     bs = bswap_mask();
-    m = (j0.len + 15) / 16;
+    m = (len + 15) / 16;
     // With no data the masks are zero, and so are the powers and products.
     lm = lane_mask8(m < 4 ? m : 4);
-    bm = byte_mask(j0.len);
-    tm = static_cast<__mmask16>(
-        _bzhi_u32(0xffffu, static_cast<unsigned>(j0.len > 64 ? j0.len - 64 : 0)));
-    const __mmask16 am =
-        static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(j0.aad_len)));
-    const __m128i a = _mm_shuffle_epi8(_mm_maskz_loadu_epi8(am, j0.aad), bswap_mask128());
+    bm = byte_mask(len);
+    tm = static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(len > 64 ? len - 64 : 0)));
+    const __mmask16 am = static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(aad_len)));
+    const __m128i a = _mm_shuffle_epi8(_mm_maskz_loadu_epi8(am, aad), bswap_mask128());
     if (MultiKey) {
       aadv = _mm512_broadcast_i32x4(a);
-      lenv = _mm512_broadcast_i32x4(len_block(j0.aad_len, j0.len));
+      lenv = _mm512_broadcast_i32x4(len_block(aad_len, len));
     } else {
       load_round_keys<Nr>(ks, rk);
       h = _mm512_maskz_loadu_epi64(lm, pow_at(ks, m + 1));
@@ -1293,7 +1344,7 @@ struct UniformRun {
       h2 = _mm512_broadcast_i32x4(load16(pow_at(ks, 2)));
       k2 = _mm512_broadcast_i32x4(load16(kar_at(ks, 2)));
       al = _mm512_broadcast_i32x4(_mm_xor_si128(gmul128(a, load16(pow_at(ks, m + 2))),
-                                                gmul128(len_block(j0.aad_len, j0.len),
+                                                gmul128(len_block(aad_len, len),
                                                         load16(pow_at(ks, 1)))));
     }
   }
@@ -1313,25 +1364,23 @@ struct UniformRun {
     return _mm512_inserti32x4(r, load16(kq.p[3] + 16 * i), 3);
   }
 
-  // aes_start loads the nonces (and keys) of js[0, 4) and sets up the counter blocks after round 0.
-  VOLLEY_INLINE void aes_start(const Job* js, Keys& kq, __m512i* x) const {
-    __m128i nonce[4];
+  // aes_start takes the nonces (and keys) of quad q of |src| and sets up the counter blocks after
+  // round 0.
+  VOLLEY_INLINE void aes_start(const Src& src, size_t q, Keys& kq, __m512i* x) const {
     VOLLEY_UNROLL
-    for (int r = 0; r < 4; ++r) {
-      nonce[r] = _mm_maskz_loadu_epi8(0x0fff, js[r].nonce);
-      kq.p[r] = MultiKey ? js[r].key->bytes : nullptr;
-    }
-    const __m128i one = _mm_set_epi32(0x01000000, 0, 0, 0);
-    __m512i j0 = _mm512_zextsi128_si512(_mm_or_si128(nonce[0], one));
-    j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[1], one), 1);
-    j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[2], one), 2);
-    j0 = _mm512_inserti32x4(j0, _mm_or_si128(nonce[3], one), 3);
+    for (int r = 0; r < 4; ++r) kq.p[r] = MultiKey ? src.key(q, r)->bytes : nullptr;
+    const __m512i nonces = src.nonces(q);
+    const __m512i j0 =
+        _mm512_or_si512(nonces, _mm512_broadcast_i32x4(_mm_set_epi32(0x01000000, 0, 0, 0)));
     const __m512i ctrs = small_counters(0);
-    VOLLEY_UNROLL
-    for (int r = 0; r < 4; ++r) {
-      x[r] = _mm512_ternarylogic_epi64(_mm512_broadcast_i32x4(nonce[r]), ctrs,
-                                       round_key(kq, r, 0), 0x96);
-    }
+    x[0] = _mm512_ternarylogic_epi64(_mm512_shuffle_i64x2(nonces, nonces, 0x00), ctrs,
+                                     round_key(kq, 0, 0), 0x96);
+    x[1] = _mm512_ternarylogic_epi64(_mm512_shuffle_i64x2(nonces, nonces, 0x55), ctrs,
+                                     round_key(kq, 1, 0), 0x96);
+    x[2] = _mm512_ternarylogic_epi64(_mm512_shuffle_i64x2(nonces, nonces, 0xaa), ctrs,
+                                     round_key(kq, 2, 0), 0x96);
+    x[3] = _mm512_ternarylogic_epi64(_mm512_shuffle_i64x2(nonces, nonces, 0xff), ctrs,
+                                     round_key(kq, 3, 0), 0x96);
     const __m512i k0 = round_key(kq, 4, 0);
     x[4] = _mm512_xor_si512(j0, k0);
     if (Mode == 1) {
@@ -1368,10 +1417,10 @@ struct UniformRun {
     __m512i v[4];  // blocks 0..3 of message r
   };
 
-  VOLLEY_INLINE void load(Data& d, const Job* js) const {
+  VOLLEY_INLINE void load(Data& d, const Src& src, size_t q) const {
     if (Mode == 1) return;
     VOLLEY_UNROLL
-    for (int r = 0; r < 4; ++r) d.v[r] = _mm512_maskz_loadu_epi8(bm, js[r].in);
+    for (int r = 0; r < 4; ++r) d.v[r] = _mm512_maskz_loadu_epi8(bm, src.in(q, r));
   }
 
   // Hash is the GHASH stage of one quad in progress.
@@ -1384,17 +1433,20 @@ struct UniformRun {
     __m512i htv, ktv;  // ... for block 4
   };
 
-  // step encrypts or decrypts message r (js[r], input d, keystream x) and multiplies its blocks.
-  VOLLEY_INLINE void step(Hash& g, const Job* js, const Data& d, const __m512i* x, int r) const {
-    const Job& j = js[r];
-    const __m512i v = Mode == 0 ? d.v[r] : _mm512_maskz_loadu_epi8(bm, j.in);
+  // step encrypts or decrypts message r of quad q (input d, keystream x) and multiplies its
+  // blocks.
+  VOLLEY_INLINE void step(Hash& g, const Src& src, size_t q, const Data& d, const __m512i* x,
+                          int r) const {
+    const uint8_t* const in = src.in(q, r);
+    uint8_t* const out = src.out(q, r);
+    const __m512i v = Mode == 0 ? d.v[r] : _mm512_maskz_loadu_epi8(bm, in);
     const __m512i o = _mm512_xor_si512(v, x[r]);
-    _mm512_mask_storeu_epi8(j.out, bm, o);
+    _mm512_mask_storeu_epi8(out, bm, o);
     const __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
     const __m512i ym = _mm512_xor_si512(y, _mm512_shuffle_epi32(y, _MM_PERM_BADC));
     Sum& sr = g.cur[r & 1];
     if (MultiKey) {
-      const uint8_t* ks = j.key->bytes;
+      const uint8_t* ks = src.key(q, r)->bytes;
       const __m512i hr = _mm512_maskz_loadu_epi64(lm, pow_at(ks, m + 1));
       const __m512i kr = _mm512_maskz_loadu_epi64(lm, kar_at(ks, m + 1));
       sr = {_mm512_clmulepi64_epi128(y, hr, 0x00), _mm512_clmulepi64_epi128(ym, kr, 0x00),
@@ -1413,9 +1465,9 @@ struct UniformRun {
             _mm512_clmulepi64_epi128(y, h, 0x11)};
     }
     if (Mode == 1) {
-      const __m128i vt = _mm_maskz_loadu_epi8(tm, j.in + 64);
+      const __m128i vt = _mm_maskz_loadu_epi8(tm, in + 64);
       const __m128i ot = _mm_xor_si128(vt, extract_lane(x[5], r));
-      _mm_mask_storeu_epi8(j.out + 64, tm, ot);
+      _mm_mask_storeu_epi8(out + 64, tm, ot);
       const __m128i yt =
           _mm_shuffle_epi8(Enc ? _mm_maskz_mov_epi8(tm, ot) : vt, _mm512_castsi512_si128(bs));
       g.tailv = lane_set(g.tailv, yt, r);
@@ -1432,7 +1484,7 @@ struct UniformRun {
   }
 
   // finish adds the four messages' sums, lane r for message r, and writes the tags.
-  VOLLEY_INLINE void finish(Hash& g, const Job* js, const __m512i* x) const {
+  VOLLEY_INLINE void finish(Hash& g, const Src& src, size_t q, const __m512i* x) const {
     Sum s{fold_final(g.pair[0].lo, g.pair[1].lo), fold_final(g.pair[0].mi, g.pair[1].mi),
           fold_final(g.pair[0].hi, g.pair[1].hi)};
     __m512i red;
@@ -1446,60 +1498,70 @@ struct UniformRun {
       red = _mm512_xor_si512(reduce_lanes(s), al);
     }
     const __m512i tags = _mm512_xor_si512(_mm512_shuffle_epi8(red, bs), x[4]);
-    store16(js[0].tag, _mm512_castsi512_si128(tags));
-    store16(js[1].tag, _mm512_extracti32x4_epi32(tags, 1));
-    store16(js[2].tag, _mm512_extracti32x4_epi32(tags, 2));
-    store16(js[3].tag, _mm512_extracti32x4_epi32(tags, 3));
+    store16(src.tag(q, 0), _mm512_castsi512_si128(tags));
+    store16(src.tag(q, 1), _mm512_extracti32x4_epi32(tags, 1));
+    store16(src.tag(q, 2), _mm512_extracti32x4_epi32(tags, 2));
+    store16(src.tag(q, 3), _mm512_extracti32x4_epi32(tags, 3));
   }
 };
 
-// uniform_run seals or opens |quads| quads of jobs that uniform_prefix found alike, of mode
-// Mode: the AES rounds of quad i run with the GHASH steps of quad i - 1 between them, four
-// message steps spread over the first Nr - 2 rounds.
-template <int Nr, bool Enc, int Mode, bool MultiKey>
-void uniform_run(const Job* jobs, size_t quads) {
-  using Run = UniformRun<Nr, Enc, Mode, MultiKey>;
-  const Run u(jobs[0]);
+// uniform_run seals or opens the first |quads| quads of |src|, messages of |len| bytes and mode
+// Mode with one AAD (and |key|, unless MultiKey): the AES rounds of quad i run with the GHASH
+// steps of quad i - 1 between them, four message steps spread over the first Nr - 2 rounds. The
+// run constants and the source are locals whose address does not escape, so the stores to the
+// messages do not force the compiler to reload them.
+template <int Nr, bool Enc, int Mode, bool MultiKey, typename Src>
+void uniform_run(const Src src, size_t quads, const KeyState* key, size_t len, const uint8_t* aad,
+                 size_t aad_len) {
+  using Run = UniformRun<Nr, Enc, Mode, MultiKey, Src>;
+  const Run u(key, len, aad, aad_len);
   constexpr int kStep = (Nr - 1) / 4;
   typename Run::Keys kq;
   typename Run::Data dp;
   typename Run::Data dn;
   __m512i xp[6];
   __m512i xn[6];
-  u.load(dp, jobs);
-  u.aes_start(jobs, kq, xp);
+  u.load(dp, src, 0);
+  u.aes_start(src, 0, kq, xp);
   VOLLEY_UNROLL
   for (int i = 1; i < Nr; ++i) u.aes_round(kq, xp, i);
   u.aes_last(kq, xp);
   for (size_t qd = 1; qd < quads; ++qd) {
-    const Job* prev = jobs + 4 * (qd - 1);
+    const size_t prev = qd - 1;
     typename Run::Hash g;
-    u.load(dn, prev + 4);
-    u.aes_start(prev + 4, kq, xn);
+    u.load(dn, src, qd);
+    u.aes_start(src, qd, kq, xn);
     VOLLEY_UNROLL
     for (int i = 1; i < Nr; ++i) {
       u.aes_round(kq, xn, i);
-      if ((i - 1) % kStep == 0 && (i - 1) / kStep < 4) u.step(g, prev, dp, xp, (i - 1) / kStep);
+      if ((i - 1) % kStep == 0 && (i - 1) / kStep < 4) u.step(g, src, prev, dp, xp, (i - 1) / kStep);
     }
-    u.finish(g, prev, xp);
+    u.finish(g, src, prev, xp);
     u.aes_last(kq, xn);
     if (Mode == 0) dp = dn;
     VOLLEY_UNROLL
     for (int v = 0; v < 5 + Mode; ++v) xp[v] = xn[v];
   }
-  const Job* last = jobs + 4 * (quads - 1);
+  const size_t last = quads - 1;
   typename Run::Hash g;
   VOLLEY_UNROLL
-  for (int r = 0; r < 4; ++r) u.step(g, last, dp, xp, r);
-  u.finish(g, last, xp);
+  for (int r = 0; r < 4; ++r) u.step(g, src, last, dp, xp, r);
+  u.finish(g, src, last, xp);
+}
+
+// uniform_jobs runs |quads| quads of |jobs| (alike, by uniform_prefix) in mode Mode.
+template <int Nr, bool Enc, int Mode, bool MultiKey>
+void uniform_jobs(const Job* jobs, size_t quads) {
+  const Job& j0 = jobs[0];
+  uniform_run<Nr, Enc, Mode, MultiKey>(JobSource{jobs}, quads, j0.key, j0.len, j0.aad, j0.aad_len);
 }
 
 template <int Nr, bool Enc, bool MultiKey>
 VOLLEY_INLINE void uniform_mode(const Job* jobs, size_t quads, int mode) {
   if (mode == 0) {
-    uniform_run<Nr, Enc, 0, MultiKey>(jobs, quads);
+    uniform_jobs<Nr, Enc, 0, MultiKey>(jobs, quads);
   } else {
-    uniform_run<Nr, Enc, 1, MultiKey>(jobs, quads);
+    uniform_jobs<Nr, Enc, 1, MultiKey>(jobs, quads);
   }
 }
 
@@ -1662,6 +1724,53 @@ void seal_split(const Job* jobs, const uint8_t* tails, size_t n) {
 }
 void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 
+// record_nonce_at writes iv XOR the big-endian |seq| in the last eight bytes (RFC 8446 §5.3).
+VOLLEY_INLINE void record_nonce_at(uint8_t* nonce, const uint8_t* iv, uint64_t seq) {
+  uint64_t tail;
+  std::memcpy(nonce, iv, 12);
+  std::memcpy(&tail, iv + 4, 8);
+  tail ^= __builtin_bswap64(seq);
+  std::memcpy(nonce + 4, &tail, 8);
+}
+
+// seal_uniform: the contract in aead_kernel.h. Whole quads of messages of at most 80 bytes go
+// through uniform_run with nonces computed in vectors; the rest (a last partial quad, longer
+// messages) through seal_batch, as Jobs built here.
+template <int Nr>
+VOLLEY_INLINE size_t uniform_records(const KeyState* key, const uint8_t* iv, uint64_t seq,
+                                     const uint8_t* aad, size_t aad_len, uint8_t* const* bufs,
+                                     size_t len, size_t quads) {
+  const RecordSource src(key, iv, seq, bufs, len);
+  if (small_mode(len) == 0) {
+    uniform_run<Nr, true, 0, false>(src, quads, key, len, aad, aad_len);
+  } else {
+    uniform_run<Nr, true, 1, false>(src, quads, key, len, aad, aad_len);
+  }
+  return 4 * quads;
+}
+
+void seal_uniform(const KeyState* key, const uint8_t* iv, uint64_t seq, const uint8_t* aad,
+                  size_t aad_len, uint8_t* const* bufs, size_t len, size_t n) {
+  size_t done = 0;
+  if (n >= 4 && small_mode(len) <= 1 && aad_len <= 16) {
+    done = rounds_of(key) == 10 ? uniform_records<10>(key, iv, seq, aad, aad_len, bufs, len, n / 4)
+                                : uniform_records<14>(key, iv, seq, aad, aad_len, bufs, len, n / 4);
+  }
+  constexpr size_t kChunk = 32;
+  Job jobs[kChunk];
+  uint8_t nonces[kChunk][kNonceBytes];
+  while (done < n) {
+    const size_t m = n - done < kChunk ? n - done : kChunk;
+    for (size_t i = 0; i < m; ++i) {
+      record_nonce_at(nonces[i], iv, seq + done + i);
+      uint8_t* const buf = bufs[done + i];
+      jobs[i] = {key, nonces[i], aad, aad_len, buf, buf, len, buf + len};
+    }
+    batch<true>(jobs, m);
+    done += m;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Streaming.
 
@@ -1821,7 +1930,7 @@ const AeadKernel kAesGcmVaesAvx512 = {
     aes_gcm_vaes_avx512::init,       aes_gcm_vaes_avx512::begin,      aes_gcm_vaes_avx512::encrypt,
     aes_gcm_vaes_avx512::decrypt,    aes_gcm_vaes_avx512::finish,     16,
     aes_gcm_vaes_avx512::seal_batch, aes_gcm_vaes_avx512::open_batch,
-    aes_gcm_vaes_avx512::seal_split, 256,
+    aes_gcm_vaes_avx512::seal_split, 256,                            aes_gcm_vaes_avx512::seal_uniform,
 };
 
 }  // namespace volley::kernels
