@@ -650,43 +650,50 @@ TEST_P(AesGcm, LongMessagesInPairsEqualOneAtATime) {
   }
 }
 
-// seal_split, where a kernel has it, equals sealing the whole input in one piece: the head from
-// job.in, the rest from its tail slot, for batches of records of every size class (short, paired,
-// long), in place and not.
-TEST_P(AesGcm, SealSplitEqualsSeal) {
+// seal_framed, where a kernel has it, equals sealing the whole inner plaintext (content, type
+// byte, zero padding) in one piece: for batches of records of every size class (short, paired,
+// long), with and without padding, in place and not. Only the content may be read from job.in: the
+// bytes after it there are scrambled.
+TEST_P(AesGcm, SealFramedEqualsSeal) {
   std::mt19937_64 rng(1357);
   AeadKey keys[4];
   ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
   const aead_internal::AeadKernel& kernel = *keys[0].kernel();
-  if (kernel.seal_split == nullptr) {
+  if (kernel.seal_framed == nullptr) {
     // Nothing to test: the record layer never calls what the kernel does not have.
-    EXPECT_EQ(kernel.split_align, 0u);
+    EXPECT_EQ(kernel.frame_align, 0u);
     return;
   }
-  const size_t align = kernel.split_align;
-  for (int round = 0; round < 40; ++round) {
+  const size_t align = kernel.frame_align;
+  for (int round = 0; round < 60; ++round) {
     const size_t n = 1 + rng() % 12;
     const size_t same_chunks = 1 + rng() % 6;
     std::vector<Vec> nonces(n, Vec(12)), aads(n), pts(n), ins(n), outs(n), tags(n, Vec(16));
-    Vec tails(n * align);
     std::vector<Job> jobs(n);
+    std::vector<aead_internal::InnerFrame> frames(n);
     std::vector<int> key_of(n);
     std::ostringstream shape;
-    shape << "backend " << backend() << ", split round " << round << ", jobs:";
+    shape << "backend " << backend() << ", framed round " << round << ", jobs:";
     for (size_t j = 0; j < n; ++j) {
-      const size_t len = round % 2 == 0 ? align * same_chunks + rng() % align : rng() % 3000;
+      // The content must cover the whole chunks the kernel reads; padding up to the next chunk.
+      size_t len, content;
+      do {
+        len = round % 2 == 0 ? align * same_chunks + rng() % align : 1 + rng() % 3000;
+        const size_t padding = rng() % 3 == 0 ? rng() % 40 : 0;
+        content = len - 1 - (padding < len ? padding : len - 1);
+      } while (content < len - len % align);
       key_of[j] = static_cast<int>(rng() % 4);
       aads[j].resize(rng() % 3 == 0 ? rng() % 40 : 5);
-      pts[j].resize(len);
-      for (Vec* v : {&nonces[j], &aads[j], &pts[j]}) {
+      pts[j].assign(len, 0);
+      for (Vec* v : {&nonces[j], &aads[j]}) {
         for (uint8_t& b : *v) b = static_cast<uint8_t>(rng());
       }
-      const size_t head = len - len % align;
-      std::copy(pts[j].begin() + static_cast<std::ptrdiff_t>(head), pts[j].end(),
-                tails.begin() + static_cast<std::ptrdiff_t>(j * align));
-      // The head is read from job.in; the bytes after it there must not matter.
+      for (size_t i = 0; i < content; ++i) pts[j][i] = static_cast<uint8_t>(rng());
+      frames[j] = {content, static_cast<uint8_t>(1 + rng() % 255)};
+      pts[j][content] = frames[j].type;
+      // Only in[0, content) may be read.
       ins[j] = pts[j];
-      for (size_t i = head; i < len; ++i) ins[j][i] ^= 0x5a;
+      for (size_t i = content; i < len; ++i) ins[j][i] = static_cast<uint8_t>(rng());
       const bool in_place = (rng() & 1) != 0;
       outs[j] = in_place ? ins[j] : Vec(len, 0xA5);
       jobs[j] = Job{keys[key_of[j]].key_state(),
@@ -698,12 +705,12 @@ TEST_P(AesGcm, SealSplitEqualsSeal) {
                     len,
                     tags[j].data()};
       shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << len
-            << (in_place ? ", in place]" : "]");
+            << ", content " << content << (in_place ? ", in place]" : "]");
     }
     SCOPED_TRACE(shape.str());
-    kernel.seal_split(jobs.data(), tails.data(), n);
+    kernel.seal_framed(jobs.data(), frames.data(), n);
     ASSERT_NO_FATAL_FAILURE(
-        expect_sealed(keys, key_of, nonces, aads, pts, outs, tags, "seal_split"));
+        expect_sealed(keys, key_of, nonces, aads, pts, outs, tags, "seal_framed"));
   }
 }
 

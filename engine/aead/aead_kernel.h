@@ -46,6 +46,12 @@ struct Job {
   uint8_t* tag;  // kTagBytes, written: the tag (seal) or the tag computed over |in| (open)
 };
 
+// InnerFrame describes a message laid out as a TLS 1.3 inner plaintext (seal_framed).
+struct InnerFrame {
+  size_t content_len;
+  uint8_t type;
+};
+
 struct AeadKernel {
   // init expands |key| (16 or 32 bytes for AES-GCM, 32 for ChaCha20-Poly1305) into |ks|.
   void (*init)(KeyState* ks, const uint8_t* key, size_t key_len);
@@ -67,15 +73,16 @@ struct AeadKernel {
   void (*seal_batch)(const Job* jobs, size_t n);
   void (*open_batch)(const Job* jobs, size_t n);
 
-  // Optional (null when a kernel does not have it): seal |n| independent messages whose input is
-  // split in two. For job i, bytes [0, s) are read from job.in and bytes [s, job.len) from
-  // tails + i * split_align, where s = job.len - job.len % split_align; job.out receives all
-  // job.len bytes. The record layer seals payloads from the caller's buffers with this, gathering
-  // only each one's last partial chunk with the content type byte, instead of copying the payloads
-  // or streaming them as pieces (whose begin and finish steps cannot overlap the bulk of the work
-  // the way the batch path's can).
-  void (*seal_split)(const Job* jobs, const uint8_t* tails, size_t n) = nullptr;
-  size_t split_align = 0;
+  // Optional (null when a kernel does not have it): seal |n| independent messages that are TLS 1.3
+  // inner plaintexts (RFC 8446 §5.2) whose content is in the caller's buffer: message i is
+  // jobs[i].in[0, c) || t || zeros up to jobs[i].len, for c = frames[i].content_len and
+  // t = frames[i].type, and only in[0, c) is read. The kernel reads whole chunks of frame_align
+  // bytes from |in|, so c >= len - len % frame_align is required. job.out receives all job.len
+  // bytes. The record layer seals payloads from the caller's buffers this way, with neither a copy
+  // of the payload nor of its last partial chunk, and in batches (streaming them as pieces could
+  // not overlap their begin and finish steps with the bulk of the work as the batch path does).
+  void (*seal_framed)(const Job* jobs, const InnerFrame* frames, size_t n) = nullptr;
+  size_t frame_align = 0;
 
   // Optional (null when a kernel does not have it): seal |n| messages of |len| bytes in place under
   // one key and one AAD, with the nonces of consecutive TLS 1.3 records (RFC 8446 §5.3): message i

@@ -23,9 +23,9 @@ namespace {
 constexpr size_t kZeroCopyThreshold = 2048;
 
 // Payloads from this length on, given apart from the output, are sealed through the kernel's
-// split-input entry when it has one: below it, copying the payload into the record and batching
-// it with others costs less.
-constexpr size_t kSplitThreshold = 256;
+// seal_framed when it has one: below it, copying the payload into the record and batching it with
+// others costs less.
+constexpr size_t kFramedThreshold = 256;
 
 // Zeros for padding pieces of zero-copy records.
 constexpr uint8_t kZeros[kMaxInnerPlaintextLen] = {};
@@ -39,15 +39,6 @@ inline void copy_short(uint8_t* dst, const uint8_t* src, size_t n) noexcept {
   }
   for (size_t i = 0; i + 16 < n; i += 16) std::memcpy(dst + i, src + i, 16);
   std::memcpy(dst + n - 16, src + n - 16, 16);
-}
-
-// wipe_short zeroes the first |n| bytes of |p| (n < 256, with room for whole 16-byte stores up to
-// the next multiple of 16) with inline stores that the compiler may not drop.
-inline void wipe_short(uint8_t* p, size_t n) noexcept {
-  using U8x16 = uint8_t __attribute__((vector_size(16)));
-  const U8x16 zero = {};
-  for (size_t i = 0; i < n; i += 16) std::memcpy(p + i, &zero, 16);
-  __asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
 }  // namespace
@@ -139,16 +130,14 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
   }
 
   const aead_internal::AeadKernel& kernel = *conn.key_.kernel();
-  if (n_pieces == 1 && content_len >= kSplitThreshold && pieces[0].data() != body &&
-      kernel.seal_split != nullptr && kernel.split_align <= kMaxSplitAlign) {
-    const size_t split = inner_len - inner_len % kernel.split_align;
-    // The payload must cover the head; with long padding it may not, and the record takes the
-    // paths below.
-    if (split <= content_len) {
-      queue_split(&kernel, conn.key_.key_state(), conn.iv_, seq, e, content_len, padding, split);
-      conn.seq_ = seq + 1;
-      return RecordStatus::kOk;
-    }
+  // The payload must cover the whole chunks the kernel reads; with long padding it may not, and
+  // the record takes the paths below.
+  if (n_pieces == 1 && content_len >= kFramedThreshold && pieces[0].data() != body &&
+      kernel.seal_framed != nullptr &&
+      inner_len - inner_len % kernel.frame_align <= content_len) {
+    queue_framed(&kernel, conn.key_.key_state(), conn.iv_, seq, e, content_len, padding);
+    conn.seq_ = seq + 1;
+    return RecordStatus::kOk;
   }
   if (n_pieces == 1 && content_len >= kZeroCopyThreshold && pieces[0].data() != body) {
     // Sealed at once from the caller's buffer, without queueing.
@@ -173,42 +162,35 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
   return RecordStatus::kOk;
 }
 
-// queue_split writes the header of a checked record, under sequence number |seq|, and queues it
-// for the kernel's split-input entry: the head of the payload is read straight from the caller's
-// buffer, the rest of the inner plaintext (the payload's last partial chunk, the content type, the
-// padding) is gathered in a tail slot.
-void RecordBatchSealer::queue_split(const aead_internal::AeadKernel* kernel,
-                                    const aead_internal::KeyState* key, const uint8_t* iv,
-                                    uint64_t seq, SealEntry& e, size_t content_len, size_t padding,
-                                    size_t split) noexcept {
-  if (split_count_ == kMaxJobs || (split_count_ != 0 && kernel != split_kernel_)) flush_split();
-  split_kernel_ = kernel;
-  const uint8_t* const payload = e.payload[0].data();
+// queue_framed writes the header of a checked record, under sequence number |seq|, and queues it
+// for the kernel's seal_framed, which reads the payload straight from the caller's buffer and
+// inserts the content type and the padding.
+[[gnu::always_inline]] inline void RecordBatchSealer::queue_framed(const aead_internal::AeadKernel* kernel,
+                                     const aead_internal::KeyState* key, const uint8_t* iv,
+                                     uint64_t seq, SealEntry& e, size_t content_len,
+                                     size_t padding) noexcept {
+  if (framed_count_ == kMaxJobs || (framed_count_ != 0 && kernel != framed_kernel_)) {
+    flush_framed();
+  }
+  framed_kernel_ = kernel;
   uint8_t* const out = e.out.data();
   uint8_t* const body = out + kRecordHeaderLen;
   const size_t inner_len = content_len + 1 + padding;
   write_record_header(out, inner_len);  // the body is all written by the kernel
-  uint8_t* const tail = split_tails_ + split_count_ * kernel->split_align;
-  const size_t head_rest = content_len - split;
-  copy_short(tail, payload + split, head_rest);
-  tail[head_rest] = static_cast<uint8_t>(e.type);
-  if (padding != 0) std::memset(tail + head_rest + 1, 0, padding);
-  record_nonce(iv, seq, split_nonces_[split_count_]);
-  split_jobs_[split_count_] = {key,     split_nonces_[split_count_], out,       kRecordHeaderLen,
-                               payload, body,                        inner_len, body + inner_len};
-  ++split_count_;
+  record_nonce(iv, seq, framed_nonces_[framed_count_]);
+  framed_jobs_[framed_count_] = {key,       framed_nonces_[framed_count_],
+                                 out,       kRecordHeaderLen,
+                                 e.payload[0].data(), body,
+                                 inner_len, body + inner_len};
+  frames_[framed_count_] = {content_len, static_cast<uint8_t>(e.type)};
+  ++framed_count_;
   e.written = kRecordHeaderLen + inner_len + kRecordTagLen;
 }
 
-void RecordBatchSealer::flush_split() noexcept {
-  if (split_count_ == 0) return;
-  split_kernel_->seal_split(split_jobs_, split_tails_, split_count_);
-  // The tails hold the payloads' last bytes: wipe what each one used.
-  const size_t align = split_kernel_->split_align;
-  for (size_t i = 0; i < split_count_; ++i) {
-    wipe_short(split_tails_ + i * align, split_jobs_[i].len % align);
-  }
-  split_count_ = 0;
+void RecordBatchSealer::flush_framed() noexcept {
+  if (framed_count_ == 0) return;
+  framed_kernel_->seal_framed(framed_jobs_, frames_, framed_count_);
+  framed_count_ = 0;
 }
 
 void RecordBatchSealer::flush_run() noexcept {
@@ -220,7 +202,7 @@ void RecordBatchSealer::flush_run() noexcept {
 }
 
 void RecordBatchSealer::flush() noexcept {
-  flush_split();
+  flush_framed();
   flush_run();
   if (count_ == 0) return;
   kernel_->seal_batch(jobs_, count_);
@@ -243,8 +225,10 @@ struct RecordBatchSealer::Cursor {
         kernel(c.key_.kernel()),
         key(c.key_.key_state()),
         // A payload from its own buffer is copied into the record below this length; from it on,
-        // add_general seals it without the copy.
-        copy_limit(kernel->seal_split != nullptr ? kSplitThreshold : kZeroCopyThreshold),
+        // it is sealed without the copy (framed, or by add_general).
+        copy_limit(kernel->seal_framed != nullptr ? kFramedThreshold : kZeroCopyThreshold),
+        framed(kernel->seal_framed != nullptr),
+        frame_align(kernel->frame_align),
         runs(whole_batch && kernel->seal_uniform != nullptr) {
     std::memcpy(iv, c.iv_, sizeof(iv));
   }
@@ -258,6 +242,8 @@ struct RecordBatchSealer::Cursor {
   const aead_internal::AeadKernel* kernel;
   const aead_internal::KeyState* key;
   size_t copy_limit;
+  bool framed;
+  size_t frame_align;
   bool runs;
   uint8_t iv[12];
 };
@@ -278,12 +264,21 @@ struct RecordBatchSealer::Cursor {
       padding > c.limit - 1 - len ||
       e.out.size() < kRecordHeaderLen + len + 1 + padding + kRecordTagLen ||
       (p.data() != body &&
-       (len >= c.copy_limit ||
-        overlaps(p.data(), len, out, kRecordHeaderLen + len + 1 + padding + kRecordTagLen)))) {
+       overlaps(p.data(), len, out, kRecordHeaderLen + len + 1 + padding + kRecordTagLen))) {
     return false;
   }
-  if (p.data() != body) copy_short(body, p.data(), len);
   const size_t inner_len = len + 1 + padding;
+  if (p.data() != body) {
+    if (len >= c.copy_limit) {
+      // Sealed from the caller's buffer when the kernel can (its content must cover the whole
+      // chunks the kernel reads), else by add_general.
+      if (!c.framed || inner_len - inner_len % c.frame_align > len) return false;
+      queue_framed(c.kernel, c.key, c.iv, c.seq, e, len, padding);
+      ++c.seq;
+      return true;
+    }
+    copy_short(body, p.data(), len);
+  }
   e.written = kRecordHeaderLen + inner_len + kRecordTagLen;
   if (c.runs) {
     if (run_count_ == kMaxJobs) flush_run();

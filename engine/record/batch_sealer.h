@@ -34,19 +34,16 @@ class RecordBatchSealer {
   bool try_fast(Cursor& c, SealEntry& e) noexcept;
   [[gnu::noinline]] RecordStatus add_general(RecordProtection& conn, SealEntry& e) noexcept;
   void queue(RecordProtection& conn, SealEntry& e, size_t content_len, size_t padding) noexcept;
-  void queue_split(const aead_internal::AeadKernel* kernel, const aead_internal::KeyState* key,
-                   const uint8_t* iv, uint64_t seq, SealEntry& e, size_t content_len,
-                   size_t padding, size_t split) noexcept;
-  void flush_split() noexcept;
+  void queue_framed(const aead_internal::AeadKernel* kernel, const aead_internal::KeyState* key,
+                    const uint8_t* iv, uint64_t seq, SealEntry& e, size_t content_len,
+                    size_t padding) noexcept;
+  void flush_framed() noexcept;
   void flush_run() noexcept;
   static RecordStatus refusal(const RecordProtection& conn, const SealEntry& e) noexcept;
 
   // Enough records to keep every interleaving kernel's lanes full (16 ChaCha20 lanes, 4 AES-GCM
   // records per zmm register, several registers deep).
   static constexpr size_t kMaxJobs = 32;
-
-  // The largest split_align the record layer gathers a tail for.
-  static constexpr size_t kMaxSplitAlign = 256;
 
   // Records for the kernel's seal_batch: inner plaintext in place in the record.
   aead_internal::Job jobs_[kMaxJobs];
@@ -65,13 +62,13 @@ class RecordBatchSealer {
   size_t run_len_ = 0;
   size_t run_count_ = 0;
 
-  // Records for the kernel's seal_split: payload in the caller's buffer, its last partial chunk,
-  // content type and padding gathered in a tail slot (wiped after the kernel call).
-  aead_internal::Job split_jobs_[kMaxJobs];
-  alignas(16) Slot16 split_nonces_[kMaxJobs];
-  alignas(64) uint8_t split_tails_[kMaxJobs * kMaxSplitAlign];  // split_align bytes apart
-  const aead_internal::AeadKernel* split_kernel_ = nullptr;
-  size_t split_count_ = 0;
+  // Records for the kernel's seal_framed: payload read from the caller's buffer, the content type
+  // and padding inserted by the kernel.
+  aead_internal::Job framed_jobs_[kMaxJobs];
+  aead_internal::InnerFrame frames_[kMaxJobs];
+  alignas(16) Slot16 framed_nonces_[kMaxJobs];
+  const aead_internal::AeadKernel* framed_kernel_ = nullptr;
+  size_t framed_count_ = 0;
 };
 
 }  // namespace volley

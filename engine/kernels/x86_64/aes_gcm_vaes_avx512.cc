@@ -45,6 +45,7 @@ namespace volley::kernels {
 namespace aes_gcm_vaes_avx512 {
 namespace {
 
+using aead_internal::InnerFrame;
 using aead_internal::Job;
 using aead_internal::KeyState;
 using aead_internal::kNonceBytes;
@@ -435,7 +436,21 @@ struct Piece {
   size_t len;     // <= 64 * Q
   bool with_len;  // append the length block |lenb|
   __m128i lenb;
+  // A framed piece (seal_framed) reads only in[0, in_len) and has the byte |type| at type_at and
+  // zeros elsewhere after it; any other piece reads all |len| bytes (type_at out of range).
+  size_t in_len = SIZE_MAX;
+  size_t type_at = SIZE_MAX;
+  uint8_t type = 0;
 };
+
+// frame_piece makes |pc|, which starts |start| bytes into a framed message, read its input as
+// |f| describes (nothing when f is null).
+VOLLEY_INLINE void frame_piece(Piece& pc, const InnerFrame* f, size_t start) {
+  if (f == nullptr) return;
+  pc.in_len = f->content_len - start;
+  pc.type_at = pc.in_len;
+  pc.type = f->type;
+}
 
 template <int Nr, bool Enc, int Q>
 VOLLEY_INLINE void piece_sum(const uint8_t* ks, __m128i ctr, __m128i acc, const Piece& pc, Sum& s) {
@@ -462,7 +477,14 @@ VOLLEY_INLINE void piece_sum(const uint8_t* ks, __m128i ctr, __m128i acc, const 
       const size_t qq = static_cast<size_t>(q);
       const size_t off = 64 * qq;
       const __mmask64 bm = byte_mask(pc.len - off);
-      const __m512i v = _mm512_maskz_loadu_epi8(bm, pc.in + off);
+      __m512i v = _mm512_maskz_loadu_epi8(
+          byte_mask(pc.in_len < pc.len ? (pc.in_len > off ? pc.in_len - off : 0) : pc.len - off),
+          pc.in + off);
+      // The type byte's position is public (lengths are).
+      if (pc.type_at - off < 64) {
+        v = _mm512_mask_set1_epi8(v, __mmask64{1} << (pc.type_at - off),
+                                  static_cast<char>(pc.type));
+      }
       const __m512i o = _mm512_xor_si512(v, x[q]);
       _mm512_mask_storeu_epi8(pc.out + off, bm, o);
       __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
@@ -533,41 +555,37 @@ VOLLEY_INLINE __m128i make_tag(__m128i acc, __m128i ekj0) {
   return _mm_xor_si128(_mm_shuffle_epi8(acc, bswap_mask128()), ekj0);
 }
 
-// closing_piece is what follows the first |chunks| bulk chunks of |j|: the bytes left (read from
-// |tail| when given) and the length block.
-VOLLEY_INLINE Piece closing_piece(const Job& j, size_t chunks, const uint8_t* tail) {
-  return {nullptr,
-          0,
-          tail != nullptr ? tail : j.in + 256 * chunks,
-          j.out + 256 * chunks,
-          j.len - 256 * chunks,
-          true,
-          len_block(j.aad_len, j.len)};
+// closing_piece is what follows the first |chunks| bulk chunks of |j| (framed by |f| when given):
+// the bytes left and the length block.
+VOLLEY_INLINE Piece closing_piece(const Job& j, size_t chunks, const InnerFrame* f) {
+  Piece pc{nullptr,           0, j.in + 256 * chunks, j.out + 256 * chunks, j.len - 256 * chunks,
+           true,              len_block(j.aad_len, j.len)};
+  frame_piece(pc, f, 256 * chunks);
+  return pc;
 }
 
-// close_message runs the closing piece of |j| after |chunks| bulk chunks — the bytes left, read
-// from |tail| when given, then the length block — and writes the tag.
+// close_message runs the closing piece of |j| after |chunks| bulk chunks — the bytes left, framed
+// by |f| when given, then the length block — and writes the tag.
 template <int Nr, bool Enc>
-VOLLEY_INLINE void close_message(const Job& j, CtrAcc st, size_t chunks, const uint8_t* tail,
+VOLLEY_INLINE void close_message(const Job& j, CtrAcc st, size_t chunks, const InnerFrame* f,
                                  __m128i ekj0) {
-  const Piece pc = closing_piece(j, chunks, tail);
+  const Piece pc = closing_piece(j, chunks, f);
   Sum s = sum_zero();
   piece_dispatch<Nr, Enc>(j.key->bytes, st.ctr, st.acc, pc, s);
   store16(j.tag, make_tag(reduce(s), ekj0));
 }
 
-// one_shot seals or opens one message. With |tail| (seal_split), input bytes from the last 256-byte
-// boundary on are read from |tail|: the bulk loop takes whole 256-byte chunks from j.in and the
-// closing piece, which starts at that boundary, takes its input from |tail| instead.
+// one_shot seals or opens one message. With |f| (seal_framed), the input is j.in's content framed
+// as |f| says: the bulk loop takes whole 256-byte chunks of content from j.in (the frame's
+// contract), and the closing piece reads the rest of the content and inserts the type byte.
 template <int Nr, bool Enc>
-void one_shot(const Job& j, const uint8_t* tail = nullptr) {
+void one_shot(const Job& j, const InnerFrame* f = nullptr) {
   const uint8_t* ks = j.key->bytes;
   const __m128i j0 = j0_block(j.nonce);
   const __m128i ekj0 = aes_block(ks, Nr, j0);
   if (is_short(j)) {
     Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
-    // A short message of exactly 256 bytes has an empty tail and reads everything from j.in.
-    if (tail != nullptr && j.len < 256) pc.in = tail;
+    frame_piece(pc, f, 0);
     Sum s = sum_zero();
     piece_dispatch<Nr, Enc>(ks, ctr_start(j0), _mm_setzero_si128(), pc, s);
     store16(j.tag, make_tag(reduce(s), ekj0));
@@ -576,7 +594,7 @@ void one_shot(const Job& j, const uint8_t* tail = nullptr) {
     const CtrAcc st =
         bulk<Nr, Enc>(ks, {ctr_start(j0), ghash_bytes(ks, _mm_setzero_si128(), j.aad, j.aad_len)},
                       j.in, j.out, chunks);
-    close_message<Nr, Enc>(j, st, chunks, tail, ekj0);
+    close_message<Nr, Enc>(j, st, chunks, f, ekj0);
   }
 }
 
@@ -656,12 +674,12 @@ VOLLEY_INLINE void pair_turn(PairMsg& e, PairMsg& h, __m512i* y, __m512i bs) {
 }
 
 // pair_close hashes the four vectors of |m|'s last chunk, waiting in |y|, together with the
-// closing piece of |j| (the bytes after its |chunks| chunks, from |tail| when given, and the
+// closing piece of |j| (the bytes after its |chunks| chunks, framed by |f| when given, and the
 // length block) in one reduction, and writes the tag.
 template <int Nr>
 VOLLEY_INLINE void pair_close(PairMsg& m, __m512i* y, const Job& j, size_t chunks,
-                              const uint8_t* tail) {
-  const Piece pc = closing_piece(j, chunks, tail);
+                              const InnerFrame* f) {
+  const Piece pc = closing_piece(j, chunks, f);
   Sum s = sum_zero();
   piece_dispatch<Nr, true>(m.ks, m.ctr, _mm_setzero_si128(), pc, s);
   const size_t after = (pc.len + 15) / 16 + 1;  // blocks hashed after the chunk
@@ -683,10 +701,10 @@ VOLLEY_INLINE bool pairable(const Job& ja, const Job& jb) {
          jb.aad_len <= 16 && ja.len % 256 <= 224 && jb.len % 256 <= 224;
 }
 
-// seal_pair seals two pairable messages, with |tail_a| / |tail_b| as in one_shot. The turns go
+// seal_pair seals two pairable messages, framed by |fa| / |fb| as in one_shot. The turns go
 // a, b, a, b, ... by 512-byte chunks, then by 256 bytes for an odd chunk.
 template <int Nr>
-void seal_pair(const Job& ja, const uint8_t* tail_a, const Job& jb, const uint8_t* tail_b) {
+void seal_pair(const Job& ja, const InnerFrame* fa, const Job& jb, const InnerFrame* fb) {
   const size_t n = ja.len / 256;  // >= 1: not short, AAD of one block
   const size_t full = n / 2;
   const __m512i bs = bswap_mask();
@@ -703,8 +721,8 @@ void seal_pair(const Job& ja, const uint8_t* tail_a, const Job& jb, const uint8_
     if (n % 2 == 0) {  // b's last chunk waits in y
       y[0] = with_acc(y[0], b.acc);
       b.acc = ghash_vecs<8>(b.ks, y);
-      close_message<Nr, true>(ja, {a.ctr, a.acc}, n, tail_a, a.ekj0);
-      close_message<Nr, true>(jb, {b.ctr, b.acc}, n, tail_b, b.ekj0);
+      close_message<Nr, true>(ja, {a.ctr, a.acc}, n, fa, a.ekj0);
+      close_message<Nr, true>(jb, {b.ctr, b.acc}, n, fb, b.ekj0);
       return;
     }
     pair_turn<Nr, 4, 8>(a, b, y, bs);
@@ -712,41 +730,41 @@ void seal_pair(const Job& ja, const uint8_t* tail_a, const Job& jb, const uint8_
     pair_turn<Nr, 4, 0>(a, b, y, bs);
   }
   pair_turn<Nr, 4, 4>(b, a, y, bs);
-  close_message<Nr, true>(ja, {a.ctr, a.acc}, n, tail_a, a.ekj0);
-  pair_close<Nr>(b, y, jb, n, tail_b);
+  close_message<Nr, true>(ja, {a.ctr, a.acc}, n, fa, a.ekj0);
+  pair_close<Nr>(b, y, jb, n, fb);
 }
 
 // LongPairs holds back one long message to be sealed, per key size, until a second one it can pair
-// with arrives; |tail| as in one_shot.
+// with arrives; |frame| as in one_shot.
 struct LongPairs {
   struct Held {
     const Job* job = nullptr;
-    const uint8_t* tail = nullptr;
+    const InnerFrame* frame = nullptr;
   };
   Held aes128, aes256;
 
   template <int Nr>
-  VOLLEY_INLINE void add_nr(Held& h, const Job& j, const uint8_t* tail) {
+  VOLLEY_INLINE void add_nr(Held& h, const Job& j, const InnerFrame* f) {
     if (h.job != nullptr && pairable(*h.job, j)) {
-      seal_pair<Nr>(*h.job, h.tail, j, tail);
+      seal_pair<Nr>(*h.job, h.frame, j, f);
       h.job = nullptr;
       return;
     }
-    if (h.job != nullptr) one_shot<Nr, true>(*h.job, h.tail);
-    h = {&j, tail};
+    if (h.job != nullptr) one_shot<Nr, true>(*h.job, h.frame);
+    h = {&j, f};
   }
 
-  VOLLEY_INLINE void add(const Job& j, const uint8_t* tail) {
+  VOLLEY_INLINE void add(const Job& j, const InnerFrame* f) {
     if (rounds_of(j.key) == 10) {
-      add_nr<10>(aes128, j, tail);
+      add_nr<10>(aes128, j, f);
     } else {
-      add_nr<14>(aes256, j, tail);
+      add_nr<14>(aes256, j, f);
     }
   }
 
   VOLLEY_INLINE void drain() {
-    if (aes128.job != nullptr) one_shot<10, true>(*aes128.job, aes128.tail);
-    if (aes256.job != nullptr) one_shot<14, true>(*aes256.job, aes256.tail);
+    if (aes128.job != nullptr) one_shot<10, true>(*aes128.job, aes128.frame);
+    if (aes256.job != nullptr) one_shot<14, true>(*aes256.job, aes256.frame);
     aes128 = aes256 = {};
   }
 };
@@ -1705,19 +1723,18 @@ void batch(const Job* jobs, size_t n) {
 
 void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
 
-// seal_split: the contract in aead_kernel.h, with split_align 256 (one_shot's bulk chunk). Long
+// seal_framed: the contract in aead_kernel.h, with frame_align 256 (one_shot's bulk chunk). Long
 // messages go in pairs as in seal_batch.
-void seal_split(const Job* jobs, const uint8_t* tails, size_t n) {
+void seal_framed(const Job* jobs, const InnerFrame* frames, size_t n) {
   LongPairs longs;
   for (size_t i = 0; i < n; ++i) {
     const Job& j = jobs[i];
-    const uint8_t* const tail = tails + 256 * i;
     if (!is_short(j)) {
-      longs.add(j, tail);
+      longs.add(j, &frames[i]);
     } else if (rounds_of(j.key) == 10) {
-      one_shot<10, true>(j, tail);
+      one_shot<10, true>(j, &frames[i]);
     } else {
-      one_shot<14, true>(j, tail);
+      one_shot<14, true>(j, &frames[i]);
     }
   }
   longs.drain();
@@ -1930,7 +1947,7 @@ const AeadKernel kAesGcmVaesAvx512 = {
     aes_gcm_vaes_avx512::init,       aes_gcm_vaes_avx512::begin,      aes_gcm_vaes_avx512::encrypt,
     aes_gcm_vaes_avx512::decrypt,    aes_gcm_vaes_avx512::finish,     16,
     aes_gcm_vaes_avx512::seal_batch, aes_gcm_vaes_avx512::open_batch,
-    aes_gcm_vaes_avx512::seal_split, 256,                            aes_gcm_vaes_avx512::seal_uniform,
+    aes_gcm_vaes_avx512::seal_framed, 256,                            aes_gcm_vaes_avx512::seal_uniform,
 };
 
 }  // namespace volley::kernels
