@@ -54,19 +54,46 @@ using aead_internal::MsgState;
 // ---------------------------------------------------------------------------------------------
 // ChaCha20 (RFC 8439 §2.3)
 
-// ChaChaState is the 16-word input block; word 12 (the counter) is set per batch.
+// ChaChaState is the 16-word input block; word 12 (the counter) is set per batch. pre holds the
+// state after part of the first column round: the counter is the only word that differs between
+// the blocks of a message, so the quarter rounds on columns 1-3 and the first a += b of column 0
+// give the same words for every block, and are computed once per message instead of in every
+// lane of every batch (pre[12] unused; the feed-forward still adds w).
 struct ChaChaState {
   uint32_t w[16];
+  uint32_t pre[16];
 };
 
+VOLLEY_FN inline uint32_t rotl32(uint32_t v, int n) { return (v << n) | (v >> (32 - n)); }
+
+// make_words sets the 16 input words with counter 0.
+VOLLEY_FN inline void make_words(uint32_t w[16], const uint8_t key[32], const uint8_t nonce[12]) {
+  w[0] = 0x61707865;  // "expand 32-byte k"
+  w[1] = 0x3320646e;
+  w[2] = 0x79622d32;
+  w[3] = 0x6b206574;
+  std::memcpy(&w[4], key, 32);
+  w[12] = 0;
+  std::memcpy(&w[13], nonce, 12);
+}
+
 VOLLEY_FN void make_state(ChaChaState* s, const uint8_t key[32], const uint8_t nonce[12]) {
-  s->w[0] = 0x61707865;  // "expand 32-byte k"
-  s->w[1] = 0x3320646e;
-  s->w[2] = 0x79622d32;
-  s->w[3] = 0x6b206574;
-  std::memcpy(&s->w[4], key, 32);
-  s->w[12] = 0;
-  std::memcpy(&s->w[13], nonce, 12);
+  make_words(s->w, key, nonce);
+  std::memcpy(s->pre, s->w, sizeof(s->pre));
+  uint32_t* x = s->pre;
+  for (int i = 1; i < 4; ++i) {
+    uint32_t &a = x[i], &b = x[4 + i], &c = x[8 + i], &d = x[12 + i];
+    a += b;
+    d = rotl32(d ^ a, 16);
+    c += d;
+    b = rotl32(b ^ c, 12);
+    a += b;
+    d = rotl32(d ^ a, 8);
+    c += d;
+    b = rotl32(b ^ c, 7);
+  }
+  x[0] += x[4];
+  x[12] = 0;
 }
 
 // ChaCha20 rounds on a 16-block batch held in 16 named registers p0..p15 (word i of block j in
@@ -94,6 +121,24 @@ VOLLEY_FN void make_state(ChaChaState* s, const uint8_t key[32], const uint8_t n
 #define VOLLEY_DIAGONAL_ROUND_ASM(p)                                  \
   VOLLEY_QR2_ASM(p##0, p##5, p##10, p##15, p##1, p##6, p##11, p##12); \
   VOLLEY_QR2_ASM(p##2, p##7, p##8, p##13, p##3, p##4, p##9, p##14)
+
+// The rest of column 0's quarter round after a += b (which the precomputed words hold), for
+// one or two batches.
+#define VOLLEY_A_QR2_REST                             \
+  VOLLEY_A_XROT(3, 0, 16) VOLLEY_A_XROT(7, 4, 16)     \
+  VOLLEY_A_STEP(2, 3, 1, 6, 7, 5, 12)                 \
+  VOLLEY_A_STEP(0, 1, 3, 4, 5, 7, 8)                  \
+  VOLLEY_A_STEP(2, 3, 1, 6, 7, 5, 7)
+#define VOLLEY_A_QR1_REST                                                                    \
+  VOLLEY_A_XROT(3, 0, 16)                                                                    \
+  VOLLEY_A_ADD(2, 3) VOLLEY_A_XROT(1, 2, 12) VOLLEY_A_ADD(0, 1) VOLLEY_A_XROT(3, 0, 8) \
+  VOLLEY_A_ADD(2, 3) VOLLEY_A_XROT(1, 2, 7)
+#define VOLLEY_COLUMN0_REST_ASM(p, q)                                  \
+  __asm__(VOLLEY_A_QR2_REST                                            \
+          : "+v"(p##0), "+v"(p##4), "+v"(p##8), "+v"(p##12), "+v"(q##0), \
+            "+v"(q##4), "+v"(q##8), "+v"(q##12))
+#define VOLLEY_COLUMN0_REST1_ASM(p) \
+  __asm__(VOLLEY_A_QR1_REST : "+v"(p##0), "+v"(p##4), "+v"(p##8), "+v"(p##12))
 
 #define VOLLEY_BATCH_VARS(p)                                                                      \
   __m512i p##0, p##1, p##2, p##3, p##4, p##5, p##6, p##7, p##8, p##9, p##10, p##11, p##12, p##13, \
@@ -125,10 +170,28 @@ VOLLEY_FN void make_state(ChaChaState* s, const uint8_t key[32], const uint8_t n
   VOLLEY_BATCH_TO(a, x);              \
   VOLLEY_BATCH_TO(b, y)
 
-// load_batch sets up 16 blocks: lane j has counter ctr + j.
-VOLLEY_FN inline void load_batch(__m512i x[16], const ChaChaState* s, uint32_t ctr) {
+// VOLLEY_TWO_BATCH_ROUNDS_PRE is VOLLEY_TWO_BATCH_ROUNDS for batches set up by load_batch_pre.
+#define VOLLEY_TWO_BATCH_ROUNDS_PRE(x, y) \
+  VOLLEY_BATCH_VARS(a);                   \
+  VOLLEY_BATCH_VARS(b);                   \
+  VOLLEY_BATCH_FROM(a, x);                \
+  VOLLEY_BATCH_FROM(b, y);                \
+  VOLLEY_COLUMN0_REST_ASM(a, b);          \
+  VOLLEY_DIAGONAL_ROUND_ASM(a);           \
+  VOLLEY_DIAGONAL_ROUND_ASM(b);           \
+  for (int r = 1; r < 10; ++r) {          \
+    VOLLEY_COLUMN_ROUND_ASM(a);           \
+    VOLLEY_COLUMN_ROUND_ASM(b);           \
+    VOLLEY_DIAGONAL_ROUND_ASM(a);         \
+    VOLLEY_DIAGONAL_ROUND_ASM(b);         \
+  }                                       \
+  VOLLEY_BATCH_TO(a, x);                  \
+  VOLLEY_BATCH_TO(b, y)
+
+// load_batch_pre sets up 16 blocks from the precomputed words: lane j has counter ctr + j.
+VOLLEY_FN inline void load_batch_pre(__m512i x[16], const ChaChaState* s, uint32_t ctr) {
 #pragma GCC unroll 16
-  for (int i = 0; i < 16; ++i) x[i] = _mm512_set1_epi32(static_cast<int>(s->w[i]));
+  for (int i = 0; i < 16; ++i) x[i] = _mm512_set1_epi32(static_cast<int>(s->pre[i]));
   x[12] = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ctr)),
                            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
 }
@@ -203,10 +266,12 @@ template <bool kRaw = false>
 VOLLEY_FN void chacha_x16(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
                           size_t len) {
   __m512i x[16];
-  load_batch(x, s, ctr);
+  load_batch_pre(x, s, ctr);
   VOLLEY_BATCH_VARS(a);
   VOLLEY_BATCH_FROM(a, x);
-  for (int r = 0; r < 10; ++r) {
+  VOLLEY_COLUMN0_REST1_ASM(a);
+  VOLLEY_DIAGONAL_ROUND_ASM(a);
+  for (int r = 1; r < 10; ++r) {
     VOLLEY_COLUMN_ROUND_ASM(a);
     VOLLEY_DIAGONAL_ROUND_ASM(a);
   }
@@ -229,17 +294,33 @@ struct PolyRun {
 // poly_step absorbs one group into the accumulator whose turn it is.
 VOLLEY_FN inline void poly_step(PolyRun* pr, const uint8_t* in) {
   IfmaAcc& acc = pr->acc[pr->count & 1];
-  acc = ifma_mul_add(acc, pr->count < 2 ? pr->one : pr->r16, ifma_msg(in));
+  acc = ifma_absorb(acc, pr->count < 2 ? pr->one : pr->r16, in);
   ++pr->count;
 }
 
 // hash_group absorbs the group at |in| with multiplier |m|.
 VOLLEY_FN inline IfmaAcc hash_group(IfmaAcc acc, const IfmaMul& m, const uint8_t* in) {
-  return ifma_mul_add(acc, m, ifma_msg(in));
+  return ifma_absorb(acc, m, in);
+}
+
+// hash_pairs absorbs |pairs| (>= 1) pairs of groups at |hp| into |pr| (which has absorbed an even
+// number of groups), alternating between the two accumulators.
+[[gnu::always_inline]] VOLLEY_FN inline void hash_pairs(PolyRun* pr, const uint8_t* hp,
+                                                        size_t pairs) {
+  const IfmaMul& first = pr->count == 0 ? pr->one : pr->r16;
+  IfmaAcc e = hash_group(pr->acc[0], first, hp);
+  IfmaAcc o = hash_group(pr->acc[1], first, hp + 128);
+  for (size_t g = 1; g < pairs; ++g) {
+    e = hash_group(e, pr->r16, hp + 256 * g);
+    o = hash_group(o, pr->r16, hp + 256 * g + 128);
+  }
+  pr->acc[0] = e;
+  pr->acc[1] = o;
+  pr->count += 2 * pairs;
 }
 
 // chacha_x32 XORs up to 2048 bytes of keystream from block |ctr| over in. With kHash it first
-// absorbs |pairs| (1..8) pairs of groups (up to 2 KiB) at |hp| into |pr|, alternating between the
+// absorbs |pairs| (>= 1) pairs of groups at |hp| into |pr|, alternating between the
 // two accumulators (|pr| has absorbed an even number of groups). The multiplier work and the
 // ChaCha20 rounds are independent, so the out-of-order core runs them side by side; emitting them
 // as separate straight-line sections keeps the compiler's register allocation of the 32 ChaCha20
@@ -249,22 +330,11 @@ VOLLEY_FN inline IfmaAcc hash_group(IfmaAcc acc, const IfmaMul& m, const uint8_t
 template <bool kHash, bool kRaw = false>
 VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
                           size_t len, const uint8_t* hp, PolyRun* pr, size_t pairs = 8) {
-  if (kHash) {
-    const IfmaMul& first = pr->count == 0 ? pr->one : pr->r16;
-    IfmaAcc e = hash_group(pr->acc[0], first, hp);
-    IfmaAcc o = hash_group(pr->acc[1], first, hp + 128);
-    for (size_t g = 1; g < pairs; ++g) {
-      e = hash_group(e, pr->r16, hp + 256 * g);
-      o = hash_group(o, pr->r16, hp + 256 * g + 128);
-    }
-    pr->acc[0] = e;
-    pr->acc[1] = o;
-    pr->count += 2 * pairs;
-  }
+  if (kHash) hash_pairs(pr, hp, pairs);
   __m512i x[16], y[16];
-  load_batch(x, s, ctr);
-  load_batch(y, s, ctr + 16);
-  VOLLEY_TWO_BATCH_ROUNDS(x, y);
+  load_batch_pre(x, s, ctr);
+  load_batch_pre(y, s, ctr + 16);
+  VOLLEY_TWO_BATCH_ROUNDS_PRE(x, y);
   add_input(x, s, ctr);
   add_input(y, s, ctr + 16);
   if (kRaw) {  // 32 keystream blocks to out
@@ -567,9 +637,25 @@ VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const IfmaPowers* pw) {
   return pr;
 }
 
-// run_groups absorbs |n| groups of 8 blocks.
+// run_groups absorbs |n| groups of 8 blocks. Whole pairs keep both accumulators in registers
+// (through poly_step each group would wait for its accumulator to come back from memory).
 VOLLEY_FN void run_groups(PolyRun* pr, const uint8_t* in, size_t n) {
-  for (size_t g = 0; g < n; ++g) poly_step(pr, in + 128 * g);
+  size_t g = 0;
+  if (n > 0 && (pr->count & 1) != 0) poly_step(pr, in + 128 * g++);
+  if (g + 1 < n) {
+    const size_t start = g;
+    const IfmaMul& first = pr->count == 0 ? pr->one : pr->r16;
+    IfmaAcc e = hash_group(pr->acc[0], first, in + 128 * g);
+    IfmaAcc o = hash_group(pr->acc[1], first, in + 128 * g + 128);
+    for (g += 2; g + 1 < n; g += 2) {
+      e = hash_group(e, pr->r16, in + 128 * g);
+      o = hash_group(o, pr->r16, in + 128 * g + 128);
+    }
+    pr->acc[0] = e;
+    pr->acc[1] = o;
+    pr->count += g - start;
+  }
+  if (g < n) poly_step(pr, in + 128 * g);
 }
 
 // run_finish joins the accumulators (the one that took the last group is ahead by one group, so
@@ -651,27 +737,83 @@ VOLLEY_FN void hash_aad(ScalarPoly* p, IfmaPowers* pw, const uint8_t* aad, size_
   hash_padded(p, aad, len);
 }
 
-// seal_long seals a message longer than 31 blocks. The first pass computes blocks 0-31: block 0
-// is the Poly1305 key and blocks 1-31 encrypt the first 1984 bytes, so no separate key-block pass
-// sits on the critical path. Later passes are 2 KiB from block 32 on, and each hashes 16 groups of
-// ciphertext that earlier passes wrote (the first of them 14, which keeps the hashed part a whole
-// number of group pairs and behind what is written). A short last piece hashes the pairs still
-// pending beside its latency-bound short pass, so only a few groups are left for the end.
+// chacha_x32_keyed XORs blocks 1-32 over in[0, len) (1024 < len <= 2048; with kRaw: stores them
+// to out) and writes block 0 (the Poly1305 key block) to key. Block 0 runs on the integer units,
+// a double round beside each vector double round, so the first pass of a message is 32 data
+// blocks instead of the key block and 31 (the later passes then cover whole 2 KiB chunks and a
+// 2 KiB-aligned message ends without a short pass), and the key block needs no pass of its own.
+template <bool kRaw = false>
+VOLLEY_FN void chacha_x32_keyed(const ChaChaState* s, const uint8_t* in, uint8_t* out, size_t len,
+                                uint8_t key[64]) {
+  uint32_t x0 = s->w[0], x1 = s->w[1], x2 = s->w[2], x3 = s->w[3];
+  uint32_t x4 = s->w[4], x5 = s->w[5], x6 = s->w[6], x7 = s->w[7];
+  uint32_t x8 = s->w[8], x9 = s->w[9], x10 = s->w[10], x11 = s->w[11];
+  uint32_t x12 = 0, x13 = s->w[13], x14 = s->w[14], x15 = s->w[15];
+  __m512i x[16], y[16];
+  load_batch_pre(x, s, 1);
+  load_batch_pre(y, s, 17);
+  VOLLEY_BATCH_VARS(a);
+  VOLLEY_BATCH_VARS(b);
+  VOLLEY_BATCH_FROM(a, x);
+  VOLLEY_BATCH_FROM(b, y);
+  VOLLEY_COLUMN0_REST_ASM(a, b);
+  VOLLEY_DIAGONAL_ROUND_ASM(a);
+  VOLLEY_DIAGONAL_ROUND_ASM(b);
+  for (int r = 0; r < 10; ++r) {
+    if (r > 0) {
+      VOLLEY_COLUMN_ROUND_ASM(a);
+      VOLLEY_COLUMN_ROUND_ASM(b);
+      VOLLEY_DIAGONAL_ROUND_ASM(a);
+      VOLLEY_DIAGONAL_ROUND_ASM(b);
+    }
+    VOLLEY_QR32(x0, x4, x8, x12)
+    VOLLEY_QR32(x1, x5, x9, x13)
+    VOLLEY_QR32(x2, x6, x10, x14)
+    VOLLEY_QR32(x3, x7, x11, x15)
+    VOLLEY_QR32(x0, x5, x10, x15)
+    VOLLEY_QR32(x1, x6, x11, x12)
+    VOLLEY_QR32(x2, x7, x8, x13)
+    VOLLEY_QR32(x3, x4, x9, x14)
+  }
+  VOLLEY_BATCH_TO(a, x);
+  VOLLEY_BATCH_TO(b, y);
+  uint32_t w[16] = {x0 + s->w[0],   x1 + s->w[1],   x2 + s->w[2],   x3 + s->w[3],
+                    x4 + s->w[4],   x5 + s->w[5],   x6 + s->w[6],   x7 + s->w[7],
+                    x8 + s->w[8],   x9 + s->w[9],   x10 + s->w[10], x11 + s->w[11],
+                    x12,            x13 + s->w[13], x14 + s->w[14], x15 + s->w[15]};
+  std::memcpy(key, w, 64);
+  wipe(w, sizeof(w));
+  add_input(x, s, 1);
+  add_input(y, s, 17);
+  if (kRaw) {
+    store_batch<true>(x, nullptr, out, 0);
+    store_batch<true>(y, nullptr, out + 1024, 0);
+  } else {
+    store_batch(x, in, out, 1024);
+    store_batch(y, in + 1024, out + 1024, len - 1024);
+  }
+}
+
+// seal_long seals a message longer than 31 blocks. The first pass encrypts the first 2 KiB with
+// blocks 1-32 and computes the Poly1305 key block beside it on the integer units, so no separate
+// key-block pass sits on the critical path. Later passes are 2 KiB from block 33 on, and each
+// hashes the 16 groups of ciphertext the previous pass wrote. A short last piece hashes the pairs
+// still pending beside its latency-bound short pass, so only a few groups are left for the end.
 VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job) {
   const uint8_t* in = job.in;
   uint8_t* out = job.out;
   const size_t len = job.len;
-  alignas(64) uint8_t ks[2048];
-  chacha_x32<false, true>(s, 0, nullptr, ks, 0, nullptr, nullptr);
-  sp_init(p, ks);
-  xor_bytes(ks + 64, in, out, 1984);
-  wipe(ks, sizeof(ks));
+  const size_t first = len < 2048 ? len : 2048;
+  uint8_t key[64];
+  chacha_x32_keyed(s, in, out, first, key);
+  sp_init(p, key);
+  wipe(key, sizeof(key));
   hash_aad(p, pw, job.aad, job.aad_len);
   ensure_powers(p, pw);
   PolyRun pr = run_start(p, pw);
-  size_t pos = 1984;  // bytes encrypted
-  size_t hashed = 0;  // bytes hashed, a multiple of 256
-  uint32_t ctr = 32;
+  size_t pos = first;  // bytes encrypted
+  size_t hashed = 0;   // bytes hashed, a multiple of 256
+  uint32_t ctr = 33;
   while (pos < len) {
     const size_t n = len - pos < 2048 ? len - pos : 2048;
     if (n <= 7 * 64) {  // a short last piece: short pass, the pending ciphertext hashed beside it
@@ -681,10 +823,8 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
       pos += n;
       break;
     }
-    // The second pass hashes the 7 whole pairs of groups the first one wrote.
-    const size_t pairs = hashed == 0 ? 7 : 8;
-    chacha_x32<true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr, pairs);
-    hashed += 256 * pairs;
+    chacha_x32<true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr);
+    hashed += 2048;
     pos += n;
     ctr += 32;
   }
@@ -693,6 +833,41 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   hashed += 128 * groups;
   run_finish(&pr, p, pw);
   hash_padded(p, out + hashed, len - hashed);
+}
+
+// open_long opens a message of at least two 2 KiB chunks. Decryption may be in place, so every
+// chunk is hashed before it is overwritten. The first pass computes the key block on the integer
+// units beside the keystream of chunk 0 (kept on the stack), so neither the key block nor the
+// powers of r wait for a pass of their own; the second pass then hashes chunks 0 and 1 beside the
+// keystream of chunk 1, chunk 0 is decrypted from the stack, and later passes hash and decrypt
+// their own chunk.
+VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job) {
+  const uint8_t* in = job.in;
+  uint8_t* out = job.out;
+  const size_t len = job.len;
+  alignas(64) uint8_t ks[2048];
+  uint8_t key[64];
+  chacha_x32_keyed<true>(s, nullptr, ks, 0, key);
+  sp_init(p, key);
+  wipe(key, sizeof(key));
+  hash_aad(p, pw, job.aad, job.aad_len);
+  ensure_powers(p, pw);
+  PolyRun pr = run_start(p, pw);
+  chacha_x32<true>(s, 33, in + 2048, out + 2048, 2048, in, &pr, 16);
+  xor_bytes(ks, in, out, 2048);
+  wipe(ks, sizeof(ks));
+  size_t pos = 4096;
+  uint32_t ctr = 65;
+  for (; len - pos >= 2048; pos += 2048, ctr += 32) {
+    chacha_x32<true>(s, ctr, in + pos, out + pos, 2048, in + pos, &pr);
+  }
+  // The tail is hashed before it is decrypted.
+  const size_t tail = len - pos;
+  const size_t rest = tail % 128;
+  run_groups(&pr, in + pos, tail / 128);
+  run_finish(&pr, p, pw);
+  hash_padded(p, in + len - rest, rest);
+  xor_any(s, ctr, in + pos, out + pos, tail);
 }
 
 // Keystream block 0 keys Poly1305 (RFC 8439 §2.6); the message starts at block 1.
@@ -731,6 +906,8 @@ VOLLEY_FN void one_shot(const Job& job) {
     wipe(ks, nblocks * 64);
   } else if (kSeal) {
     seal_long(&s, &p, &pw, job);
+  } else if (len >= 4096) {
+    open_long(&s, &p, &pw, job);
   } else {
     uint8_t ks[64];
     chacha_scalar(&s, 0, ks);
@@ -741,6 +918,10 @@ VOLLEY_FN void one_shot(const Job& job) {
   }
   hash_lengths(&p, job.aad_len, len);
   sp_finish(&p, job.tag);
+  // The key words, r, s and the powers of r stay behind on the stack otherwise.
+  wipe(&s, sizeof(s));
+  wipe(&p, sizeof(p));
+  wipe(&pw, sizeof(pw));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,9 +1028,9 @@ VOLLEY_FN void lanes_records(const Job* const* jobs, size_t m) {
   for (size_t j = 0; j < kLaneRecords; ++j) {
     // Idle lanes repeat record 0; their output is never used.
     const Job& job = *jobs[j < m ? j : 0];
-    ChaChaState st;
-    make_state(&st, job.key->bytes, job.nonce);
-    for (int i = 0; i < 16; ++i) ls.w[i][j] = st.w[i];
+    uint32_t w[16];
+    make_words(w, job.key->bytes, job.nonce);
+    for (int i = 0; i < 16; ++i) ls.w[i][j] = w[i];
     const size_t blocks = (job.len + 63) / 64;
     if (blocks > max_blocks) max_blocks = blocks;
   }
