@@ -91,8 +91,9 @@ struct PaddingPolicy {
 // SealEntry describes one record to seal. |payload| is the content, as pieces read in order. Each
 // piece is either exactly in place (where its bytes go in the record: piece 0 at out.data() + 5)
 // or disjoint from |out|. The |out| buffers of the entries of one batch must not overlap each
-// other. |padding| is the number of zero bytes after the content type, or
-// kPolicyPadding. On success |written| is the size of the whole record at the start of |out|.
+// other, and no piece may overlap another entry's |out|: a batch reads payloads where they are,
+// possibly after sealing other records. |padding| is the number of zero bytes after the content
+// type, or kPolicyPadding. On success |written| is the size of the whole record at the start of |out|.
 struct SealEntry {
   ContentType type = ContentType::kApplicationData;
   Pieces payload;
