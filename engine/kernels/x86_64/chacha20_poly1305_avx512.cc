@@ -154,6 +154,15 @@ VOLLEY_FN void make_state(ChaChaState* s, const uint8_t key[32], const uint8_t n
   arr[6] = p##6, arr[7] = p##7, arr[8] = p##8, arr[9] = p##9, arr[10] = p##10, arr[11] = p##11, \
   arr[12] = p##12, arr[13] = p##13, arr[14] = p##14, arr[15] = p##15
 
+// VOLLEY_DOUBLE_ROUNDS_FROM runs double rounds |first|..9 of the batches in registers a*, b*.
+#define VOLLEY_DOUBLE_ROUNDS_FROM(first) \
+  for (int r = first; r < 10; ++r) {     \
+    VOLLEY_COLUMN_ROUND_ASM(a);          \
+    VOLLEY_COLUMN_ROUND_ASM(b);          \
+    VOLLEY_DIAGONAL_ROUND_ASM(a);        \
+    VOLLEY_DIAGONAL_ROUND_ASM(b);        \
+  }
+
 // VOLLEY_TWO_BATCH_ROUNDS runs the 20 rounds of the batches in arrays |x| and |y| side by side,
 // in the 32 named registers.
 #define VOLLEY_TWO_BATCH_ROUNDS(x, y) \
@@ -161,12 +170,7 @@ VOLLEY_FN void make_state(ChaChaState* s, const uint8_t key[32], const uint8_t n
   VOLLEY_BATCH_VARS(b);               \
   VOLLEY_BATCH_FROM(a, x);            \
   VOLLEY_BATCH_FROM(b, y);            \
-  for (int r = 0; r < 10; ++r) {      \
-    VOLLEY_COLUMN_ROUND_ASM(a);       \
-    VOLLEY_COLUMN_ROUND_ASM(b);       \
-    VOLLEY_DIAGONAL_ROUND_ASM(a);     \
-    VOLLEY_DIAGONAL_ROUND_ASM(b);     \
-  }                                   \
+  VOLLEY_DOUBLE_ROUNDS_FROM(0)        \
   VOLLEY_BATCH_TO(a, x);              \
   VOLLEY_BATCH_TO(b, y)
 
@@ -179,12 +183,7 @@ VOLLEY_FN void make_state(ChaChaState* s, const uint8_t key[32], const uint8_t n
   VOLLEY_COLUMN0_REST_ASM(a, b);          \
   VOLLEY_DIAGONAL_ROUND_ASM(a);           \
   VOLLEY_DIAGONAL_ROUND_ASM(b);           \
-  for (int r = 1; r < 10; ++r) {          \
-    VOLLEY_COLUMN_ROUND_ASM(a);           \
-    VOLLEY_COLUMN_ROUND_ASM(b);           \
-    VOLLEY_DIAGONAL_ROUND_ASM(a);         \
-    VOLLEY_DIAGONAL_ROUND_ASM(b);         \
-  }                                       \
+  VOLLEY_DOUBLE_ROUNDS_FROM(1)            \
   VOLLEY_BATCH_TO(a, x);                  \
   VOLLEY_BATCH_TO(b, y)
 
@@ -506,6 +505,17 @@ VOLLEY_FN void keystream_short(const ChaChaState* s, uint32_t ctr, size_t nblock
   b ^= c;                                       \
   b = (b << 7) | (b >> 25);
 
+// A column round and a diagonal round on the words x0..x15.
+#define VOLLEY_DOUBLE_ROUND32       \
+  VOLLEY_QR32(x0, x4, x8, x12)      \
+  VOLLEY_QR32(x1, x5, x9, x13)      \
+  VOLLEY_QR32(x2, x6, x10, x14)     \
+  VOLLEY_QR32(x3, x7, x11, x15)     \
+  VOLLEY_QR32(x0, x5, x10, x15)     \
+  VOLLEY_QR32(x1, x6, x11, x12)     \
+  VOLLEY_QR32(x2, x7, x8, x13)      \
+  VOLLEY_QR32(x3, x4, x9, x14)
+
 // chacha_scalar writes keystream block |ctr| to ks[0, 64). With kHash it also absorbs |pairs|
 // pairs of groups at |hp| into |pr| (even count absorbed so far), spread over the rounds.
 template <bool kHash = false>
@@ -519,14 +529,7 @@ VOLLEY_FN void chacha_scalar(const ChaChaState* s, uint32_t ctr, uint8_t* ks,
   uint32_t x8 = s->w[8], x9 = s->w[9], x10 = s->w[10], x11 = s->w[11];
   uint32_t x12 = ctr, x13 = s->w[13], x14 = s->w[14], x15 = s->w[15];
   for (int r = 0; r < 10; ++r) {
-    VOLLEY_QR32(x0, x4, x8, x12)
-    VOLLEY_QR32(x1, x5, x9, x13)
-    VOLLEY_QR32(x2, x6, x10, x14)
-    VOLLEY_QR32(x3, x7, x11, x15)
-    VOLLEY_QR32(x0, x5, x10, x15)
-    VOLLEY_QR32(x1, x6, x11, x12)
-    VOLLEY_QR32(x2, x7, x8, x13)
-    VOLLEY_QR32(x3, x4, x9, x14)
+    VOLLEY_DOUBLE_ROUND32
     if (kHash) feed.round();
   }
   if (kHash) feed.finish();
@@ -766,14 +769,7 @@ VOLLEY_FN void chacha_x32_keyed(const ChaChaState* s, const uint8_t* in, uint8_t
       VOLLEY_DIAGONAL_ROUND_ASM(a);
       VOLLEY_DIAGONAL_ROUND_ASM(b);
     }
-    VOLLEY_QR32(x0, x4, x8, x12)
-    VOLLEY_QR32(x1, x5, x9, x13)
-    VOLLEY_QR32(x2, x6, x10, x14)
-    VOLLEY_QR32(x3, x7, x11, x15)
-    VOLLEY_QR32(x0, x5, x10, x15)
-    VOLLEY_QR32(x1, x6, x11, x12)
-    VOLLEY_QR32(x2, x7, x8, x13)
-    VOLLEY_QR32(x3, x4, x9, x14)
+    VOLLEY_DOUBLE_ROUND32
   }
   VOLLEY_BATCH_TO(a, x);
   VOLLEY_BATCH_TO(b, y);
