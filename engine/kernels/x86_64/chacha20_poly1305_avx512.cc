@@ -1021,10 +1021,10 @@ template <bool kSeal>
 VOLLEY_FN void lanes_records(const Job* const* jobs, size_t m) {
   LaneStates ls;
   size_t max_blocks = 0;  // data blocks of the longest record
+  uint32_t w[16];
   for (size_t j = 0; j < kLaneRecords; ++j) {
     // Idle lanes repeat record 0; their output is never used.
     const Job& job = *jobs[j < m ? j : 0];
-    uint32_t w[16];
     make_words(w, job.key->bytes, job.nonce);
     for (int i = 0; i < 16; ++i) ls.w[i][j] = w[i];
     const size_t blocks = (job.len + 63) / 64;
@@ -1059,6 +1059,8 @@ VOLLEY_FN void lanes_records(const Job* const* jobs, size_t m) {
   }
   wipe(ks, sizeof(ks));
   wipe(poly_keys, sizeof(poly_keys));
+  wipe(&ls, sizeof(ls));  // the records' key words
+  wipe(w, sizeof(w));
 }
 
 template <bool kSeal>
