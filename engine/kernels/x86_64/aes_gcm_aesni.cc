@@ -78,6 +78,9 @@ inline __m128i xor3(__m128i a, __m128i b, __m128i c) {
 
 #include "engine/kernels/x86_64/aes_key_schedule.inc"
 
+// Partial blocks and J0 in general registers.
+#include "engine/kernels/x86_64/partial_block.inc"
+
 // expand_key sets the round keys; those past the last round stay zero.
 void expand_key(Key* k, const uint8_t* key, size_t key_len) {
   for (__m128i& r : k->rk) r = _mm_setzero_si128();
@@ -372,13 +375,7 @@ void decrypt_msg(const Key& k, Msg* m, const uint8_t* in, uint8_t* out, size_t l
 }
 
 void begin_msg(const Key& k, Msg* m, const uint8_t* nonce, const uint8_t* aad, size_t aad_len) {
-  alignas(16) uint8_t j0[16];
-  std::memcpy(j0, nonce, 12);
-  j0[12] = 0;
-  j0[13] = 0;
-  j0[14] = 0;
-  j0[15] = 1;
-  const __m128i j = load(j0);
+  const __m128i j = j0_block(nonce);
   m->ek0 = j;
   m->ek0_pending = true;
   m->ctr = _mm_add_epi32(bswap(j), one());
@@ -420,8 +417,6 @@ void finish(const KeyState* ks, MsgState* ms, uint8_t* tag) {
 // one aggregated GHASH (block i times H^(n-i)) with a single reduction, with partial blocks read
 // and written in registers (partial_block.inc).
 
-#include "engine/kernels/x86_64/partial_block.inc"
-
 // From offset 16 - n: n bytes of ones, then zeros.
 alignas(64) constexpr uint8_t kByteMask[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -447,12 +442,7 @@ alignas(64) constexpr uint8_t kByteMask[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xf
 template <int NB>
 [[gnu::always_inline]] inline void short_counters(const Key& k, const uint8_t* nonce,
                                                   __m128i s[NB]) {
-  uint64_t n0;
-  uint32_t n1;
-  std::memcpy(&n0, nonce, 8);
-  std::memcpy(&n1, nonce + 8, 4);
-  const __m128i j0 = _mm_set_epi32(0x01000000, static_cast<int>(n1), static_cast<int>(n0 >> 32),
-                                   static_cast<int>(n0));
+  const __m128i j0 = j0_block(nonce);
 #pragma GCC unroll 8
   for (int b = 0; b < NB; ++b) {
     s[b] = _mm_xor_si128(_mm_add_epi32(j0, _mm_set_epi32(b << 24, 0, 0, 0)), k.rk[0]);

@@ -168,6 +168,9 @@ __m128i aes_block(const KeyState* ks, __m128i b) {
 
 #include "engine/kernels/x86_64/aes_key_schedule.inc"
 
+// Partial blocks and J0 in general registers.
+#include "engine/kernels/x86_64/partial_block.inc"
+
 // ---- GHASH --------------------------------------------------------------------------------------
 
 // reduce folds the 256-bit reflected product hi:lo modulo x^128 + x^7 + x^2 + x + 1. Each fold
@@ -372,23 +375,19 @@ void crypt_chunks(const KeyState* ks, __m128i* ctr_io, __m128i* x_io, const uint
 template <int K, int Q>
 [[gnu::always_inline]] inline void aes_middle_rounds(__m256i (&s)[K][Q],
                                                      const __m256i* const (&rk)[K], int rounds) {
-#pragma GCC unroll 9
-  for (int r = 1; r <= 9; ++r) {
+  const auto round = [&](int r) __attribute__((always_inline)) {
 #pragma GCC unroll 4
     for (int i = 0; i < K; ++i) {
 #pragma GCC unroll 8
       for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
     }
-  }
+  };
+  // Two fixed-count loops (rounds 1..9, then 10..13 for AES-256) so that both unroll fully.
+#pragma GCC unroll 9
+  for (int r = 1; r <= 9; ++r) round(r);
   if (rounds == 14) {
 #pragma GCC unroll 4
-    for (int r = 10; r <= 13; ++r) {
-#pragma GCC unroll 4
-      for (int i = 0; i < K; ++i) {
-#pragma GCC unroll 8
-        for (int k = 0; k < Q; ++k) s[i][k] = _mm256_aesenc_epi128(s[i][k], rk[i][r]);
-      }
-    }
+    for (int r = 10; r <= 13; ++r) round(r);
   }
 }
 
@@ -478,13 +477,7 @@ void crypt(const KeyState* ks, __m128i* ctr, __m128i* x, const uint8_t* in, uint
 // data counter inc32(J0) in byte-reversed form, and hashes the AAD.
 void start(const KeyState* ks, const uint8_t* nonce, const uint8_t* aad, size_t aad_len,
            __m128i* ek0, __m128i* ctr, __m128i* x) {
-  uint8_t j0[16];
-  std::memcpy(j0, nonce, 12);
-  j0[12] = 0;
-  j0[13] = 0;
-  j0[14] = 0;
-  j0[15] = 1;
-  const __m128i block = load128(j0);
+  const __m128i block = j0_block(nonce);
   *ek0 = aes_block(ks, block);
   *ctr = ctr_add(bswap128(block), 1);
   *x = ghash_bytes(ks, _mm_setzero_si128(), aad, aad_len);
@@ -582,15 +575,7 @@ inline bool is_short(const Job& job) {
   return (job.aad_len + 15) / 16 + (job.len + 15) / 16 + 1 <= 16;
 }
 
-inline __m128i j0_rev(const Job& job) {
-  uint8_t j0[16];
-  std::memcpy(j0, job.nonce, 12);
-  j0[12] = 0;
-  j0[13] = 0;
-  j0[14] = 0;
-  j0[15] = 1;
-  return bswap128(load128(j0));
-}
+inline __m128i j0_rev(const Job& job) { return bswap128(j0_block(job.nonce)); }
 
 // short_finish completes a short message given |stream| = E(K, J0) and its data keystream.
 template <bool kEncrypt>
@@ -639,8 +624,6 @@ inline bool is_tiny(const Job& job) {
   return job.len <= kTinyMaxLen && job.aad_len <= kTinyMaxAad;
 }
 
-#include "engine/kernels/x86_64/partial_block.inc"
-
 // From offset 32 - n: n bytes of ones, then zeros.
 alignas(64) constexpr uint8_t kPairMask[64] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -675,13 +658,7 @@ alignas(64) constexpr uint8_t kPairMask[64] = {
 template <int Q>
 [[gnu::always_inline]] inline void tiny_counters(const uint8_t* nonce, size_t m, const __m256i rk0,
                                                  __m256i s[Q]) {
-  uint64_t n0;
-  uint32_t n1;
-  std::memcpy(&n0, nonce, 8);
-  std::memcpy(&n1, nonce + 8, 4);
-  const __m128i j0 = _mm_set_epi32(0x01000000, static_cast<int>(n1), static_cast<int>(n0 >> 32),
-                                   static_cast<int>(n0));
-  const __m256i base = _mm256_broadcastsi128_si256(j0);
+  const __m256i base = _mm256_broadcastsi128_si256(j0_block(nonce));
   const __m256i mv = _mm256_set1_epi32(static_cast<int>(m));
 #pragma GCC unroll 8
   for (int k = 0; k < Q; ++k) {
@@ -815,15 +792,6 @@ inline bool lane_ok(const Job& job) { return job.len <= kLaneMaxLen && job.aad_l
   } else if (16 * j < len) {
     store_tail(p + 16 * j, v, len - 16 * j);
   }
-}
-
-[[gnu::always_inline]] inline __m128i j0_block(const uint8_t* nonce) {
-  uint64_t n0;
-  uint32_t n1;
-  std::memcpy(&n0, nonce, 8);
-  std::memcpy(&n1, nonce + 8, 4);
-  return _mm_set_epi32(0x01000000, static_cast<int>(n1), static_cast<int>(n0 >> 32),
-                       static_cast<int>(n0));
 }
 
 // lane_counters loads the first round of the R counter rows of records A (lane 0) and B (lane 1)
