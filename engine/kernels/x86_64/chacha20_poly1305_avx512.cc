@@ -625,7 +625,9 @@ VOLLEY_FN void ensure_powers(ScalarPoly* p, IfmaPowers* pw) {
   }
 }
 
-VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const IfmaPowers* pw) {
+// run_start sets up the body's hashing from h and r^8, r^16, r^32.
+VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const Poly44& r8, const Poly44& r16,
+                            const Poly44& r32) {
   PolyRun pr;
   const Poly44 h = sp_to44(p->h0, p->h1, p->h2);
   pr.acc[0].a0 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l0));
@@ -636,10 +638,9 @@ VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const IfmaPowers* pw) {
     pr.acc[i].a1 = _mm512_setzero_si512();
     pr.acc[i].a2 = _mm512_setzero_si512();
   }
-  const Poly44 r8 = {pw->l0[0], pw->l1[0], pw->l2[0]};
-  const Poly44 r16 = sp_mul44(r8, r8);
-  const Poly44 r32 = sp_mul44(r16, r16);
-  pr.r8 = ifma_mul_r8(pw);
+  pr.r8 = ifma_mul_from(_mm512_set1_epi64(static_cast<long long>(r8.l0)),
+                        _mm512_set1_epi64(static_cast<long long>(r8.l1)),
+                        _mm512_set1_epi64(static_cast<long long>(r8.l2)));
   pr.r16 = ifma_mul_from(_mm512_set1_epi64(static_cast<long long>(r16.l0)),
                          _mm512_set1_epi64(static_cast<long long>(r16.l1)),
                          _mm512_set1_epi64(static_cast<long long>(r16.l2)));
@@ -649,6 +650,12 @@ VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const IfmaPowers* pw) {
   pr.one = ifma_mul_from(_mm512_set1_epi64(1), _mm512_setzero_si512(), _mm512_setzero_si512());
   pr.count = 0;
   return pr;
+}
+
+VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const IfmaPowers* pw) {
+  const Poly44 r8 = {pw->l0[0], pw->l1[0], pw->l2[0]};
+  const Poly44 r16 = sp_mul44(r8, r8);
+  return run_start(p, r8, r16, sp_mul44(r16, r16));
 }
 
 // run_groups absorbs |n| groups of 8 blocks: single groups up to the next multiple of four, then
@@ -750,6 +757,31 @@ VOLLEY_FN void hash_aad(ScalarPoly* p, IfmaPowers* pw, const uint8_t* aad, size_
   hash_padded(p, aad, len);
 }
 
+// long_start sets up Poly1305 for a long message from its key block: r, s, h over the AAD, and the
+// body's multipliers. Only the chain r, r^2, r^4, r^8, r^16, r^32 is computed here, where it holds
+// up the first hashing step; the rest of the lane table (needed by the final fold) is left to
+// finish_powers, which runs off the critical path (unless a long AAD needs the lanes now).
+VOLLEY_FN PolyRun long_start(ScalarPoly* p, IfmaPowers* pw, Poly44 pow[9], const uint8_t key[32],
+                             const uint8_t* aad, size_t aad_len) {
+  sp_init(p, key);
+  ifma_power_chain(pow, p->r0, p->r1);
+  if (aad_len / 16 >= kMinVectorBlocks) {
+    ifma_power_table(pw, pow);
+    p->flags |= 1;
+  }
+  hash_aad(p, pw, aad, aad_len);
+  const Poly44 r16 = sp_mul44(pow[8], pow[8]);
+  return run_start(p, pow[8], r16, sp_mul44(r16, r16));
+}
+
+// finish_powers stores the lane table if long_start left it for later (idempotent).
+VOLLEY_FN inline void finish_powers(ScalarPoly* p, IfmaPowers* pw, Poly44 pow[9]) {
+  if ((p->flags & 1) == 0) {
+    ifma_power_table(pw, pow);
+    p->flags |= 1;
+  }
+}
+
 // chacha_x32_keyed XORs blocks 1-32 over in[0, len) (1024 < len <= 2048; with kRaw: stores them
 // to out) and writes block 0 (the Poly1305 key block) to key. Block 0 runs on the integer units,
 // a double round beside each vector double round, so the first pass of a message is 32 data
@@ -812,11 +844,9 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   const size_t first = len < 2048 ? len : 2048;
   uint8_t key[64];
   chacha_x32_keyed(s, in, out, first, key);
-  sp_init(p, key);
+  Poly44 pow[9];
+  PolyRun pr = long_start(p, pw, pow, key, job.aad, job.aad_len);
   wipe(key, sizeof(key));
-  hash_aad(p, pw, job.aad, job.aad_len);
-  ensure_powers(p, pw);
-  PolyRun pr = run_start(p, pw);
   size_t pos = first;  // bytes encrypted
   size_t hashed = 0;   // bytes hashed, a multiple of 256
   uint32_t ctr = 33;
@@ -830,10 +860,13 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
       break;
     }
     chacha_x32<true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr);
+    finish_powers(p, pw, pow);
     hashed += 2048;
     pos += n;
     ctr += 32;
   }
+  finish_powers(p, pw, pow);
+  wipe(pow, sizeof(pow));
   const size_t groups = (len - hashed) / 128;
   run_groups(&pr, out + hashed, groups);
   hashed += 128 * groups;
@@ -854,12 +887,12 @@ VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   alignas(64) uint8_t ks[2048];
   uint8_t key[64];
   chacha_x32_keyed<true>(s, nullptr, ks, 0, key);
-  sp_init(p, key);
+  Poly44 pow[9];
+  PolyRun pr = long_start(p, pw, pow, key, job.aad, job.aad_len);
   wipe(key, sizeof(key));
-  hash_aad(p, pw, job.aad, job.aad_len);
-  ensure_powers(p, pw);
-  PolyRun pr = run_start(p, pw);
   chacha_x32<true>(s, 33, in + 2048, out + 2048, 2048, in, &pr, 8);
+  finish_powers(p, pw, pow);
+  wipe(pow, sizeof(pow));
   xor_bytes(ks, in, out, 2048);
   wipe(ks, sizeof(ks));
   size_t pos = 4096;
