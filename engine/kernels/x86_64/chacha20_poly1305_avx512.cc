@@ -283,7 +283,7 @@ VOLLEY_FN void chacha_x16(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
 // accumulators taking groups of 8 blocks in turn, each multiplied by r^32 per step. Four chains
 // of about 22 cycles per group instead of two let a pass's 16 groups run at the multipliers'
 // throughput rather than at the chains' latency, so they leave the reorder window sooner and the
-// ChaCha20 rounds after them start earlier (2 KiB steps measured 5-7% faster than with two).
+// ChaCha20 rounds after them start earlier (the 2 KiB step measured 3-6% faster than with two).
 struct PolyRun {
   IfmaAcc acc[4];
   IfmaMul r32;
@@ -328,12 +328,11 @@ VOLLEY_FN inline void poly_step(PolyRun* pr, const uint8_t* in) {
 
 // chacha_x32 XORs up to 2048 bytes of keystream from block |ctr| over in. With kHash it first
 // absorbs |quads| (>= 1) rounds of four groups at |hp| into |pr| (whose count is a multiple of
-// four). The multiplier work and the
-// ChaCha20 rounds are independent, so the out-of-order core runs them side by side; emitting them
-// as separate straight-line sections keeps the compiler's register allocation of the 32 ChaCha20
-// registers clean (interleaving them in the source made GCC spill ChaCha20 words and measured
-// slower with both GCC and Clang). The hash loads come before the stores, so |hp| may be |in| ==
-// |out|.
+// four). The multiplier work and the ChaCha20 rounds are independent, but the hash's ~600
+// operations fill most of the 448-entry reorder window ahead of the rounds, so they overlap only
+// where the sections meet. Interleaving them in the source would need registers the 32 ChaCha20
+// words hold: GCC then spills the words, which measured slower with GCC and Clang in every split
+// tried. The hash loads come before the stores, so |hp| may be |in| == |out|.
 template <bool kHash, bool kRaw = false>
 VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
                           size_t len, const uint8_t* hp, PolyRun* pr, size_t quads = 4) {
