@@ -1,21 +1,22 @@
 // The TLS 1.3 record layer against its own floor: RecordProtection::seal_batch / open on N records
 // of one connection, beside the AEAD kernel called directly with jobs of exactly the shape the
 // record layer builds (header as AAD just before the body, in place, inner plaintext = payload plus
-// the content type byte, tag after it, one nonce per record). The difference between the two rows is
-// what the record layer itself costs per record.
+// the content type byte, tag after it, one nonce per record). The difference between the two rows
+// is what the record layer itself costs per record.
 //
 //   bazel build //bench:record_bench
 //   bazel-bin/bench/record_bench --benchmark_filter='aes-128-gcm/64/batch:32' --benchmark_repetitions=3
 //
 // Rows: kernel/... (the floor), kernel_disjoint/... (the same with the input read from the payload
-// buffers, the floor for record_copy), record_copy/... (payload in its own buffer, copied into the record:
-// what a server sealing from application buffers does for small records), record_in_place/...
-// (payload already at out + 5), record_open/... (a stream of N records opened in place).
-// Reference rows, in the same process: ipsec-mb/... and openssl/... seal the same number of
-// messages of the record's inner plaintext length (payload + content type byte) one at a time, from
-// their own buffers, through the peers of `volley speed` (tools/speed: ipsec-mb's direct GCM API or
-// its job API for ChaCha20-Poly1305, OpenSSL EVP with a reused context), one virtual call per batch.
-// Counters: bytes_per_second of payload and cycles_per_record (wall time x calibrated core clock).
+// buffers, the floor for record_copy), record_copy/... (payload in its own buffer, copied into the
+// record: what a server sealing from application buffers does for small records),
+// record_in_place/... (payload already at out + 5), record_open/... (a stream of N records opened
+// in place). Reference rows, in the same process: ipsec-mb/... and openssl/... seal the same number
+// of messages of the record's inner plaintext length (payload + content type byte) one at a time,
+// from their own buffers, through the peers of `volley speed` (tools/speed: ipsec-mb's direct GCM
+// API or its job API for ChaCha20-Poly1305, OpenSSL EVP with a reused context), one virtual call
+// per batch. Counters: bytes_per_second of payload and cycles_per_record (wall time x calibrated
+// core clock).
 #include <chrono>
 #include <cstring>
 #include <string>

@@ -500,8 +500,8 @@ struct BatchShape {
   size_t len;
 };
 
-// expect_sealed checks that job j of a kernel batch call wrote outs[j] and tags[j] as sealing pts[j]
-// in one piece with keys[key_of[j]] does.
+// expect_sealed checks that job j of a kernel batch call wrote outs[j] and tags[j] as sealing
+// pts[j] in one piece with keys[key_of[j]] does.
 void expect_sealed(AeadKey (&keys)[4], const std::vector<int>& key_of,
                    const std::vector<Vec>& nonces, const std::vector<Vec>& aads,
                    const std::vector<Vec>& pts, const std::vector<Vec>& outs,
@@ -716,8 +716,8 @@ TEST_P(AesGcm, SealFramedEqualsSeal) {
 
 // seal_uniform, where a kernel has it, equals sealing each message with its own nonce: iv XOR the
 // big-endian sequence number, with sequence numbers that carry across 8, 32 and 56 bits within the
-// batch and reach the last one; lengths of one, two and more vectors (its fast path, and the Jobs it
-// falls back to); whole quads and not; records back to back, as the record layer lays them out.
+// batch and reach the last one; lengths of one, two and more vectors (its fast path, and the Jobs
+// it falls back to); whole quads and not; records back to back, as the record layer lays them out.
 TEST_P(AesGcm, SealUniformEqualsSeal) {
   std::mt19937_64 rng(8642);
   AeadKey keys[4];

@@ -312,7 +312,8 @@ TEST_P(ChaCha20Poly1305, LongMessagesMatchOpenSsl) {
       AeadKey k;
       init_key(k, c.key);
       Vec buf = c.pt, tag(16);  // sealed in place
-      ASSERT_EQ(seal_tag(k, bytes(c.nonce), bytes(c.aad), bytes(buf), mut(buf), mut(tag)), Status::kOk);
+      ASSERT_EQ(seal_tag(k, bytes(c.nonce), bytes(c.aad), bytes(buf), mut(buf), mut(tag)),
+                Status::kOk);
       ASSERT_EQ(to_hex(buf), to_hex(ref));
       ASSERT_EQ(to_hex(tag), to_hex(ref_tag));
       Vec dec(len);  // opened from a separate buffer, then in place

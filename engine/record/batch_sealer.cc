@@ -165,10 +165,9 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
 // queue_framed writes the header of a checked record, under sequence number |seq|, and queues it
 // for the kernel's seal_framed, which reads the payload straight from the caller's buffer and
 // inserts the content type and the padding.
-[[gnu::always_inline]] inline void RecordBatchSealer::queue_framed(const aead_internal::AeadKernel* kernel,
-                                     const aead_internal::KeyState* key, const uint8_t* iv,
-                                     uint64_t seq, SealEntry& e, size_t content_len,
-                                     size_t padding) noexcept {
+[[gnu::always_inline]] inline void RecordBatchSealer::queue_framed(
+    const aead_internal::AeadKernel* kernel, const aead_internal::KeyState* key, const uint8_t* iv,
+    uint64_t seq, SealEntry& e, size_t content_len, size_t padding) noexcept {
   if (framed_count_ == kMaxJobs || (framed_count_ != 0 && kernel != framed_kernel_)) {
     flush_framed();
   }

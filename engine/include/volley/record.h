@@ -93,7 +93,8 @@ struct PaddingPolicy {
 // or disjoint from |out|. The |out| buffers of the entries of one batch must not overlap each
 // other, and no piece may overlap another entry's |out|: a batch reads payloads where they are,
 // possibly after sealing other records. |padding| is the number of zero bytes after the content
-// type, or kPolicyPadding. On success |written| is the size of the whole record at the start of |out|.
+// type, or kPolicyPadding. On success |written| is the size of the whole record, which starts
+// at out.data().
 struct SealEntry {
   ContentType type = ContentType::kApplicationData;
   Pieces payload;

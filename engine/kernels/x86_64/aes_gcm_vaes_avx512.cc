@@ -1279,7 +1279,9 @@ VOLLEY_INLINE size_t uniform_prefix(const Job* jobs, size_t n, bool& same_key) {
 struct JobSource {
   const Job* jobs;
 
-  VOLLEY_INLINE const Job& job(size_t q, int r) const { return jobs[4 * q + static_cast<size_t>(r)]; }
+  VOLLEY_INLINE const Job& job(size_t q, int r) const {
+    return jobs[4 * q + static_cast<size_t>(r)];
+  }
   VOLLEY_INLINE const KeyState* key(size_t q, int r) const { return job(q, r).key; }
   VOLLEY_INLINE const uint8_t* in(size_t q, int r) const { return job(q, r).in; }
   VOLLEY_INLINE uint8_t* out(size_t q, int r) const { return job(q, r).out; }
@@ -1552,7 +1554,9 @@ void uniform_run(const Src src, size_t quads, const KeyState* key, size_t len, c
     VOLLEY_UNROLL
     for (int i = 1; i < Nr; ++i) {
       u.aes_round(kq, xn, i);
-      if ((i - 1) % kStep == 0 && (i - 1) / kStep < 4) u.step(g, src, prev, dp, xp, (i - 1) / kStep);
+      if ((i - 1) % kStep == 0 && (i - 1) / kStep < 4) {
+        u.step(g, src, prev, dp, xp, (i - 1) / kStep);
+      }
     }
     u.finish(g, src, prev, xp);
     u.aes_last(kq, xn);
@@ -1944,10 +1948,12 @@ void init(KeyState* ks, const uint8_t* key, size_t key_len) {
 }  // namespace aes_gcm_vaes_avx512
 
 const AeadKernel kAesGcmVaesAvx512 = {
-    aes_gcm_vaes_avx512::init,       aes_gcm_vaes_avx512::begin,      aes_gcm_vaes_avx512::encrypt,
-    aes_gcm_vaes_avx512::decrypt,    aes_gcm_vaes_avx512::finish,     16,
-    aes_gcm_vaes_avx512::seal_batch, aes_gcm_vaes_avx512::open_batch,
-    aes_gcm_vaes_avx512::seal_framed, 256,                            aes_gcm_vaes_avx512::seal_uniform,
+    aes_gcm_vaes_avx512::init,         aes_gcm_vaes_avx512::begin,
+    aes_gcm_vaes_avx512::encrypt,      aes_gcm_vaes_avx512::decrypt,
+    aes_gcm_vaes_avx512::finish,       16,
+    aes_gcm_vaes_avx512::seal_batch,   aes_gcm_vaes_avx512::open_batch,
+    aes_gcm_vaes_avx512::seal_framed,  256,
+    aes_gcm_vaes_avx512::seal_uniform,
 };
 
 }  // namespace volley::kernels

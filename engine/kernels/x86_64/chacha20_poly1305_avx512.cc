@@ -398,9 +398,9 @@ struct HashFeed {
 
 // chacha_ymm writes 2 * N keystream blocks from block |ctr| to ks (N register sets in parallel).
 // With kHash it also absorbs |quads| rounds of four groups at |hp| into |pr| (count a multiple of
-// four), a few per round: the short pass is latency-bound with few registers live, so
-// the multiplier chains fill its idle issue slots instead of running as a burst after it (a
-// message's last hashing runs beside its last short pass this way).
+// four), a few per round: the short pass is latency-bound with few registers live, so the
+// multiplier chains fill its idle issue slots instead of running as a burst after it (a message's
+// last hashing runs beside its last short pass this way).
 template <int N, bool kHash = false>
 VOLLEY_FN void chacha_ymm(const ChaChaState* s, uint32_t ctr, uint8_t* ks, PolyRun* pr = nullptr,
                           const uint8_t* hp = nullptr, size_t quads = 0) {
@@ -546,8 +546,8 @@ VOLLEY_FN void chacha_scalar(const ChaChaState* s, uint32_t ctr, uint8_t* ks,
 }
 
 // xor_short_hashing XORs keystream from block |ctr| over 1..7 * 64 bytes (one block on the
-// integer units, more in 256-bit registers) and meanwhile absorbs |quads| rounds of four groups at |hp|
-// (not overlapping out[0, len)) into |pr|.
+// integer units, more in 256-bit registers) and meanwhile absorbs |quads| rounds of four groups at
+// |hp| (not overlapping out[0, len)) into |pr|.
 VOLLEY_FN void xor_short_hashing(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
                                  uint8_t* out, size_t len, PolyRun* pr, const uint8_t* hp,
                                  size_t quads) {
@@ -847,7 +847,7 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   PolyRun pr = long_start(p, pw, pow, key, job.aad, job.aad_len);
   wipe(key, sizeof(key));
   size_t pos = first;  // bytes encrypted
-  size_t hashed = 0;   // bytes hashed, a multiple of 256
+  size_t hashed = 0;   // bytes hashed, a multiple of 512
   uint32_t ctr = 33;
   while (pos < len) {
     const size_t n = len - pos < 2048 ? len - pos : 2048;
