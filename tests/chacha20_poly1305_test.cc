@@ -327,6 +327,39 @@ TEST_P(ChaCha20Poly1305, LongMessagesMatchOpenSsl) {
   }
 }
 
+// Ciphertexts whose blocks are all ones (every Poly1305 limb at its maximum, the case the vector
+// kernels' carry bounds are written for), all zeros, and alternating, at lengths that take the
+// long paths. The plaintext is the keystream (OpenSSL's ciphertext of zeros) XOR the wanted
+// ciphertext.
+TEST_P(ChaCha20Poly1305, ExtremeCiphertextsMatchOpenSsl) {
+  std::mt19937_64 rng(0x5eed0006);
+  for (size_t len : {512, 1984, 2048, 4096, 4096 + 448, 8192 + 1000, 16384, 65536 + 16}) {
+    for (uint8_t fill : {0xff, 0x00, 0xaa}) {
+      SCOPED_TRACE("len " + std::to_string(len) + " fill " + std::to_string(fill));
+      RandomCase c = random_case(rng, len);
+      c.aad.assign(rng() % 2 == 0 ? 13 : 600, fill);
+      const Vec zeros(len, 0);
+      Vec ks(len), unused_tag(16);
+      openssl_seal(c.key, c.nonce, {}, zeros.data(), len, ks.data(), unused_tag.data());
+      for (size_t i = 0; i < len; ++i) c.pt[i] = static_cast<uint8_t>(ks[i] ^ fill);
+      Vec ref(len), ref_tag(16);
+      openssl_seal(c.key, c.nonce, c.aad, c.pt.data(), len, ref.data(), ref_tag.data());
+      ASSERT_EQ(to_hex(ref), to_hex(Vec(len, fill)));
+      AeadKey k;
+      init_key(k, c.key);
+      Vec ct(len), tag(16);
+      ASSERT_EQ(seal_tag(k, bytes(c.nonce), bytes(c.aad), bytes(c.pt), mut(ct), mut(tag)),
+                Status::kOk);
+      ASSERT_EQ(to_hex(ct), to_hex(ref));
+      ASSERT_EQ(to_hex(tag), to_hex(ref_tag));
+      Vec dec = ref;  // opened in place
+      ASSERT_EQ(k.open(bytes(c.nonce), bytes(c.aad), bytes(dec), bytes(ref_tag), mut(dec)),
+                Status::kOk);
+      ASSERT_EQ(to_hex(dec), to_hex(c.pt));
+    }
+  }
+}
+
 // The streaming decrypt path is reachable only through the kernel table: drive it directly with
 // stream_block multiples and compare with a one-shot open.
 TEST_P(ChaCha20Poly1305, StreamingDecryptMatchesOneShot) {
