@@ -279,64 +279,75 @@ VOLLEY_FN void chacha_x16(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
   store_batch<kRaw>(x, in, out, len);
 }
 
-// PolyRun is the Poly1305 state of the message body while it is being hashed: four 8-lane
-// accumulators taking groups of 8 blocks in turn, each multiplied by r^32 per step. Four chains
-// of about 22 cycles per group instead of two let a pass's 16 groups run at the multipliers'
-// throughput rather than at the chains' latency, so they leave the reorder window sooner and the
-// ChaCha20 rounds after them start earlier (the 2 KiB step measured 3-6% faster than with two).
+// PolyRun is the Poly1305 state of the message body while it is being hashed: one 8-lane
+// accumulator and the powers r^8 .. r^128, so that up to 16 groups of 8 blocks enter with one
+// carry (ifma_sums_*). A 2 KiB chunk then costs 288 IFMA instead of 352, the multiplier
+// throughput that bounds the hashing, and its groups' products do not wait for each other.
 struct PolyRun {
-  IfmaAcc acc[4];
-  IfmaMul r32;
-  IfmaMul one;   // the first step of each accumulator: h (or 0) enters unmultiplied
-  IfmaMul r8;    // join the accumulators at the end
-  IfmaMul r16;
+  IfmaAcc acc;
+  IfmaTable t;
   size_t count;  // groups absorbed so far
 };
 
-// poly_step absorbs one group into the accumulator whose turn it is.
-VOLLEY_FN inline void poly_step(PolyRun* pr, const uint8_t* in) {
-  IfmaAcc& acc = pr->acc[pr->count & 3];
-  acc = ifma_absorb(acc, pr->count < 4 ? pr->one : pr->r32, in);
-  ++pr->count;
+// poly_absorb absorbs |n| (1..16) groups at |in|: acc = acc * r^(8n) + sum of group g times
+// r^(8(n-1-g)). Before the first group the accumulator holds h in lane 0, which belongs with the
+// first block (h + m_0) rather than a step ahead of it. Alternate groups go to two sets of sums so
+// that each column's chain of multiply-adds is half as long.
+[[gnu::always_inline]] VOLLEY_FN inline void poly_absorb(PolyRun* pr, const uint8_t* in,
+                                                         size_t n) {
+  IfmaSums a = ifma_sums_zero(), b = ifma_sums_zero();
+  IfmaAcc x = ifma_msg(in);
+  if (pr->count == 0) {
+    x = ifma_add(x, pr->acc);
+  } else {
+    ifma_sums_mac(&b, pr->acc, &pr->t, n);
+  }
+  pr->count += n;
+  for (size_t g = 0;;) {  // x is group g
+    if (g + 1 == n) {
+      a.d0 = _mm512_add_epi64(a.d0, x.a0);
+      a.d1 = _mm512_add_epi64(a.d1, x.a1);
+      a.d2 = _mm512_add_epi64(a.d2, x.a2);
+      break;
+    }
+    ifma_sums_mac(&a, x, &pr->t, n - 1 - g);
+    x = ifma_msg(in + 128 * ++g);
+    if (g + 1 == n) {
+      b.d0 = _mm512_add_epi64(b.d0, x.a0);
+      b.d1 = _mm512_add_epi64(b.d1, x.a1);
+      b.d2 = _mm512_add_epi64(b.d2, x.a2);
+      break;
+    }
+    ifma_sums_mac(&b, x, &pr->t, n - 1 - g);
+    x = ifma_msg(in + 128 * ++g);
+  }
+  pr->acc = ifma_sums_carry(a, b);
 }
 
-// hash_quads absorbs |quads| (>= 1) rounds of four groups at |hp| into |pr| (whose count is a
-// multiple of four), the accumulators held in registers. The loop is deliberately not unrolled:
-// fully unrolled, GCC's schedule of the 600 operations measured slower.
-[[gnu::always_inline]] VOLLEY_FN inline void hash_quads(PolyRun* pr, const uint8_t* hp,
-                                                        size_t quads) {
-  pr->count += 4 * quads;
-  if (pr->count == 4 * quads) {  // the first round: h (or 0) enters unmultiplied
-    for (int i = 0; i < 4; ++i) pr->acc[i] = ifma_absorb(pr->acc[i], pr->one, hp + 128 * i);
-    hp += 512;
-    --quads;
+// run_groups absorbs |n| groups of 8 blocks, up to 16 per carry.
+[[gnu::always_inline]] VOLLEY_FN inline void run_groups(PolyRun* pr, const uint8_t* in,
+                                                        size_t n) {
+  while (n > 0) {
+    const size_t k = n < 16 ? n : 16;
+    poly_absorb(pr, in, k);
+    in += 128 * k;
+    n -= k;
   }
-  IfmaAcc a0 = pr->acc[0], a1 = pr->acc[1], a2 = pr->acc[2], a3 = pr->acc[3];
-#pragma GCC unroll 1
-  for (size_t q = 0; q < quads; ++q) {
-    const uint8_t* g = hp + 512 * q;
-    a0 = ifma_absorb(a0, pr->r32, g);
-    a1 = ifma_absorb(a1, pr->r32, g + 128);
-    a2 = ifma_absorb(a2, pr->r32, g + 256);
-    a3 = ifma_absorb(a3, pr->r32, g + 384);
-  }
-  pr->acc[0] = a0;
-  pr->acc[1] = a1;
-  pr->acc[2] = a2;
-  pr->acc[3] = a3;
 }
 
-// chacha_x32 XORs up to 2048 bytes of keystream from block |ctr| over in. With kHash it first
-// absorbs |quads| (>= 1) rounds of four groups at |hp| into |pr| (whose count is a multiple of
-// four). The multiplier work and the ChaCha20 rounds are independent, but the hash's ~600
-// operations fill most of the 448-entry reorder window ahead of the rounds, so they overlap only
-// where the sections meet. Interleaving them in the source would need registers the 32 ChaCha20
-// words hold: GCC then spills the words, which measured slower with GCC and Clang in every split
-// tried. The hash loads come before the stores, so |hp| may be |in| == |out|.
-template <bool kHash, bool kRaw = false>
+// chacha_x32 XORs up to 2048 bytes of keystream from block |ctr| over in. With kHash it also
+// absorbs |quads| (>= 1) rounds of four groups at |hp| into |pr|: before the rounds, so that |hp|
+// may be |in| == |out| (opening in place), or with kHashAfter after the stores (sealing, where
+// |hp| is ciphertext an earlier pass wrote). The multiplier work and the ChaCha20 rounds are
+// independent, but they overlap only where the sections meet: the hash's ~500 operations, mostly
+// waiting for the two IFMA pipes, fill the schedulers ahead of the rounds. Interleaving them in
+// the source would need registers the 32 ChaCha20 words hold: GCC then spills the words, which
+// measured slower with GCC and Clang in every split tried. After the stores, the hash of a
+// message's first hashing pass does not wait at the head of the pass for the powers of r.
+template <bool kHash, bool kRaw = false, bool kHashAfter = false>
 VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
                           size_t len, const uint8_t* hp, PolyRun* pr, size_t quads = 4) {
-  if (kHash) hash_quads(pr, hp, quads);
+  if (kHash && !kHashAfter) run_groups(pr, hp, 4 * quads);
   __m512i x[16], y[16];
   load_batch_pre(x, s, ctr);
   load_batch_pre(y, s, ctr + 16);
@@ -350,6 +361,7 @@ VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
     store_batch(x, in, out, len < 1024 ? len : 1024);
     if (len > 1024) store_batch(y, in + 1024, out + 1024, len - 1024);
   }
+  if (kHash && kHashAfter) run_groups(pr, hp, 4 * quads);
 }
 
 // Short path: blocks in 256-bit registers, two per register (one per 128-bit lane), rows
@@ -365,35 +377,26 @@ VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
   b = _mm256_rol_epi32(_mm256_xor_si256(b, c), 7);
 
 // HashFeed spreads |quads| rounds of four hash groups at |hp| over the ten double rounds of a
-// short keystream pass (chacha_ymm, chacha_scalar), a few per round, absorbing them into |pr|
-// (whose count is a multiple of four).
+// short keystream pass (chacha_ymm, chacha_scalar), a few per round, absorbing them into |pr|.
 struct HashFeed {
   VOLLEY_FN inline void start(PolyRun* run, const uint8_t* at, size_t n) {
     pr = run;
     hp = at;
     quads = n;
     per_round = (n + 9) / 10;
-    for (int i = 0; i < 4; ++i) a[i] = pr->acc[i];
-    first = pr->count == 0 ? pr->one : pr->r32;
   }
   VOLLEY_FN inline void round() {
-    for (size_t k = 0; k < per_round && done < quads; ++k, ++done) {
-      const IfmaMul& m = done == 0 ? first : pr->r32;
-      for (int i = 0; i < 4; ++i) a[i] = ifma_absorb(a[i], m, hp + 512 * done + 128 * i);
+    if (done < quads) {
+      const size_t k = quads - done < per_round ? quads - done : per_round;
+      run_groups(pr, hp + 512 * done, 4 * k);
+      done += k;
     }
   }
-  VOLLEY_FN inline void finish() {
-    for (int i = 0; i < 4; ++i) pr->acc[i] = a[i];
-    pr->count += 4 * quads;
-  }
-
   PolyRun* pr = nullptr;
   const uint8_t* hp = nullptr;
   size_t quads = 0;
   size_t per_round = 0;
   size_t done = 0;
-  IfmaAcc a[4];
-  IfmaMul first;
 };
 
 // chacha_ymm writes 2 * N keystream blocks from block |ctr| to ks (N register sets in parallel).
@@ -441,7 +444,6 @@ VOLLEY_FN void chacha_ymm(const ChaChaState* s, uint32_t ctr, uint8_t* ks, PolyR
     }
     if (kHash) feed.round();
   }
-  if (kHash) feed.finish();
   for (int i = 0; i < N; ++i) {
     a[i] = _mm256_add_epi32(a[i], a0);
     b[i] = _mm256_add_epi32(b[i], b0);
@@ -521,7 +523,7 @@ VOLLEY_FN void keystream_short(const ChaChaState* s, uint32_t ctr, size_t nblock
   VOLLEY_QR32(x3, x4, x9, x14)
 
 // chacha_scalar writes keystream block |ctr| to ks[0, 64). With kHash it also absorbs |quads|
-// rounds of four groups at |hp| into |pr| (count a multiple of four), spread over the rounds.
+// rounds of four groups at |hp| into |pr|, spread over the rounds.
 template <bool kHash = false>
 VOLLEY_FN void chacha_scalar(const ChaChaState* s, uint32_t ctr, uint8_t* ks,
                              PolyRun* pr = nullptr, const uint8_t* hp = nullptr,
@@ -536,7 +538,6 @@ VOLLEY_FN void chacha_scalar(const ChaChaState* s, uint32_t ctr, uint8_t* ks,
     VOLLEY_DOUBLE_ROUND32
     if (kHash) feed.round();
   }
-  if (kHash) feed.finish();
   uint32_t w[16] = {x0 + s->w[0],   x1 + s->w[1],   x2 + s->w[2],   x3 + s->w[3],
                     x4 + s->w[4],   x5 + s->w[5],   x6 + s->w[6],   x7 + s->w[7],
                     x8 + s->w[8],   x9 + s->w[9],   x10 + s->w[10], x11 + s->w[11],
@@ -624,65 +625,25 @@ VOLLEY_FN void ensure_powers(ScalarPoly* p, IfmaPowers* pw) {
   }
 }
 
-// run_start sets up the body's hashing from h and r^8, r^16, r^32.
-VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const Poly44& r8, const Poly44& r16,
-                            const Poly44& r32) {
+// run_start sets up the body's hashing from h and r^8.
+VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const Poly44& r8) {
   PolyRun pr;
   const Poly44 h = sp_to44(p->h0, p->h1, p->h2);
-  pr.acc[0].a0 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l0));
-  pr.acc[0].a1 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l1));
-  pr.acc[0].a2 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l2));
-  for (int i = 1; i < 4; ++i) {
-    pr.acc[i].a0 = _mm512_setzero_si512();
-    pr.acc[i].a1 = _mm512_setzero_si512();
-    pr.acc[i].a2 = _mm512_setzero_si512();
-  }
-  pr.r8 = ifma_mul_from(_mm512_set1_epi64(static_cast<long long>(r8.l0)),
-                        _mm512_set1_epi64(static_cast<long long>(r8.l1)),
-                        _mm512_set1_epi64(static_cast<long long>(r8.l2)));
-  pr.r16 = ifma_mul_from(_mm512_set1_epi64(static_cast<long long>(r16.l0)),
-                         _mm512_set1_epi64(static_cast<long long>(r16.l1)),
-                         _mm512_set1_epi64(static_cast<long long>(r16.l2)));
-  pr.r32 = ifma_mul_from(_mm512_set1_epi64(static_cast<long long>(r32.l0)),
-                         _mm512_set1_epi64(static_cast<long long>(r32.l1)),
-                         _mm512_set1_epi64(static_cast<long long>(r32.l2)));
-  pr.one = ifma_mul_from(_mm512_set1_epi64(1), _mm512_setzero_si512(), _mm512_setzero_si512());
+  pr.acc.a0 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l0));
+  pr.acc.a1 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l1));
+  pr.acc.a2 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l2));
+  ifma_table_fill(&pr.t, r8);
   pr.count = 0;
   return pr;
 }
 
 VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const IfmaPowers* pw) {
-  const Poly44 r8 = {pw->l0[0], pw->l1[0], pw->l2[0]};
-  const Poly44 r16 = sp_mul44(r8, r8);
-  return run_start(p, r8, r16, sp_mul44(r16, r16));
+  return run_start(p, Poly44{pw->l0[0], pw->l1[0], pw->l2[0]});
 }
 
-// run_groups absorbs |n| groups of 8 blocks: single groups up to the next multiple of four, then
-// whole rounds of four with the accumulators in registers (through poly_step each group would
-// wait for its accumulator to come back from memory), then single groups.
-VOLLEY_FN void run_groups(PolyRun* pr, const uint8_t* in, size_t n) {
-  size_t g = 0;
-  for (; g < n && (pr->count & 3) != 0; ++g) poly_step(pr, in + 128 * g);
-  if (n - g >= 4) {
-    const size_t quads = (n - g) / 4;
-    hash_quads(pr, in + 128 * g, quads);
-    g += 4 * quads;
-  }
-  for (; g < n; ++g) poly_step(pr, in + 128 * g);
-}
-
-// run_finish joins the accumulators and folds the lanes into p's h. The accumulator that took
-// the last group is complete; the one that took the group before it still needs r^8, the one
-// before that r^16, the first r^24: with A_k the accumulator that took group n - 1 - k, the sum is
-// (A_3 r^8 + A_2) r^16 + (A_1 r^8 + A_0) (accumulators that never took a group are zero).
-// |pr| is wiped afterwards: it holds powers of r.
+// run_finish folds the lanes into p's h. |pr| is wiped afterwards: it holds powers of r.
 VOLLEY_FN void run_finish(PolyRun* pr, ScalarPoly* p, const IfmaPowers* pw) {
-  const size_t n = pr->count;
-  if (n != 0) {
-    const IfmaAcc near = ifma_mul_add(pr->acc[(n - 2) & 3], pr->r8, pr->acc[(n - 1) & 3]);
-    const IfmaAcc far = ifma_mul_add(pr->acc[(n - 4) & 3], pr->r8, pr->acc[(n - 3) & 3]);
-    ifma_fold(p, ifma_mul_add(far, pr->r16, near), pw);
-  }
+  if (pr->count != 0) ifma_fold(p, pr->acc, pw);
   wipe(pr, sizeof(*pr));
 }
 
@@ -757,9 +718,10 @@ VOLLEY_FN void hash_aad(ScalarPoly* p, IfmaPowers* pw, const uint8_t* aad, size_
 }
 
 // long_start sets up Poly1305 for a long message from its key block: r, s, h over the AAD, and the
-// body's multipliers. Only the chain r, r^2, r^4, r^8, r^16, r^32 is computed here, where it holds
-// up the first hashing step; the rest of the lane table (needed by the final fold) is left to
-// finish_powers, which runs off the critical path (unless a long AAD needs the lanes now).
+// body's multipliers. Only the chain r, r^2, r^4, r^8 and the body's powers r^8 .. r^128 are
+// computed here, where they hold up the first hashing step; the rest of the lane table (needed by
+// the final fold) is left to finish_powers, which runs off the critical path (unless a long AAD
+// needs the lanes now).
 VOLLEY_FN PolyRun long_start(ScalarPoly* p, IfmaPowers* pw, Poly44 pow[9], const uint8_t key[32],
                              const uint8_t* aad, size_t aad_len) {
   sp_init(p, key);
@@ -769,8 +731,7 @@ VOLLEY_FN PolyRun long_start(ScalarPoly* p, IfmaPowers* pw, Poly44 pow[9], const
     p->flags |= 1;
   }
   hash_aad(p, pw, aad, aad_len);
-  const Poly44 r16 = sp_mul44(pow[8], pow[8]);
-  return run_start(p, pow[8], r16, sp_mul44(r16, r16));
+  return run_start(p, pow[8]);
 }
 
 // finish_powers stores the lane table if long_start left it for later (idempotent).
@@ -834,7 +795,7 @@ VOLLEY_FN void chacha_x32_keyed(const ChaChaState* s, const uint8_t* in, uint8_t
 // seal_long seals a message longer than 31 blocks. The first pass encrypts the first 2 KiB with
 // blocks 1-32 and computes the Poly1305 key block beside it on the integer units, so no separate
 // key-block pass sits on the critical path. Later passes are 2 KiB from block 33 on, and each
-// hashes the 16 groups of ciphertext the previous pass wrote. A short last piece hashes the quads
+// hashes, after its stores, the 16 groups of ciphertext the previous pass wrote. A short last piece hashes the quads
 // still pending beside its latency-bound short pass, so only a few groups are left for the end.
 VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job) {
   const uint8_t* in = job.in;
@@ -858,7 +819,7 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
       pos += n;
       break;
     }
-    chacha_x32<true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr);
+    chacha_x32<true, false, true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr);
     finish_powers(p, pw, pow);
     hashed += 2048;
     pos += n;
