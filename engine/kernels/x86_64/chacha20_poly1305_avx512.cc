@@ -305,17 +305,13 @@ struct PolyRun {
   pr->count += n;
   for (size_t g = 0;;) {  // x is group g
     if (g + 1 == n) {
-      a.d0 = _mm512_add_epi64(a.d0, x.a0);
-      a.d1 = _mm512_add_epi64(a.d1, x.a1);
-      a.d2 = _mm512_add_epi64(a.d2, x.a2);
+      ifma_sums_add(&a, x);
       break;
     }
     ifma_sums_mac(&a, x, &pr->t, n - 1 - g);
     x = ifma_msg(in + 128 * ++g);
     if (g + 1 == n) {
-      b.d0 = _mm512_add_epi64(b.d0, x.a0);
-      b.d1 = _mm512_add_epi64(b.d1, x.a1);
-      b.d2 = _mm512_add_epi64(b.d2, x.a2);
+      ifma_sums_add(&b, x);
       break;
     }
     ifma_sums_mac(&b, x, &pr->t, n - 1 - g);
