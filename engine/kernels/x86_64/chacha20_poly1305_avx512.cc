@@ -621,20 +621,22 @@ VOLLEY_FN void ensure_powers(ScalarPoly* p, IfmaPowers* pw) {
   }
 }
 
-// run_start sets up the body's hashing from h and r^8.
-VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const Poly44& r8) {
-  PolyRun pr;
-  const Poly44 h = sp_to44(p->h0, p->h1, p->h2);
-  pr.acc.a0 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l0));
-  pr.acc.a1 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l1));
-  pr.acc.a2 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l2));
-  ifma_table_fill(&pr.t, r8);
-  pr.count = 0;
-  return pr;
+// run_powers fills |pr|'s powers and |pw|'s lane table (and marks it present in |p|) from r.
+VOLLEY_FN void run_powers(PolyRun* pr, ScalarPoly* p, IfmaPowers* pw) {
+  Poly44 pow[9];
+  ifma_power_chain(pow, p->r0, p->r1);
+  ifma_table_fill(&pr->t, pw, pow);
+  p->flags |= 1;
+  wipe(pow, sizeof(pow));
 }
 
-VOLLEY_FN PolyRun run_start(const ScalarPoly* p, const IfmaPowers* pw) {
-  return run_start(p, Poly44{pw->l0[0], pw->l1[0], pw->l2[0]});
+// run_begin starts the body's hashing from h (after run_powers).
+VOLLEY_FN void run_begin(PolyRun* pr, const ScalarPoly* p) {
+  const Poly44 h = sp_to44(p->h0, p->h1, p->h2);
+  pr->acc.a0 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l0));
+  pr->acc.a1 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l1));
+  pr->acc.a2 = _mm512_maskz_set1_epi64(1, static_cast<long long>(h.l2));
+  pr->count = 0;
 }
 
 // run_finish folds the lanes into p's h. |pr| is wiped afterwards: it holds powers of r.
@@ -658,8 +660,9 @@ VOLLEY_FN void body(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, uint32_
     return;
   }
 
-  ensure_powers(p, pw);
-  PolyRun pr = run_start(p, pw);
+  PolyRun pr;
+  run_powers(&pr, p, pw);
+  run_begin(&pr, p);
   const size_t chunks = len / 2048;
   const size_t tail = len % 2048;
   const size_t tail_groups = tail / 128;
@@ -713,29 +716,14 @@ VOLLEY_FN void hash_aad(ScalarPoly* p, IfmaPowers* pw, const uint8_t* aad, size_
   hash_padded(p, aad, len);
 }
 
-// long_start sets up Poly1305 for a long message from its key block: r, s, h over the AAD, and the
-// body's multipliers. Only the chain r, r^2, r^4, r^8 and the body's powers r^8 .. r^128 are
-// computed here, where they hold up the first hashing step; the rest of the lane table (needed by
-// the final fold) is left to finish_powers, which runs off the critical path (unless a long AAD
-// needs the lanes now).
-VOLLEY_FN PolyRun long_start(ScalarPoly* p, IfmaPowers* pw, Poly44 pow[9], const uint8_t key[32],
-                             const uint8_t* aad, size_t aad_len) {
+// long_start sets up Poly1305 for a long message from its key block: r, s, the powers, h over
+// the AAD.
+VOLLEY_FN void long_start(PolyRun* pr, ScalarPoly* p, IfmaPowers* pw, const uint8_t key[32],
+                          const uint8_t* aad, size_t aad_len) {
   sp_init(p, key);
-  ifma_power_chain(pow, p->r0, p->r1);
-  if (aad_len / 16 >= kMinVectorBlocks) {
-    ifma_power_table(pw, pow);
-    p->flags |= 1;
-  }
+  run_powers(pr, p, pw);
   hash_aad(p, pw, aad, aad_len);
-  return run_start(p, pow[8]);
-}
-
-// finish_powers stores the lane table if long_start left it for later (idempotent).
-VOLLEY_FN inline void finish_powers(ScalarPoly* p, IfmaPowers* pw, Poly44 pow[9]) {
-  if ((p->flags & 1) == 0) {
-    ifma_power_table(pw, pow);
-    p->flags |= 1;
-  }
+  run_begin(pr, p);
 }
 
 // chacha_x32_keyed XORs blocks 1-32 over in[0, len) (1024 < len <= 2048; with kRaw: stores them
@@ -800,8 +788,8 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   const size_t first = len < 2048 ? len : 2048;
   uint8_t key[64];
   chacha_x32_keyed(s, in, out, first, key);
-  Poly44 pow[9];
-  PolyRun pr = long_start(p, pw, pow, key, job.aad, job.aad_len);
+  PolyRun pr;
+  long_start(&pr, p, pw, key, job.aad, job.aad_len);
   wipe(key, sizeof(key));
   size_t pos = first;  // bytes encrypted
   size_t hashed = 0;   // bytes hashed, a multiple of 512
@@ -816,13 +804,10 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
       break;
     }
     chacha_x32<true, false, true>(s, ctr, in + pos, out + pos, n, out + hashed, &pr);
-    finish_powers(p, pw, pow);
     hashed += 2048;
     pos += n;
     ctr += 32;
   }
-  finish_powers(p, pw, pow);
-  wipe(pow, sizeof(pow));
   const size_t groups = (len - hashed) / 128;
   run_groups(&pr, out + hashed, groups);
   hashed += 128 * groups;
@@ -843,12 +828,10 @@ VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   alignas(64) uint8_t ks[2048];
   uint8_t key[64];
   chacha_x32_keyed<true>(s, nullptr, ks, 0, key);
-  Poly44 pow[9];
-  PolyRun pr = long_start(p, pw, pow, key, job.aad, job.aad_len);
+  PolyRun pr;
+  long_start(&pr, p, pw, key, job.aad, job.aad_len);
   wipe(key, sizeof(key));
   chacha_x32<true>(s, 33, in + 2048, out + 2048, 2048, in, &pr, 8);
-  finish_powers(p, pw, pow);
-  wipe(pow, sizeof(pow));
   xor_bytes(ks, in, out, 2048);
   wipe(ks, sizeof(ks));
   size_t pos = 4096;
