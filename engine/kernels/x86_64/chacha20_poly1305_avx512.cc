@@ -779,8 +779,9 @@ VOLLEY_FN void chacha_x32_keyed(const ChaChaState* s, const uint8_t* in, uint8_t
 // seal_long seals a message longer than 31 blocks. The first pass encrypts the first 2 KiB with
 // blocks 1-32 and computes the Poly1305 key block beside it on the integer units, so no separate
 // key-block pass sits on the critical path. Later passes are 2 KiB from block 33 on, and each
-// hashes, after its stores, the 16 groups of ciphertext the previous pass wrote. A short last piece hashes the quads
-// still pending beside its latency-bound short pass, so only a few groups are left for the end.
+// hashes, after its stores, the 16 groups of ciphertext the previous pass wrote. A short last
+// piece hashes the quads still pending beside its latency-bound short pass, so only a few groups
+// are left for the end.
 VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job) {
   const uint8_t* in = job.in;
   uint8_t* out = job.out;
