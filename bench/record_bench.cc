@@ -24,17 +24,22 @@
 
 #include "benchmark/benchmark.h"
 #include "engine/aead/aead_kernel.h"
+#include "engine/record/record_internal.h"
 #include "tools/speed/core_clock.h"
 #include "tools/speed/subject.h"
 #include "tools/speed/workload.h"
 #include "volley/cipher_suite.h"
 #include "volley/dispatch.h"
+#include "volley/key_schedule.h"
 #include "volley/record.h"
+#include "volley/record_reader.h"
 
 namespace volley {
 namespace {
 
 using aead_internal::Job;
+using record_internal::RecordProtectionAccess;
+using record_internal::RecordReaderAccess;
 
 constexpr size_t kSizes[] = {64, 1350, 4096, 16384};
 constexpr size_t kBatches[] = {1, 32};
@@ -80,8 +85,11 @@ void finish(benchmark::State& state, double seconds, size_t len, size_t n) {
 
 void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t len, size_t n) {
   const std::vector<uint8_t> key(suite->key_len, 0x42);
-  RecordProtection tx, rx;
-  if (tx.init(*suite, key, kIv) != Status::kOk || rx.init(*suite, key, kIv) != Status::kOk) {
+  TrafficKeys keys;
+  RecordProtection tx;
+  RecordReader rx;
+  if (keys.assign(key, kIv) != Status::kOk || tx.init(*suite, keys) != Status::kOk ||
+      rx.install_keys(*suite, keys) != Status::kOk) {
     state.SkipWithError("init failed");
     return;
   }
@@ -110,7 +118,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
     nonces[12 * i + 11] ^= static_cast<uint8_t>(i);
     nonces[12 * i + 10] ^= static_cast<uint8_t>(i >> 8);
     uint8_t* rec = r.record(i);
-    jobs[i] = {tx.aead_key().key_state(), &nonces[12 * i], rec, kRecordHeaderLen,
+    jobs[i] = {RecordProtectionAccess::aead_key(tx).key_state(), &nonces[12 * i], rec, kRecordHeaderLen,
                rec + kRecordHeaderLen, rec + kRecordHeaderLen, len + 1,
                rec + kRecordHeaderLen + len + 1};
   }
@@ -120,7 +128,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
   if (mode == Mode::kRecordInPlace) {
     for (size_t i = 0; i < n; ++i) pieces[i] = Bytes(r.record(i) + kRecordHeaderLen, len);
   }
-  const aead_internal::AeadKernel* kernel = tx.aead_key().kernel();
+  const aead_internal::AeadKernel* kernel = RecordProtectionAccess::aead_key(tx).kernel();
   std::vector<OpenedRecord> opened(n);
   bool ok = true;
   const auto t0 = std::chrono::steady_clock::now();
@@ -132,15 +140,15 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
         break;
       case Mode::kRecordCopy:
       case Mode::kRecordInPlace:
-        tx.set_sequence(0);
+        RecordProtectionAccess::set_sequence(tx, 0);
         ok &= tx.seal_batch(entries, &status) == n;
         break;
       case Mode::kRecordOpen: {
         // Open in place and seal again in place, so every iteration opens a valid stream; the seal
         // is timed too, and the kernel rows give its cost to subtract.
-        rx.set_sequence(0);
-        ok &= rx.open(MutableBytes(r.stream), opened).records == n;
-        tx.set_sequence(0);
+        RecordProtectionAccess::set_sequence(RecordReaderAccess::protection(rx), 0);
+        ok &= rx.read(opened, MutableBytes(r.stream)).records == n;
+        RecordProtectionAccess::set_sequence(tx, 0);
         for (size_t i = 0; i < n; ++i) pieces[i] = Bytes(r.record(i) + kRecordHeaderLen, len);
         ok &= tx.seal_batch(entries, &status) == n;
         break;

@@ -11,15 +11,47 @@
 #include "gtest/gtest.h"
 #include "tests/harness/backend_test.h"
 #include "tests/harness/vectors.h"
+#include "engine/record/record_internal.h"
 #include "volley/hkdf.h"
+#include "volley/key_schedule.h"
 #include "volley/record.h"
+#include "volley/record_reader.h"
 
 namespace volley {
 namespace {
 
+using record_internal::RecordProtectionAccess;
+using record_internal::RecordReaderAccess;
 using test::hex;
 using test::to_hex;
 using Buffer = std::vector<uint8_t>;
+
+// keys_from_secret derives the record key and iv of |secret| through the key schedule.
+TrafficKeys keys_from_secret(const CipherSuite& suite, const Buffer& secret) {
+  Secret s;
+  TrafficKeys keys;
+  EXPECT_EQ(s.assign(secret), Status::kOk);
+  EXPECT_EQ(traffic_keys(suite, &keys, s), Status::kOk);
+  return keys;
+}
+
+// init_from_secret sets up either side of a connection with the keys of a traffic secret.
+Status init_from_secret(RecordProtection& rp, const CipherSuite& suite, const Buffer& secret,
+                        std::string_view backend = {}) {
+  return rp.init(suite, keys_from_secret(suite, secret), backend);
+}
+Status init_from_secret(RecordReader& reader, const CipherSuite& suite, const Buffer& secret,
+                        std::string_view backend = {}) {
+  return reader.install_keys(suite, keys_from_secret(suite, secret), backend);
+}
+
+// set_sequence moves a sequence number anywhere, backwards too: tests only.
+void set_sequence(RecordProtection& rp, uint64_t seq) {
+  RecordProtectionAccess::set_sequence(rp, seq);
+}
+void set_sequence(RecordReader& reader, uint64_t seq) {
+  RecordProtectionAccess::set_sequence(RecordReaderAccess::protection(reader), seq);
+}
 
 // ---------------------------------------------------------------------------------------------
 // RFC 8448 §3 (simple 1-RTT handshake, TLS_AES_128_GCM_SHA256). The traffic secrets are printed in
@@ -61,9 +93,10 @@ class Rfc8448Records : public test::BackendTest {
  protected:
   void SetUp() override { rfc_ = load_simple_1rtt(); }
 
-  void init(RecordProtection& rp, const char* secret, uint64_t seq) {
-    ASSERT_EQ(rp.init_from_secret(kTlsAes128GcmSha256, hex(secret), backend()), Status::kOk);
-    rp.set_sequence(seq);
+  template <typename Side>
+  void init(Side& side, const char* secret, uint64_t seq) {
+    ASSERT_EQ(init_from_secret(side, kTlsAes128GcmSha256, hex(secret), backend()), Status::kOk);
+    set_sequence(side, seq);
   }
 
   // Seals |content| as |type| with no padding and checks the record equals |expected|; then opens
@@ -80,17 +113,17 @@ class Rfc8448Records : public test::BackendTest {
     EXPECT_EQ(to_hex(out), to_hex(expected));
     EXPECT_EQ(tx.sequence(), seq + 1);
 
-    RecordProtection rx;
+    RecordReader rx;
     init(rx, secret, seq);
     Buffer stream = expected;
     OpenedRecord rec[2];
-    const OpenResult r = rx.open(stream, rec);
+    const ReadResult r = rx.read(rec, stream);
     ASSERT_EQ(r.status, RecordStatus::kOk);
     ASSERT_EQ(r.records, 1u);
     EXPECT_EQ(r.consumed, expected.size());
     EXPECT_EQ(rec[0].type, type);
     EXPECT_EQ(to_hex(rec[0].content.data(), rec[0].content.size()), to_hex(content));
-    EXPECT_EQ(rx.sequence(), seq + 1);
+    EXPECT_EQ(rx.protection().sequence(), seq + 1);
   }
 
   Rfc8448 rfc_;
@@ -127,18 +160,24 @@ TEST_P(Rfc8448Records, ApplicationStreamInOneCall) {
   for (const char* r : {"Record_Server_AppData", "Record_Server_CloseNotify"}) {
     stream.insert(stream.end(), rfc_[r].begin(), rfc_[r].end());
   }
-  RecordProtection rx;
+  // The reader returns after each record that is not application_data (the ticket, the alert), so
+  // the stream takes two calls: the ticket; then the data and the alert.
+  RecordReader rx;
   init(rx, kServerAppSecret, 0);
   OpenedRecord rec[4];
-  const OpenResult r = rx.open(stream, rec);
+  ReadResult r = rx.read(rec, stream);
   ASSERT_EQ(r.status, RecordStatus::kOk);
-  ASSERT_EQ(r.records, 3u);
-  EXPECT_EQ(r.consumed, stream.size());
+  ASSERT_EQ(r.records, 1u);
+  EXPECT_EQ(r.consumed, rfc_["Record_NewSessionTicket"].size());
   EXPECT_EQ(rec[0].type, ContentType::kHandshake);
   EXPECT_EQ(rec[0].content[0], 4);  // NewSessionTicket
-  EXPECT_EQ(rec[1].type, ContentType::kApplicationData);
-  EXPECT_EQ(rec[2].type, ContentType::kAlert);
-  EXPECT_EQ(rx.sequence(), 3u);
+  r = rx.read(rec, MutableBytes(stream).subspan(r.consumed));
+  ASSERT_EQ(r.status, RecordStatus::kOk);
+  ASSERT_EQ(r.records, 2u);
+  EXPECT_EQ(r.consumed, stream.size() - rfc_["Record_NewSessionTicket"].size());
+  EXPECT_EQ(rec[0].type, ContentType::kApplicationData);
+  EXPECT_EQ(rec[1].type, ContentType::kAlert);
+  EXPECT_EQ(rx.protection().sequence(), 3u);
 }
 
 VOLLEY_INSTANTIATE_FOR_EACH_BACKEND(Rfc8448Records, dispatch::Family::kAesGcm);
@@ -171,6 +210,29 @@ std::string suite_backend_name(const ::testing::TestParamInfo<SuiteBackend>& inf
 
 class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
  protected:
+  // read_all reads |stream| in place to its end into |rec|, one read() call after another; each
+  // call must return kOk and stop only after a record that is not application_data, or at the
+  // end. Returns the number of records.
+  static size_t read_all(RecordReader& rx, std::span<OpenedRecord> rec, Buffer& stream) {
+    size_t records = 0;
+    size_t pos = 0;
+    while (pos < stream.size()) {
+      const ReadResult r = rx.read(rec.subspan(records), MutableBytes(stream).subspan(pos));
+      EXPECT_EQ(r.status, RecordStatus::kOk);
+      if (r.status != RecordStatus::kOk || r.records == 0) break;
+      records += r.records;
+      pos += r.consumed;
+      for (size_t i = records - r.records; i + 1 < records; ++i) {
+        EXPECT_EQ(rec[i].type, ContentType::kApplicationData) << "record " << i;
+      }
+      if (pos < stream.size()) {
+        EXPECT_NE(rec[records - 1].type, ContentType::kApplicationData) << "record " << records;
+      }
+    }
+    EXPECT_EQ(pos, stream.size());
+    return records;
+  }
+
   const CipherSuite& suite() const { return *GetParam().suite; }
 
   Buffer secret(uint8_t seed) const {
@@ -179,10 +241,11 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
     return s;
   }
 
-  void init_pair(RecordProtection& tx, RecordProtection& rx, uint8_t seed = 1) {
-    ASSERT_EQ(tx.init_from_secret(suite(), secret(seed), GetParam().backend), Status::kOk);
-    ASSERT_EQ(rx.init_from_secret(suite(), secret(seed), GetParam().backend), Status::kOk);
+  void init_pair(RecordProtection& tx, RecordReader& rx, uint8_t seed = 1) {
+    ASSERT_EQ(init_from_secret(tx, suite(), secret(seed), GetParam().backend), Status::kOk);
+    ASSERT_EQ(init_from_secret(rx, suite(), secret(seed), GetParam().backend), Status::kOk);
     ASSERT_EQ(tx.backend_name(), GetParam().backend);
+    ASSERT_EQ(rx.protection().backend_name(), GetParam().backend);
   }
 
   static Buffer random_bytes(std::mt19937_64& rng, size_t n) {
@@ -208,9 +271,10 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
   void check_batch_equals_one_at_a_time(const std::vector<Buffer>& contents,
                                         const std::vector<size_t>& paddings, bool three_pieces) {
     const size_t count = contents.size();
-    RecordProtection batch_tx, single_tx, rx;
+    RecordProtection batch_tx, single_tx;
+    RecordReader rx;
     init_pair(batch_tx, rx);
-    ASSERT_EQ(single_tx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+    ASSERT_EQ(init_from_secret(single_tx, suite(), secret(1), GetParam().backend), Status::kOk);
 
     std::vector<Buffer> batch_out(count), single_out(count);
     std::vector<SealEntry> entries(count);
@@ -233,7 +297,9 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
       } else {
         pieces[i][0] = Bytes(c);
       }
-      entries[i] = {i % 7 == 3 ? ContentType::kHandshake : ContentType::kApplicationData,
+      // Some handshake records among them (never empty: RFC 8446 §5.1); each ends a read().
+      entries[i] = {i % 7 == 3 && !c.empty() ? ContentType::kHandshake
+                                              : ContentType::kApplicationData,
                     Pieces(pieces[i].data(), npieces), paddings[i], batch_out[i], 0};
       single_out[i] = seal_one(single_tx, c, paddings[i], entries[i].type);
     }
@@ -247,10 +313,7 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
       stream.insert(stream.end(), batch_out[i].begin(), batch_out[i].end());
     }
     std::vector<OpenedRecord> rec(count + 3);
-    const OpenResult r = rx.open(stream, rec);
-    ASSERT_EQ(r.status, RecordStatus::kOk);
-    ASSERT_EQ(r.records, count);
-    EXPECT_EQ(r.consumed, stream.size());
+    ASSERT_EQ(read_all(rx, rec, stream), count);
     for (size_t i = 0; i < count; ++i) {
       EXPECT_EQ(rec[i].type, entries[i].type);
       ASSERT_TRUE(std::equal(contents[i].begin(), contents[i].end(), rec[i].content.begin(),
@@ -272,7 +335,8 @@ TEST_P(RecordLayer, RoundTripAtSizeBoundaries) {
   std::mt19937_64 rng(42);
   for (int i = 0; i < 20; ++i) sizes.push_back(rng() % (kMaxPlaintextLen + 1));
 
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   for (size_t size : sizes) {
     for (size_t padding : {size_t{0}, size_t{1}, size_t{31}}) {
@@ -281,7 +345,7 @@ TEST_P(RecordLayer, RoundTripAtSizeBoundaries) {
       Buffer record = seal_one(tx, content, padding);
       ASSERT_EQ(record.size(), 5 + size + 1 + padding + 16);
       OpenedRecord rec[1];
-      const OpenResult r = rx.open(record, rec);
+      const ReadResult r = rx.read(rec, record);
       ASSERT_EQ(r.status, RecordStatus::kOk) << "size " << size << " padding " << padding;
       ASSERT_EQ(r.records, 1u);
       ASSERT_TRUE(std::equal(content.begin(), content.end(), rec[0].content.begin(),
@@ -289,7 +353,7 @@ TEST_P(RecordLayer, RoundTripAtSizeBoundaries) {
           << "size " << size << " padding " << padding;
     }
   }
-  EXPECT_EQ(tx.sequence(), rx.sequence());
+  EXPECT_EQ(tx.sequence(), rx.protection().sequence());
 }
 
 // A mixed batch: random sizes, pieces in place or not, padding; sealed in one call it must give
@@ -331,7 +395,8 @@ TEST_P(RecordLayer, UniformRunsEqualOneAtATime) {
 
 TEST_P(RecordLayer, OpenIntoSeparateBuffer) {
   std::mt19937_64 rng(3);
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   Buffer stream;
   std::vector<Buffer> contents;
@@ -343,7 +408,7 @@ TEST_P(RecordLayer, OpenIntoSeparateBuffer) {
   const Buffer original = stream;
   Buffer out(stream.size());
   OpenedRecord rec[8];
-  const OpenResult r = rx.open(Bytes(stream), out, rec);
+  const ReadResult r = rx.read(rec, out, Bytes(stream));
   ASSERT_EQ(r.status, RecordStatus::kOk);
   ASSERT_EQ(r.records, 5u);
   EXPECT_EQ(stream, original);
@@ -352,9 +417,9 @@ TEST_P(RecordLayer, OpenIntoSeparateBuffer) {
     EXPECT_GE(rec[i].content.data(), out.data());
   }
   // Overlapping buffers are refused.
-  RecordProtection rx2;
-  ASSERT_EQ(rx2.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
-  EXPECT_EQ(rx2.open(Bytes(stream), MutableBytes(stream.data() + 1, 10), rec).status,
+  RecordReader rx2;
+  ASSERT_EQ(init_from_secret(rx2, suite(), secret(1), GetParam().backend), Status::kOk);
+  EXPECT_EQ(rx2.read(rec, MutableBytes(stream.data() + 1, 10), Bytes(stream)).status,
             RecordStatus::kBadAliasing);
 }
 
@@ -362,14 +427,15 @@ TEST_P(RecordLayer, ManyConnectionsInOneCall) {
   // Three connections, one of each suite, their records interleaved in one seal_records call.
   std::mt19937_64 rng(11);
   const std::string& backend = GetParam().backend;
-  RecordProtection tx[3], rx[3];
+  RecordProtection tx[3];
+  RecordReader rx[3];
   const CipherSuite* suites[3] = {&suite(), &kTlsChaCha20Poly1305Sha256, &kTlsAes256GcmSha384};
   for (int c = 0; c < 3; ++c) {
     Buffer s(suites[c]->hash_len, static_cast<uint8_t>(c + 1));
     // The parameter's backend for the parameter's suite, the best one for the others.
     const std::string_view b = c == 0 ? std::string_view(backend) : std::string_view();
-    ASSERT_EQ(tx[c].init_from_secret(*suites[c], s, b), Status::kOk);
-    ASSERT_EQ(rx[c].init_from_secret(*suites[c], s, b), Status::kOk);
+    ASSERT_EQ(init_from_secret(tx[c], *suites[c], s, b), Status::kOk);
+    ASSERT_EQ(init_from_secret(rx[c], *suites[c], s, b), Status::kOk);
   }
   constexpr size_t kRecords = 40;
   std::vector<Buffer> contents, outs(kRecords);
@@ -388,9 +454,9 @@ TEST_P(RecordLayer, ManyConnectionsInOneCall) {
   ASSERT_EQ(status, RecordStatus::kOk);
   for (size_t i = 0; i < kRecords; ++i) {
     RecordProtection* conn = entries[i].connection;
-    RecordProtection& receiver = rx[conn - tx];
+    RecordReader& receiver = rx[conn - tx];
     OpenedRecord rec[1];
-    const OpenResult r = receiver.open(outs[i], rec);
+    const ReadResult r = receiver.read(rec, outs[i]);
     ASSERT_EQ(r.status, RecordStatus::kOk) << "record " << i;
     ASSERT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), contents[i]);
   }
@@ -422,7 +488,7 @@ Buffer concat(const std::vector<Buffer>& records) {
 TEST_P(RecordLayer, TamperedRecordFailsAndLeavesTheRestIntact) {
   std::mt19937_64 rng(5);
   RecordProtection tx;
-  RecordProtection unused;
+  RecordReader unused;
   init_pair(tx, unused);
   std::vector<Buffer> contents;
   const auto records = seal_stream(tx, 6, rng, &contents);
@@ -436,10 +502,10 @@ TEST_P(RecordLayer, TamperedRecordFailsAndLeavesTheRestIntact) {
     for (uint8_t bit : {uint8_t{0x01}, uint8_t{0x80}}) {
       Buffer stream = clean;
       stream[bad_start + offset] ^= bit;
-      RecordProtection rx;
-      ASSERT_EQ(rx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+      RecordReader rx;
+      ASSERT_EQ(init_from_secret(rx, suite(), secret(1), GetParam().backend), Status::kOk);
       OpenedRecord rec[8];
-      const OpenResult r = rx.open(stream, rec);
+      const ReadResult r = rx.read(rec, stream);
       // A changed length field may also make the record run past the end of the stream.
       const bool length_field = offset == 3 || offset == 4;
       if (length_field && r.status == RecordStatus::kNeedMoreData) {
@@ -450,7 +516,7 @@ TEST_P(RecordLayer, TamperedRecordFailsAndLeavesTheRestIntact) {
       // Earlier records are delivered, the sequence number counts only them.
       ASSERT_EQ(r.records, bad) << "offset " << offset;
       EXPECT_EQ(r.consumed, bad_start);
-      EXPECT_EQ(rx.sequence(), bad);
+      EXPECT_EQ(rx.protection().sequence(), bad);
       for (size_t i = 0; i < bad; ++i) {
         EXPECT_EQ(Buffer(rec[i].content.begin(), rec[i].content.end()), contents[i]);
       }
@@ -469,17 +535,18 @@ TEST_P(RecordLayer, TamperedRecordFailsAndLeavesTheRestIntact) {
 
 TEST_P(RecordLayer, TruncationNeedsMoreData) {
   std::mt19937_64 rng(9);
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   std::vector<Buffer> contents;
   const auto records = seal_stream(tx, 2, rng, &contents);
   const Buffer full = concat(records);
   for (size_t cut = records[0].size(); cut < full.size(); ++cut) {
-    RecordProtection r2;
-    ASSERT_EQ(r2.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+    RecordReader r2;
+    ASSERT_EQ(init_from_secret(r2, suite(), secret(1), GetParam().backend), Status::kOk);
     Buffer stream(full.begin(), full.begin() + cut);
     OpenedRecord rec[4];
-    const OpenResult r = r2.open(stream, rec);
+    const ReadResult r = r2.read(rec, stream);
     ASSERT_EQ(r.status, cut == records[0].size() ? RecordStatus::kOk : RecordStatus::kNeedMoreData)
         << "cut " << cut;
     ASSERT_EQ(r.records, 1u);
@@ -488,44 +555,67 @@ TEST_P(RecordLayer, TruncationNeedsMoreData) {
   // A partial first record consumes nothing.
   Buffer stream(full.begin(), full.begin() + 3);
   OpenedRecord rec[1];
-  const OpenResult r = rx.open(stream, rec);
+  const ReadResult r = rx.read(rec, stream);
   EXPECT_EQ(r.status, RecordStatus::kNeedMoreData);
   EXPECT_EQ(r.records, 0u);
-  EXPECT_EQ(rx.sequence(), 0u);
+  EXPECT_EQ(rx.protection().sequence(), 0u);
 }
 
 TEST_P(RecordLayer, ReorderingAndReplayFail) {
   std::mt19937_64 rng(13);
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   std::vector<Buffer> contents;
   auto records = seal_stream(tx, 3, rng, &contents);
   OpenedRecord rec[1];
+  // Out of order: record 1 where 0 is expected.
+  RecordReader early;
+  ASSERT_EQ(init_from_secret(early, suite(), secret(1), GetParam().backend), Status::kOk);
   Buffer second = records[1];
-  EXPECT_EQ(rx.open(second, rec).alert, AlertDescription::kBadRecordMac);  // out of order
-  EXPECT_EQ(rx.sequence(), 0u);
+  EXPECT_EQ(early.read(rec, second).alert, AlertDescription::kBadRecordMac);
+  EXPECT_EQ(early.protection().sequence(), 0u);
+  // Replayed: record 0 twice.
   Buffer first = records[0];
-  ASSERT_EQ(rx.open(first, rec).status, RecordStatus::kOk);
+  ASSERT_EQ(rx.read(rec, first).status, RecordStatus::kOk);
   Buffer replay = records[0];
-  EXPECT_EQ(rx.open(replay, rec).alert, AlertDescription::kBadRecordMac);  // replayed
-  EXPECT_EQ(rx.sequence(), 1u);
+  EXPECT_EQ(rx.read(rec, replay).alert, AlertDescription::kBadRecordMac);
+  EXPECT_EQ(rx.protection().sequence(), 1u);
+  // The reader is dead after a failure: even the record that was due is refused, unread.
+  Buffer due = records[1];
+  const ReadResult r = rx.read(rec, due);
+  EXPECT_EQ(r.status, RecordStatus::kAlert);
+  EXPECT_EQ(r.alert, AlertDescription::kBadRecordMac);
+  EXPECT_EQ(r.records, 0u);
+  EXPECT_EQ(due, records[1]);
+  EXPECT_TRUE(rx.failed());
 }
 
 TEST_P(RecordLayer, MalformedHeadersAndOverflow) {
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   const Buffer record = seal_one(tx, Buffer(10, 0x42));
   OpenedRecord rec[1];
   auto open_modified = [&](auto modify) {
-    RecordProtection r2;
-    EXPECT_EQ(r2.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+    RecordReader r2;
+    EXPECT_EQ(init_from_secret(r2, suite(), secret(1), GetParam().backend), Status::kOk);
     Buffer s = record;
     modify(s);
-    return r2.open(s, rec);
+    return r2.read(rec, s);
   };
-  EXPECT_EQ(open_modified([](Buffer& s) { s[0] = 22; }).alert, AlertDescription::kDecodeError);
-  EXPECT_EQ(open_modified([](Buffer& s) { s[1] = 0x02; }).alert, AlertDescription::kDecodeError);
-  EXPECT_EQ(open_modified([](Buffer& s) { s[2] = 0x01; }).alert, AlertDescription::kDecodeError);
+  // Once keys are in use every record is application_data on the outside (RFC 8446 §5.2): another
+  // type, assigned or not, is unexpected (§5).
+  for (uint8_t type : {0, 20, 21, 22, 24, 0x97, 0xff}) {
+    if (type == 20) continue;  // change_cipher_spec: see the reader's tests
+    EXPECT_EQ(open_modified([&](Buffer& s) { s[0] = type; }).alert,
+              AlertDescription::kUnexpectedMessage)
+        << int{type};
+  }
+  // legacy_record_version is ignored (RFC 8446 §5.1) but is part of the AAD (§5.2): a changed
+  // version fails authentication, it is not a decode error.
+  EXPECT_EQ(open_modified([](Buffer& s) { s[1] = 0x02; }).alert, AlertDescription::kBadRecordMac);
+  EXPECT_EQ(open_modified([](Buffer& s) { s[2] = 0x01; }).alert, AlertDescription::kBadRecordMac);
   // Length above 2^14 + 256.
   auto too_long = open_modified([](Buffer& s) {
     s[3] = static_cast<uint8_t>((kMaxCiphertextLen + 1) >> 8);
@@ -542,14 +632,14 @@ TEST_P(RecordLayer, MalformedHeadersAndOverflow) {
   big[0] = 23; big[1] = 3; big[2] = 3;
   big[3] = static_cast<uint8_t>(kMaxCiphertextLen >> 8);
   big[4] = static_cast<uint8_t>(kMaxCiphertextLen);
-  EXPECT_EQ(rx.open(big, rec).alert, AlertDescription::kRecordOverflow);
+  EXPECT_EQ(rx.read(rec, big).alert, AlertDescription::kRecordOverflow);
 }
 
 TEST_P(RecordLayer, AllZeroInnerPlaintextIsUnexpectedMessage) {
   // Authentic records whose inner plaintext has no content type, built with the AEAD directly.
   for (size_t zeros : {size_t{0}, size_t{1}, size_t{40}}) {
-    RecordProtection rx;
-    ASSERT_EQ(rx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+    RecordReader rx;
+    ASSERT_EQ(init_from_secret(rx, suite(), secret(1), GetParam().backend), Status::kOk);
     uint8_t key[32], iv[12];
     ASSERT_EQ(hkdf_expand_label(suite().hash, std::span<uint8_t>(key, suite().key_len), secret(1),
                                 "key", {}),
@@ -567,56 +657,91 @@ TEST_P(RecordLayer, AllZeroInnerPlaintextIsUnexpectedMessage) {
                      MutableBytes(record.data() + 5, zeros + 16)),
               Status::kOk);
     OpenedRecord rec[1];
-    const OpenResult r = rx.open(record, rec);
+    const ReadResult r = rx.read(rec, record);
     EXPECT_EQ(r.status, RecordStatus::kAlert);
     EXPECT_EQ(r.alert, AlertDescription::kUnexpectedMessage) << zeros;
-    EXPECT_EQ(rx.sequence(), 0u);
+    EXPECT_EQ(rx.protection().sequence(), 0u);
   }
 }
 
 TEST_P(RecordLayer, KeyUpdate) {
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   std::mt19937_64 rng(17);
   std::vector<Buffer> contents;
   seal_stream(tx, 3, rng, &contents);
-  ASSERT_EQ(tx.update_keys(), Status::kOk);
+  // application_traffic_secret_1 = HKDF-Expand-Label(secret_0, "traffic upd", "", Hash.length)
+  // (RFC 8446 §7.2), from the key schedule, checked against HKDF directly.
+  Secret current, next;
+  ASSERT_EQ(current.assign(secret(1)), Status::kOk);
+  ASSERT_EQ(next_application_traffic_secret(suite(), &next, current), Status::kOk);
+  Buffer expected_next(suite().hash_len);
+  ASSERT_EQ(hkdf_expand_label(suite().hash, expected_next, secret(1), "traffic upd", {}),
+            Status::kOk);
+  ASSERT_EQ(to_hex(next.bytes().data(), next.size()), to_hex(expected_next));
+  TrafficKeys next_keys;
+  ASSERT_EQ(traffic_keys(suite(), &next_keys, next), Status::kOk);
+
+  ASSERT_EQ(tx.rekey(next_keys), Status::kOk);
   EXPECT_EQ(tx.sequence(), 0u);
-  Buffer after = seal_one(tx, Buffer{1, 2, 3});
-  // The receiver still on the old key cannot open it; after its own update it can (with seq 0).
-  rx.set_sequence(3);
+  EXPECT_EQ(tx.backend_name(), GetParam().backend);  // a forced backend stays forced
+  const Buffer after = seal_one(tx, Buffer{1, 2, 3});
+
+  // The old key at the same sequence number (0) cannot open it: it fails on the key alone.
+  RecordReader old_key;
+  ASSERT_EQ(init_from_secret(old_key, suite(), secret(1), GetParam().backend), Status::kOk);
   OpenedRecord rec[1];
   Buffer copy = after;
-  EXPECT_EQ(rx.open(copy, rec).alert, AlertDescription::kBadRecordMac);
-  ASSERT_EQ(rx.update_keys(), Status::kOk);
+  EXPECT_EQ(old_key.read(rec, copy).alert, AlertDescription::kBadRecordMac);
+
+  // The receiver installs the same next keys and opens it; so does a fresh one set up from the
+  // next secret.
+  ASSERT_EQ(rx.install_keys(suite(), next_keys), Status::kOk);
+  EXPECT_EQ(rx.protection().backend_name(), GetParam().backend);
   copy = after;
-  ASSERT_EQ(rx.open(copy, rec).status, RecordStatus::kOk);
+  ASSERT_EQ(rx.read(rec, copy).status, RecordStatus::kOk);
   EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), (Buffer{1, 2, 3}));
-
-  // The new secret is HKDF-Expand-Label(old, "traffic upd", "", Hash.length) (RFC 8446 §7.2).
-  Buffer next(suite().hash_len);
-  ASSERT_EQ(hkdf_expand_label(suite().hash, next, secret(1), "traffic upd", {}), Status::kOk);
-  RecordProtection expected;
-  ASSERT_EQ(expected.init_from_secret(suite(), next, GetParam().backend), Status::kOk);
+  RecordReader fresh;
+  ASSERT_EQ(init_from_secret(fresh, suite(), expected_next, GetParam().backend), Status::kOk);
   copy = after;
-  ASSERT_EQ(expected.open(copy, rec).status, RecordStatus::kOk);
+  ASSERT_EQ(fresh.read(rec, copy).status, RecordStatus::kOk);
 
-  // A key set up without a secret cannot be updated.
-  RecordProtection raw;
-  ASSERT_EQ(raw.init(suite(), Buffer(suite().key_len, 1), Buffer(12, 2), GetParam().backend),
-            Status::kOk);
-  EXPECT_EQ(raw.update_keys(), Status::kNotInitialized);
+  // Chained updates: secret_2 from secret_1, both sides, records still open.
+  Secret third;
+  ASSERT_EQ(next_application_traffic_secret(suite(), &third, next), Status::kOk);
+  TrafficKeys third_keys;
+  ASSERT_EQ(traffic_keys(suite(), &third_keys, third), Status::kOk);
+  ASSERT_EQ(tx.rekey(third_keys), Status::kOk);
+  ASSERT_EQ(rx.install_keys(suite(), third_keys), Status::kOk);
+  copy = seal_one(tx, Buffer{4, 5});
+  ASSERT_EQ(rx.read(rec, copy).status, RecordStatus::kOk);
+  EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), (Buffer{4, 5}));
+  EXPECT_EQ(rx.protection().backend_name(), GetParam().backend);
+
+  // A rekey with keys of the wrong size wipes the object: nothing can be sealed afterwards.
+  TrafficKeys wrong;
+  ASSERT_EQ(wrong.assign(Buffer(suite().key_len == 16 ? 32 : 16, 1), Buffer(12, 2)), Status::kOk);
+  EXPECT_EQ(tx.rekey(wrong), Status::kBadKeyLength);
+  EXPECT_FALSE(tx.initialized());
+  Buffer out(RecordProtection::sealed_size(3, 0));
+  const Buffer c(3, 1);
+  const Bytes piece(c);
+  SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
+  EXPECT_EQ(tx.seal(e), RecordStatus::kNotInitialized);
+  EXPECT_EQ(tx.rekey(next_keys), Status::kNotInitialized);
 }
 
 TEST_P(RecordLayer, UsageLimitsAndSequenceExhaustion) {
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   const uint64_t limit = suite().aead->max_records_per_key;
   if (limit != UINT64_MAX) {
     // AES-GCM: 2^24.5 records per key (RFC 8446 §5.5).
     EXPECT_EQ(limit, 23726566u);
     EXPECT_FALSE(tx.key_update_recommended());
-    tx.set_sequence(limit - 2);
+    set_sequence(tx, limit - 2);
     EXPECT_TRUE(tx.key_update_recommended());
     seal_one(tx, Buffer(5, 1));
     seal_one(tx, Buffer(5, 1));
@@ -626,10 +751,10 @@ TEST_P(RecordLayer, UsageLimitsAndSequenceExhaustion) {
     SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
     EXPECT_EQ(tx.seal(e), RecordStatus::kKeyUpdateRequired);
     EXPECT_EQ(tx.sequence(), limit);
-    ASSERT_EQ(tx.update_keys(), Status::kOk);
+    ASSERT_EQ(tx.rekey(keys_from_secret(suite(), secret(2))), Status::kOk);
     EXPECT_EQ(tx.seal(e), RecordStatus::kOk);
   } else {
-    tx.set_sequence(UINT64_MAX - 1);
+    set_sequence(tx, UINT64_MAX - 1);
     seal_one(tx, Buffer(5, 1));
     Buffer out(RecordProtection::sealed_size(5, 0));
     const Buffer c(5, 1);
@@ -641,7 +766,8 @@ TEST_P(RecordLayer, UsageLimitsAndSequenceExhaustion) {
 }
 
 TEST_P(RecordLayer, RecordSizeLimitAndPadding) {
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   Buffer out(RecordProtection::sealed_size(kMaxPlaintextLen + 1, 0));
   auto seal_size = [&](size_t content, size_t padding) {
@@ -672,15 +798,17 @@ TEST_P(RecordLayer, RecordSizeLimitAndPadding) {
   EXPECT_EQ(tx.seal(e), RecordStatus::kOutputTooSmall);
 
   // A receiver with a 64-byte limit refuses a 100-byte inner plaintext.
-  RecordProtection big_tx, small_rx;
+  RecordProtection big_tx;
+  RecordReader small_rx;
   init_pair(big_tx, small_rx, 9);
   ASSERT_EQ(small_rx.set_record_size_limit(64), Status::kOk);
   Buffer record = seal_one(big_tx, Buffer(99, 1));
   OpenedRecord rec[1];
-  EXPECT_EQ(small_rx.open(record, rec).alert, AlertDescription::kRecordOverflow);
+  EXPECT_EQ(small_rx.read(rec, record).alert, AlertDescription::kRecordOverflow);
 
   // Padding policy: inner plaintext padded to a multiple of 32.
-  RecordProtection ptx, prx;
+  RecordProtection ptx;
+  RecordReader prx;
   init_pair(ptx, prx, 3);
   ptx.set_padding_policy(PaddingPolicy{32});
   EXPECT_EQ(ptx.padding_for(10), 21u);
@@ -691,12 +819,13 @@ TEST_P(RecordLayer, RecordSizeLimitAndPadding) {
   SealEntry pe{ContentType::kApplicationData, Pieces(&p, 1), kPolicyPadding, padded, 0};
   ASSERT_EQ(ptx.seal(pe), RecordStatus::kOk);
   EXPECT_EQ(pe.written, 5u + 32 + 16);
-  ASSERT_EQ(prx.open(padded, rec).status, RecordStatus::kOk);
+  ASSERT_EQ(prx.read(rec, padded).status, RecordStatus::kOk);
   EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), content);
 }
 
 TEST_P(RecordLayer, ContentTypeZeroRefused) {
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   Buffer out(RecordProtection::sealed_size(3, 0));
   const Buffer c(3, 1);
@@ -707,7 +836,8 @@ TEST_P(RecordLayer, ContentTypeZeroRefused) {
 }
 
 TEST_P(RecordLayer, BadAliasingRefused) {
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   Buffer out(RecordProtection::sealed_size(20, 0));
   // The payload overlaps the record but is not in place.
@@ -720,7 +850,8 @@ TEST_P(RecordLayer, BadAliasingRefused) {
 // An empty payload piece may have a null data(); sealing must skip it (memcpy from null is UB,
 // caught by --config=ubsan) and produce the same record as without it.
 TEST_P(RecordLayer, EmptyNullPiecesAreSkipped) {
-  RecordProtection tx, rx, tx2, rx2;
+  RecordProtection tx, tx2;
+  RecordReader rx, rx2;
   init_pair(tx, rx);
   init_pair(tx2, rx2);
   const Buffer content(100, 7);
@@ -731,19 +862,20 @@ TEST_P(RecordLayer, EmptyNullPiecesAreSkipped) {
   EXPECT_EQ(out, seal_one(tx2, content));
   Buffer empty_out(RecordProtection::sealed_size(0, 0));
   const Bytes none[1] = {Bytes()};
-  SealEntry e2{ContentType::kAlert, Pieces(none, 1), 0, empty_out, 0};
+  SealEntry e2{ContentType::kApplicationData, Pieces(none, 1), 0, empty_out, 0};
   ASSERT_EQ(tx.seal(e2), RecordStatus::kOk);
   OpenedRecord rec[2];
-  ASSERT_EQ(rx.open(out, rec).status, RecordStatus::kOk);
-  ASSERT_EQ(rx.open(empty_out, rec).records, 1u);
-  EXPECT_EQ(rec[0].type, ContentType::kAlert);
+  ASSERT_EQ(rx.read(rec, out).status, RecordStatus::kOk);
+  ASSERT_EQ(rx.read(rec, empty_out).records, 1u);
+  EXPECT_EQ(rec[0].type, ContentType::kApplicationData);
   EXPECT_TRUE(rec[0].content.empty());
 }
 
 // A padding policy block larger than any record pads to the record size limit; it must not wrap
 // the rounding (which made every kPolicyPadding seal fail with kRecordTooLarge).
 TEST_P(RecordLayer, HugePaddingBlockPadsToTheLimit) {
-  RecordProtection tx, rx;
+  RecordProtection tx;
+  RecordReader rx;
   init_pair(tx, rx);
   ASSERT_EQ(tx.set_record_size_limit(256), Status::kOk);
   tx.set_padding_policy(PaddingPolicy{SIZE_MAX});
@@ -757,7 +889,7 @@ TEST_P(RecordLayer, HugePaddingBlockPadsToTheLimit) {
   ASSERT_EQ(tx.seal(e), RecordStatus::kOk);
   EXPECT_EQ(e.written, 5u + 256 + 16);
   OpenedRecord rec[1];
-  ASSERT_EQ(rx.open(out, rec).status, RecordStatus::kOk);
+  ASSERT_EQ(rx.read(rec, out).status, RecordStatus::kOk);
   EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), content);
 }
 
@@ -774,9 +906,10 @@ TEST_P(RecordLayer, PayloadFromItsOwnBufferEqualsInPlace) {
     for (size_t padding : {size_t{0}, size_t{1}, size_t{100}, size_t{254}, size_t{255},
                            size_t{256}, size_t{700}}) {
       if (size + 1 + padding > kMaxInnerPlaintextLen) continue;
-      RecordProtection own_tx, place_tx, rx;
+      RecordProtection own_tx, place_tx;
+      RecordReader rx;
       init_pair(own_tx, rx);
-      ASSERT_EQ(place_tx.init_from_secret(suite(), secret(1), GetParam().backend), Status::kOk);
+      ASSERT_EQ(init_from_secret(place_tx, suite(), secret(1), GetParam().backend), Status::kOk);
       const Buffer content = random_bytes(rng, size);
       const Buffer own = seal_one(own_tx, content, padding);
 
@@ -788,7 +921,7 @@ TEST_P(RecordLayer, PayloadFromItsOwnBufferEqualsInPlace) {
       ASSERT_EQ(to_hex(own), to_hex(placed)) << "size " << size << " padding " << padding;
 
       OpenedRecord rec[1];
-      ASSERT_EQ(rx.open(MutableBytes(placed), rec).status, RecordStatus::kOk);
+      ASSERT_EQ(rx.read(rec, MutableBytes(placed)).status, RecordStatus::kOk);
       ASSERT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), content);
     }
   }
@@ -799,15 +932,61 @@ INSTANTIATE_TEST_SUITE_P(AllSuitesAndBackends, RecordLayer,
 
 TEST(RecordLayerSetup, InitErrors) {
   RecordProtection rp;
-  EXPECT_EQ(rp.init_from_secret(kTlsAes128GcmSha256, Buffer(31, 0)), Status::kBadKeyLength);
+  TrafficKeys keys;
+  ASSERT_EQ(keys.assign(Buffer(32, 0), Buffer(12, 0)), Status::kOk);
+  EXPECT_EQ(rp.init(kTlsAes128GcmSha256, keys), Status::kBadKeyLength);
   EXPECT_FALSE(rp.initialized());
-  EXPECT_EQ(rp.init(kTlsAes128GcmSha256, Buffer(16, 0), Buffer(11, 0)), Status::kBadNonceLength);
-  EXPECT_EQ(rp.init(kTlsAes128GcmSha256, Buffer(32, 0), Buffer(12, 0)), Status::kBadKeyLength);
-  EXPECT_EQ(rp.init_from_secret(kTlsAes128GcmSha256, Buffer(32, 0), "no-such-backend"),
+  EXPECT_EQ(keys.assign(Buffer(16, 0), Buffer(11, 0)), Status::kBadNonceLength);
+  EXPECT_EQ(keys.assign(Buffer(24, 0), Buffer(12, 0)), Status::kBadKeyLength);
+  ASSERT_EQ(keys.assign(Buffer(16, 0), Buffer(12, 0)), Status::kOk);
+  EXPECT_EQ(rp.init(kTlsAes128GcmSha256, keys, "no-such-backend"), Status::kUnknownBackend);
+  EXPECT_FALSE(rp.initialized());
+  EXPECT_EQ(rp.rekey(keys), Status::kNotInitialized);
+  EXPECT_EQ(rp.advance_sequence(1), Status::kNotInitialized);
+  EXPECT_EQ(rp.records_left(), 0u);
+  EXPECT_FALSE(rp.key_update_recommended());
+  Buffer out(RecordProtection::sealed_size(3, 0));
+  const Buffer c(3, 1);
+  const Bytes piece(c);
+  SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
+  EXPECT_EQ(rp.seal(e), RecordStatus::kNotInitialized);
+  RecordStatus status;
+  EXPECT_EQ(rp.seal_batch(std::span<SealEntry>(&e, 1), &status), 0u);
+  EXPECT_EQ(status, RecordStatus::kNotInitialized);
+
+  // A failed re-init wipes the key that was there: the object is uninitialised, not left on the
+  // old key.
+  ASSERT_EQ(rp.init(kTlsAes128GcmSha256, keys), Status::kOk);
+  EXPECT_EQ(rp.init(kTlsAes128GcmSha256, keys, "no-such-backend"), Status::kUnknownBackend);
+  EXPECT_FALSE(rp.initialized());
+  EXPECT_EQ(rp.seal(e), RecordStatus::kNotInitialized);
+
+  // A reader whose keys failed to install is dead rather than back to reading plaintext.
+  RecordReader reader;
+  EXPECT_EQ(reader.install_keys(kTlsAes128GcmSha256, keys, "no-such-backend"),
             Status::kUnknownBackend);
+  EXPECT_TRUE(reader.failed());
+  Buffer hello = {22, 3, 3, 0, 1, 1};
   OpenedRecord rec[1];
-  Buffer s(30);
-  EXPECT_EQ(rp.open(s, rec).status, RecordStatus::kNotInitialized);
+  const ReadResult r = reader.read(rec, hello);
+  EXPECT_EQ(r.status, RecordStatus::kAlert);
+  EXPECT_EQ(r.alert, AlertDescription::kInternalError);
+  EXPECT_EQ(r.records, 0u);
+}
+
+// A sequence number only moves forward through the public API: a rewind would reuse a nonce.
+TEST(RecordLayerSetup, SequenceNeverRewinds) {
+  RecordProtection rp;
+  TrafficKeys keys;
+  ASSERT_EQ(keys.assign(Buffer(16, 7), Buffer(12, 9)), Status::kOk);
+  ASSERT_EQ(rp.init(kTlsAes128GcmSha256, keys), Status::kOk);
+  ASSERT_EQ(rp.advance_sequence(5), Status::kOk);
+  EXPECT_EQ(rp.sequence(), 5u);
+  EXPECT_EQ(rp.advance_sequence(5), Status::kOk);
+  EXPECT_EQ(rp.advance_sequence(4), Status::kInvalidArgument);
+  EXPECT_EQ(rp.advance_sequence(0), Status::kInvalidArgument);
+  EXPECT_EQ(rp.sequence(), 5u);
+  EXPECT_EQ(rp.records_left(), kAes128Gcm.max_records_per_key - 5);
 }
 
 }  // namespace

@@ -13,7 +13,10 @@
 
 #include "tools/cli_io.h"
 #include "tools/commands.h"
+#include "volley/alert.h"
+#include "volley/key_schedule.h"
 #include "volley/record.h"
+#include "volley/record_reader.h"
 
 namespace volley::tool {
 namespace {
@@ -44,17 +47,6 @@ const char* content_type_name(ContentType t) {
   return "unknown";
 }
 
-const char* alert_name(AlertDescription a) {
-  switch (a) {
-    case AlertDescription::kUnexpectedMessage: return "unexpected_message";
-    case AlertDescription::kBadRecordMac: return "bad_record_mac";
-    case AlertDescription::kRecordOverflow: return "record_overflow";
-    case AlertDescription::kDecodeError: return "decode_error";
-    case AlertDescription::kNone: break;
-  }
-  return "none";
-}
-
 int seal(RecordProtection& rp, const RecordArgs& args, const std::vector<uint8_t>& content) {
   std::vector<uint8_t> record(RecordProtection::sealed_size(content.size(), args.pad));
   const Bytes piece(content);
@@ -71,11 +63,12 @@ int seal(RecordProtection& rp, const RecordArgs& args, const std::vector<uint8_t
   return write_stdout(record.data(), entry.written) ? 0 : 1;
 }
 
-int open(RecordProtection& rp, std::vector<uint8_t>& stream) {
+int open(RecordReader& reader, std::vector<uint8_t>& stream) {
   OpenedRecord rec[1];
-  const OpenResult r = rp.open(stream, rec);
+  const ReadResult r = reader.read(rec, stream);
   if (r.status == RecordStatus::kAlert) {
-    std::fprintf(stderr, "volley record: record does not open: %s\n", alert_name(r.alert));
+    std::fprintf(stderr, "volley record: record does not open: %s\n",
+                 std::string(alert_name(r.alert)).c_str());
     return 1;
   }
   if (r.status == RecordStatus::kNeedMoreData || r.records == 0) {
@@ -109,17 +102,28 @@ int run(const RecordArgs& args) {
                        args.suite);
   }
   if (args.type < 1 || args.type > 255) return usage_error("--type must be 1..255");
+  // The key schedule turns the traffic secret into the record key and iv (RFC 8446 §7.3).
+  Secret traffic_secret;
+  TrafficKeys keys;
+  if (traffic_secret.assign(secret) != Status::kOk ||
+      traffic_keys(*suite, &keys, traffic_secret) != Status::kOk) {
+    return usage_error("--secret cannot be used with " + args.suite);
+  }
   RecordProtection rp;
-  if (Status s = rp.init_from_secret(*suite, secret, args.backend); s != Status::kOk) {
+  RecordReader reader;
+  Status s = args.op == "seal" ? rp.init(*suite, keys, args.backend)
+                               : reader.install_keys(*suite, keys, args.backend);
+  if (s != Status::kOk) {
     return usage_error("--backend " + args.backend + ": " + std::string(status_name(s)));
   }
-  rp.set_sequence(args.seq);
+  s = args.op == "seal" ? rp.advance_sequence(args.seq) : reader.advance_sequence(args.seq);
+  if (s != Status::kOk) return usage_error("--seq: " + std::string(status_name(s)));
   std::vector<uint8_t> input;
   if (!read_stdin(&input)) {
     std::fputs("volley record: cannot read stdin\n", stderr);
     return 1;
   }
-  return args.op == "seal" ? seal(rp, args, input) : open(rp, input);
+  return args.op == "seal" ? seal(rp, args, input) : open(reader, input);
 }
 
 }  // namespace

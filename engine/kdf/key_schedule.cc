@@ -118,6 +118,15 @@ uint8_t* Secret::resize_for_write(size_t n) noexcept {
   return bytes_;
 }
 
+Status TrafficKeys::assign(Bytes key, Bytes iv) noexcept {
+  if (key.size() != 16 && key.size() != 32) return Status::kBadKeyLength;
+  if (iv.size() != kIvSize) return Status::kBadNonceLength;
+  std::memmove(key_storage, key.data(), key.size());
+  std::memmove(iv_storage, iv.data(), kIvSize);
+  key_size = static_cast<uint8_t>(key.size());
+  return Status::kOk;
+}
+
 void TrafficKeys::wipe() noexcept {
   secure_wipe(key_storage, sizeof(key_storage));
   secure_wipe(iv_storage, sizeof(iv_storage));

@@ -1,8 +1,18 @@
-// Opening a received byte stream: every complete record in it, decrypted as one batch.
+// Opening a run of TLSCiphertext records: every complete protected record at the start of a
+// stream, decrypted as one batch, up to the first record that is not application_data.
+//
+// The batch is decrypted before any record's content type is known (it is inside the encryption),
+// so a batch may run past a key change: client Finished, or a KeyUpdate, followed in the same
+// buffer by records under the next key. Records are therefore accepted in order, and the run ends
+// after the first one whose type is not application_data: the records after it are put back as
+// they were (in place, by encrypting them again with the same nonces; into a separate buffer, by
+// wiping what was written), their sequence numbers are not spent, and the reader returns so that
+// the caller can act on the record (install the next keys) before reading on.
 #include <cstring>
 
 #include "engine/common/secure_memory.h"
 #include "engine/record/content_type.h"
+#include "engine/record/record_internal.h"
 #include "engine/record/record_nonce.h"
 #include "volley/record.h"
 
@@ -15,30 +25,18 @@ using aead_internal::kTagBytes;
 // Records opened per kernel call; matches the sealing side.
 constexpr size_t kChunk = 32;
 
-struct Failure {
-  RecordStatus status = RecordStatus::kOk;
-  AlertDescription alert = AlertDescription::kNone;
-};
-
-Failure alert(AlertDescription a) { return {RecordStatus::kAlert, a}; }
+ReadResult failed(ReadResult r, AlertDescription alert) {
+  r.status = RecordStatus::kAlert;
+  r.alert = alert;
+  return r;
+}
 
 }  // namespace
 
-OpenResult RecordProtection::open(MutableBytes stream, std::span<OpenedRecord> records) noexcept {
-  return open_impl(stream.data(), stream.size(), stream.data(), stream.size(), records);
-}
-
-OpenResult RecordProtection::open(Bytes stream, MutableBytes out,
-                                  std::span<OpenedRecord> records) noexcept {
-  if (overlaps(stream.data(), stream.size(), out.data(), out.size())) {
-    return {RecordStatus::kBadAliasing, AlertDescription::kNone, 0, 0};
-  }
-  return open_impl(stream.data(), stream.size(), out.data(), out.size(), records);
-}
-
-OpenResult RecordProtection::open_impl(const uint8_t* stream, size_t stream_len, uint8_t* out,
-                                       size_t out_len, std::span<OpenedRecord> records) noexcept {
-  OpenResult result;
+ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream_len,
+                                            uint8_t* out, size_t out_len,
+                                            std::span<OpenedRecord> records) noexcept {
+  ReadResult result;
   if (suite_ == nullptr) {
     result.status = RecordStatus::kNotInitialized;
     return result;
@@ -47,92 +45,117 @@ OpenResult RecordProtection::open_impl(const uint8_t* stream, size_t stream_len,
   const aead_internal::AeadKernel* kernel = key_.kernel();
 
   while (result.records < records.size()) {
-    // Gather the complete, well-formed records that follow, up to a chunk.
+    // Gather the complete, well-formed protected records that follow, up to a chunk.
     Job jobs[kChunk];
     Slot16 nonces[kChunk];
     uint8_t computed[kChunk][kTagBytes];
     size_t starts[kChunk];
     size_t n = 0;
     size_t pos = result.consumed;
-    Failure stop;  // why gathering stopped before the chunk was full, if it did
+    ReadResult stop;  // why gathering stopped before the chunk was full, if it did
     const size_t room = records.size() - result.records;
     while (n < kChunk && n < room) {
       if (stream_len - pos < kRecordHeaderLen) {
         if (stream_len != pos) stop.status = RecordStatus::kNeedMoreData;
         break;
       }
-      const uint8_t* h = stream + pos;
-      const size_t len = size_t{h[3]} << 8 | h[4];
-      // RFC 8446 §5.2: every protected record is opaque_type application_data, version 0x0303.
-      if (h[0] != static_cast<uint8_t>(ContentType::kApplicationData) || h[1] != 0x03 ||
-          h[2] != 0x03) {
-        stop = alert(AlertDescription::kDecodeError);
+      const record_internal::RecordHeader h = record_internal::read_header(stream + pos);
+      // Another outer type ends the run; the reader frames it. legacy_record_version is ignored
+      // (RFC 8446 §5.1: "MUST be ignored for all purposes").
+      if (h.type != static_cast<uint8_t>(ContentType::kApplicationData)) break;
+      if (h.length > kMaxCiphertextLen ||
+          (h.length > kTagBytes && h.length - kTagBytes > inner_limit_)) {
+        stop = failed(stop, AlertDescription::kRecordOverflow);
         break;
       }
-      if (len > kMaxCiphertextLen || (len > kTagBytes && len - kTagBytes > inner_limit_)) {
-        stop = alert(AlertDescription::kRecordOverflow);
+      if (h.length < kTagBytes) {  // too short to hold a tag: cannot authenticate
+        stop = failed(stop, AlertDescription::kBadRecordMac);
         break;
       }
-      if (len < kTagBytes) {  // too short to hold a tag: cannot authenticate
-        stop = alert(AlertDescription::kBadRecordMac);
-        break;
-      }
-      if (stream_len - pos - kRecordHeaderLen < len) {
+      if (stream_len - pos - kRecordHeaderLen < h.length) {
         stop.status = RecordStatus::kNeedMoreData;
         break;
       }
-      if (out_len < pos + kRecordHeaderLen + len) break;  // no room in |out|: next call
+      if (out_len < pos + kRecordHeaderLen + h.length) {
+        // No room in |out|: the next call takes it. Reported when not even one record fits, or
+        // the caller could not tell this from an empty stream.
+        if (n == 0 && result.records == 0) stop.status = RecordStatus::kOutputTooSmall;
+        break;
+      }
       if (seq_ + n == UINT64_MAX) {
         stop.status = RecordStatus::kSequenceExhausted;
         break;
       }
       record_nonce(iv_, seq_ + n, nonces[n]);
-      const size_t body_len = len - kTagBytes;
-      jobs[n] = {key_.key_state(), nonces[n], h, kRecordHeaderLen, h + kRecordHeaderLen,
+      const uint8_t* const hp = stream + pos;
+      const size_t body_len = h.length - kTagBytes;
+      jobs[n] = {key_.key_state(), nonces[n], hp, kRecordHeaderLen, hp + kRecordHeaderLen,
                  out + pos + kRecordHeaderLen, body_len, computed[n]};
       starts[n] = pos;
       ++n;
-      pos += kRecordHeaderLen + len;
+      pos += kRecordHeaderLen + h.length;
     }
     if (n > 0) kernel->open_batch(jobs, n);
 
-    // Accept records in order up to the first that fails.
-    for (size_t i = 0; i < n; ++i) {
-      const Job& j = jobs[i];
-      const bool tag_ok = ct_equal16(computed[i], j.in + j.len);
+    // Accept records in order up to the first that fails or is not application_data.
+    size_t accepted = 0;
+    bool boundary = false;  // the last accepted record ends the run
+    AlertDescription alert = AlertDescription::kCloseNotify;
+    bool bad = false;
+    for (; accepted < n; ++accepted) {
+      const Job& j = jobs[accepted];
+      if (!ct_equal16(computed[accepted], j.in + j.len)) {
+        alert = AlertDescription::kBadRecordMac;
+        bad = true;
+        break;
+      }
       size_t content_len = 0;
-      const uint8_t type = tag_ok ? record_internal::inner_content_type(j.out, j.len, &content_len) : 0;
-      if (tag_ok && type != 0) {
-        records[result.records] = {static_cast<ContentType>(type), MutableBytes(j.out, content_len)};
-        ++result.records;
-        ++seq_;
-        result.consumed = starts[i] + kRecordHeaderLen + j.len + kTagBytes;
-        continue;
+      const uint8_t type = record_internal::inner_content_type(j.out, j.len, &content_len);
+      // A protected record's type is alert, handshake or application_data; never
+      // change_cipher_spec (RFC 8446 §5: "MUST abort the handshake with an unexpected_message
+      // alert") nor a type of all zeros.
+      const record_internal::ContentCheck check = record_internal::check_content(type, content_len);
+      if (!check.ok) {
+        alert = check.alert;
+        bad = true;
+        break;
       }
-      // Record i failed: no unauthenticated plaintext leaves, and later records are put back as
-      // they were. In place, re-encrypting with the same nonces restores their ciphertext (CTR
-      // and ChaCha20 are their own inverse); tags go to scratch, the received ones stay.
-      secure_wipe(j.out, j.len);
-      if (i + 1 < n) {
-        if (in_place) {
-          for (size_t k = i + 1; k < n; ++k) jobs[k].tag = computed[k];
-          kernel->seal_batch(jobs + i + 1, n - i - 1);
-        } else {
-          for (size_t k = i + 1; k < n; ++k) secure_wipe(jobs[k].out, jobs[k].len);
-        }
+      records[result.records] = {static_cast<ContentType>(type), MutableBytes(j.out, content_len)};
+      ++result.records;
+      ++seq_;
+      result.consumed = starts[accepted] + kRecordHeaderLen + j.len + kTagBytes;
+      if (type != static_cast<uint8_t>(ContentType::kApplicationData)) {
+        boundary = true;
+        ++accepted;
+        break;
       }
-      secure_wipe(computed, sizeof(computed));
-      result.status = RecordStatus::kAlert;
-      result.alert = tag_ok ? AlertDescription::kUnexpectedMessage : AlertDescription::kBadRecordMac;
-      return result;
+    }
+    if (bad) {
+      // No unauthenticated or refused plaintext leaves.
+      secure_wipe(jobs[accepted].out, jobs[accepted].len);
+      ++accepted;
+    }
+    if (accepted < n) {
+      // Records after the stop were decrypted under a key that may not be theirs. In place, encrypt
+      // them again with the same nonces (CTR and ChaCha20 are their own inverse) to restore their
+      // ciphertext; their received tags are untouched, computed ones go to scratch.
+      if (in_place) {
+        for (size_t k = accepted; k < n; ++k) jobs[k].tag = computed[k];
+        kernel->seal_batch(jobs + accepted, n - accepted);
+      } else {
+        for (size_t k = accepted; k < n; ++k) secure_wipe(jobs[k].out, jobs[k].len);
+      }
     }
     secure_wipe(computed, sizeof(computed));
+    secure_wipe(nonces, sizeof(nonces));
+    if (bad) return failed(result, alert);
+    if (boundary) return result;
     if (stop.status != RecordStatus::kOk) {
       result.status = stop.status;
       result.alert = stop.alert;
       return result;
     }
-    if (n == 0) break;  // stream used up, or no room in |out|
+    if (n == 0) break;  // stream used up, another outer type, or no room in |out|
   }
   return result;
 }

@@ -1,8 +1,7 @@
-// RecordProtection: keys, sequence numbers and limits of one direction of a TLS 1.3 connection.
+// RecordProtection: the key, sequence number and limits of one direction of a TLS 1.3 connection.
 #include <cstring>
 
 #include "engine/common/secure_memory.h"
-#include "volley/hkdf.h"
 #include "volley/record.h"
 
 namespace volley {
@@ -24,7 +23,8 @@ std::string_view record_status_name(RecordStatus s) {
     case RecordStatus::kRecordTooLarge: return "record larger than the record size limit";
     case RecordStatus::kOutputTooSmall: return "output buffer too small";
     case RecordStatus::kBadAliasing: return "input and output overlap without being in place";
-    case RecordStatus::kInvalidContentType: return "content type 0 cannot be sealed";
+    case RecordStatus::kInvalidContentType:
+      return "only non-empty alert and handshake records and application data can be sealed";
     case RecordStatus::kNotInitialized: return "record protection not initialized";
   }
   return "unknown record status";
@@ -36,69 +36,43 @@ void RecordProtection::wipe() noexcept {
   // The AEAD key too: a re-init that fails before key_.init() must not leave the old key behind.
   key_.clear();
   secure_wipe(iv_, sizeof(iv_));
-  secure_wipe(secret_, sizeof(secret_));
-  has_secret_ = false;
   suite_ = nullptr;
   seq_ = 0;
 }
 
-Status RecordProtection::set_traffic_key(Bytes key, Bytes iv, std::string_view backend) noexcept {
-  if (iv.size() != sizeof(iv_)) return Status::kBadNonceLength;
-  if (Status s = key_.init(*suite_->aead, key, backend); s != Status::kOk) return s;
-  std::memcpy(iv_, iv.data(), sizeof(iv_));
-  seq_ = 0;
-  return Status::kOk;
-}
-
-Status RecordProtection::init(const CipherSuite& suite, Bytes key, Bytes iv,
+Status RecordProtection::init(const CipherSuite& suite, const TrafficKeys& keys,
                               std::string_view backend) noexcept {
   wipe();
-  suite_ = &suite;
-  if (Status s = set_traffic_key(key, iv, backend); s != Status::kOk) {
+  if (keys.key().size() != suite.key_len) return Status::kBadKeyLength;
+  if (Status s = key_.init(*suite.aead, keys.key(), backend); s != Status::kOk) {
     wipe();
     return s;
   }
-  return Status::kOk;
-}
-
-// derive_from_secret turns secret_ into the traffic key and iv (RFC 8446 §7.3).
-Status RecordProtection::derive_from_secret(std::string_view backend) noexcept {
-  const Bytes secret(secret_, suite_->hash_len);
-  uint8_t key[32];
-  uint8_t iv[12];
-  Status s = hkdf_expand_label(suite_->hash, std::span<uint8_t>(key, suite_->key_len), secret,
-                               "key", {});
-  if (s == Status::kOk) s = hkdf_expand_label(suite_->hash, iv, secret, "iv", {});
-  if (s == Status::kOk) s = set_traffic_key(Bytes(key, suite_->key_len), iv, backend);
-  secure_wipe(key, sizeof(key));
-  secure_wipe(iv, sizeof(iv));
-  return s;
-}
-
-Status RecordProtection::init_from_secret(const CipherSuite& suite, Bytes traffic_secret,
-                                          std::string_view backend) noexcept {
-  wipe();
-  if (traffic_secret.size() != suite.hash_len) return Status::kBadKeyLength;
+  std::memcpy(iv_, keys.iv().data(), sizeof(iv_));
   suite_ = &suite;
-  std::memcpy(secret_, traffic_secret.data(), traffic_secret.size());
-  has_secret_ = true;
-  if (Status s = derive_from_secret(backend); s != Status::kOk) {
-    wipe();
-    return s;
-  }
   return Status::kOk;
 }
 
-Status RecordProtection::update_keys() noexcept {
-  if (suite_ == nullptr || !has_secret_) return Status::kNotInitialized;
-  // application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length)
-  std::span<uint8_t> secret(secret_, suite_->hash_len);
-  if (Status s = hkdf_expand_label(suite_->hash, secret, secret, "traffic upd", {});
-      s != Status::kOk) {
-    return s;
-  }
-  // Keep the backend the key was set up on: a forced backend stays forced across updates.
-  return derive_from_secret(key_.backend_name());
+Status RecordProtection::rekey(const TrafficKeys& keys) noexcept {
+  if (suite_ == nullptr) return Status::kNotInitialized;
+  const CipherSuite& suite = *suite_;
+  // A Backend's name is a string_view of static storage: it outlives the key being wiped.
+  const std::string_view backend = key_.backend_name();
+  return init(suite, keys, backend);
+}
+
+Status RecordProtection::advance_sequence(uint64_t seq) noexcept {
+  if (suite_ == nullptr) return Status::kNotInitialized;
+  if (seq < seq_) return Status::kInvalidArgument;
+  seq_ = seq;
+  return Status::kOk;
+}
+
+uint64_t RecordProtection::records_left() const noexcept {
+  if (suite_ == nullptr) return 0;
+  // max_records_per_key is at most UINT64_MAX, the last sequence number, which is never used.
+  const uint64_t limit = suite_->aead->max_records_per_key;
+  return seq_ < limit ? limit - seq_ : 0;
 }
 
 bool RecordProtection::key_update_recommended() const noexcept {

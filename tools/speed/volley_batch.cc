@@ -2,7 +2,9 @@
 
 #include <cstring>
 
+#include "engine/record/record_internal.h"
 #include "volley/cipher_suite.h"
+#include "volley/key_schedule.h"
 
 namespace volley::speed {
 namespace {
@@ -17,6 +19,16 @@ const CipherSuite& suite_for(const Aead& aead) {
 constexpr uint8_t kIv[12] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
                              0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab};
 
+// rewind puts a record layer's sequence number back to 0, so that a measurement re-seals and
+// re-opens the same records (reusing nonces, which only a benchmark may do) and never meets the
+// key's usage limit.
+void rewind(RecordProtection& rp) {
+  record_internal::RecordProtectionAccess::set_sequence(rp, 0);
+}
+void rewind(RecordReader& reader) {
+  rewind(record_internal::RecordReaderAccess::protection(reader));
+}
+
 }  // namespace
 
 const std::string_view kVolleyBatchVia = "record";
@@ -24,9 +36,10 @@ const std::string_view kVolleyBatchVia = "record";
 VolleyBatch::VolleyBatch(const AeadKey& key, std::span<const Message> pool, size_t batch)
     : pool_(pool), batch_(batch), payloads_(batch), entries_(batch), opened_(batch) {
   const CipherSuite& suite = suite_for(key.aead());
-  const Bytes k = bench_key(key.aead().key_len);
-  ok_ = tx_.init(suite, k, kIv, key.backend_name()) == Status::kOk &&
-        rx_.init(suite, k, kIv, key.backend_name()) == Status::kOk;
+  TrafficKeys keys;
+  ok_ = keys.assign(bench_key(key.aead().key_len), kIv) == Status::kOk &&
+        tx_.init(suite, keys, key.backend_name()) == Status::kOk &&
+        rx_.install_keys(suite, keys, key.backend_name()) == Status::kOk;
   if (!ok_ || pool.empty()) return;
   const size_t len = pool[0].len;
   const size_t record = RecordProtection::sealed_size(len, 0);
@@ -34,7 +47,7 @@ VolleyBatch::VolleyBatch(const AeadKey& key, std::span<const Message> pool, size
   scratch_.resize(batch * record);
   for (size_t first = 0; first < pool.size(); first += batch) {
     stream_at_.push_back(first * record);
-    tx_.set_sequence(0);
+    rewind(tx_);
     for (size_t i = 0; i < batch && first + i < pool.size(); ++i) {
       SealEntry e;
       payloads_[0] = Bytes(pool[first + i].plain, len);
@@ -57,7 +70,7 @@ bool VolleyBatch::seal(std::span<const Message> msgs) noexcept {
     entries_[i].padding = 0;
     entries_[i].out = MutableBytes(m.out, m.len + kOutSlack);
   }
-  tx_.set_sequence(0);
+  rewind(tx_);
   RecordStatus status;
   return ok_ && tx_.seal_batch(std::span<SealEntry>(entries_.data(), n), &status) == n &&
          status == RecordStatus::kOk;
@@ -68,8 +81,8 @@ bool VolleyBatch::open(std::span<const Message> msgs) noexcept {
   const size_t group = static_cast<size_t>(msgs.data() - pool_.data()) / batch_;
   const Bytes stream(streams_.data() + stream_at_[group],
                      stream_at_[group + 1] - stream_at_[group]);
-  rx_.set_sequence(0);
-  const OpenResult r = rx_.open(stream, scratch_, opened_);
+  rewind(rx_);
+  const ReadResult r = rx_.read(opened_, scratch_, stream);
   return r.status == RecordStatus::kOk && r.records == msgs.size() && r.consumed == stream.size();
 }
 

@@ -5,7 +5,7 @@
 // Seal: RecordProtection::seal_batch over |batch| SealEntry values, each a whole TLSCiphertext
 // (header, payload, content type, tag) written to the message's |out|. Open: the pool's plaintexts
 // are sealed into records once, up front, one contiguous stream per batch; each call opens one
-// stream with RecordProtection::open into a scratch buffer. Records carry their own nonces (iv XOR
+// stream with RecordReader::read into a scratch buffer. Records carry their own nonces (iv XOR
 // sequence number), so outputs are not the pool's reference; the sequence number is reset before
 // each call so that the key's usage limit never interrupts a measurement.
 #pragma once
@@ -18,6 +18,7 @@
 #include "tools/speed/workload.h"
 #include "volley/aead.h"
 #include "volley/record.h"
+#include "volley/record_reader.h"
 
 namespace volley::speed {
 
@@ -42,7 +43,7 @@ class VolleyBatch {
   std::span<const Message> pool_;
   size_t batch_;
   RecordProtection tx_;
-  RecordProtection rx_;
+  RecordReader rx_;
   std::vector<Bytes> payloads_;  // one piece per entry
   std::vector<SealEntry> entries_;
   std::vector<OpenedRecord> opened_;

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "engine/aead/aead_kernel.h"
+#include "volley/bytes.h"
 #include "volley/dispatch.h"
 #include "volley/status.h"
 
@@ -55,11 +56,6 @@ const Aead* aead_by_name(std::string_view name);
 
 // all_aeads lists the three AEADs.
 std::span<const Aead* const> all_aeads();
-
-// Bytes is a read-only view of a byte range; Pieces is a list of them, read in order as one message.
-using Bytes = std::span<const uint8_t>;
-using MutableBytes = std::span<uint8_t>;
-using Pieces = std::span<const Bytes>;
 
 // AeadKey is an AEAD key set up for one backend (kernel). See the file comment for threads,
 // allocation and wiping.

@@ -84,6 +84,11 @@ struct TrafficKeys {
   TrafficKeys(const TrafficKeys&) noexcept = default;
   TrafficKeys& operator=(const TrafficKeys&) noexcept = default;
 
+  // assign copies in a key and iv from elsewhere (a test vector, a capture's keys). Returns
+  // kBadKeyLength unless key.size() is 16 or 32, kBadNonceLength unless iv.size() == 12; on error
+  // nothing changes.
+  [[nodiscard]] Status assign(Bytes key, Bytes iv) noexcept;
+
   Bytes key() const noexcept { return Bytes(key_storage, key_size); }
   Bytes iv() const noexcept { return Bytes(iv_storage, kIvSize); }
   void wipe() noexcept;

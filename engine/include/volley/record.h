@@ -1,26 +1,32 @@
 // volley/record.h: TLS 1.3 record protection (RFC 8446 §5), batched.
 //
-// A RecordProtection protects one direction of one connection: it owns the traffic key, the
+// A RecordProtection protects one direction of one connection: it holds the traffic key and iv of
+// the current epoch (from the key schedule, volley/key_schedule.h, which owns every secret), the
 // per-record nonce derivation (iv XOR sequence number, §5.3), the 64-bit sequence number and the
 // key's usage limit (§5.5). It seals TLSInnerPlaintext = content || content type || zero padding
-// into complete TLSCiphertext records (5-byte header, encrypted inner plaintext, 16-byte tag), and
-// opens a received byte stream into records.
+// into complete TLSCiphertext records (5-byte header, encrypted inner plaintext, 16-byte tag).
+// Records are read through volley/record_reader.h, which frames every record (plaintext ones, the
+// change_cipher_spec record) and opens protected ones with the reader's RecordProtection;
+// volley/record_writer.h writes plaintext records, alerts and handshake messages.
 //
 // Batching is the point: seal_batch() seals many records of one connection, seal_records() many
-// records of many connections, and open() every complete record in a buffer, each in one call. The
-// AEAD kernels interleave independent records (several records' AES counter blocks in one wide
-// register, ChaCha20 lanes carrying different records), so small records cost close to what the
-// same bytes cost in one large record.
+// records of many connections, and RecordReader::read() opens every complete record in a buffer,
+// each in one call. The AEAD kernels interleave independent records (several records' AES counter
+// blocks in one wide register, ChaCha20 lanes carrying different records), so small records cost
+// close to what the same bytes cost in one large record.
 //
+//   volley::TrafficKeys keys;
+//   volley::traffic_keys(suite, &keys, client_application_traffic_secret_0);
 //   volley::RecordProtection tx;
-//   tx.init_from_secret(volley::kTlsAes128GcmSha256, client_application_traffic_secret_0);
+//   tx.init(suite, keys);
 //   volley::SealEntry e[32] = ...;  // type, payload pieces, output buffer each
 //   volley::RecordStatus st;
 //   size_t n = tx.seal_batch(e, &st);  // e[i].written bytes of record i are in e[i].out
 //
 // Threads: a RecordProtection is a mutable object (its sequence number advances); use it from one
 // thread at a time. Different RecordProtection objects are independent.
-// Allocation: none. Secrets: keys, iv and traffic secret are wiped on destruction and on re-init.
+// Allocation: none. Secrets: the key and iv are wiped on destruction, on re-init and on any failed
+// init or rekey; no traffic secret is kept.
 // Errors are RecordStatus values; nothing here throws.
 #pragma once
 
@@ -30,29 +36,26 @@
 #include <string_view>
 
 #include "volley/aead.h"
+#include "volley/alert.h"
 #include "volley/cipher_suite.h"
+#include "volley/key_schedule.h"
 #include "volley/status.h"
 
 namespace volley {
 
 struct MultiSealEntry;
+class RecordReader;
+namespace record_internal {
+struct RecordProtectionAccess;
+}
 
-// ContentType is the TLS 1.3 content type (RFC 8446 §5.1).
+// ContentType is the TLS record content type (RFC 8446 §5.1).
 enum class ContentType : uint8_t {
   kInvalid = 0,
   kChangeCipherSpec = 20,
   kAlert = 21,
   kHandshake = 22,
   kApplicationData = 23,
-};
-
-// AlertDescription is the TLS alert a failed record maps to (RFC 8446 §6.2).
-enum class AlertDescription : uint8_t {
-  kNone = 0,
-  kUnexpectedMessage = 10,  // the inner plaintext has no non-zero content type
-  kBadRecordMac = 20,       // authentication failed
-  kRecordOverflow = 22,     // ciphertext > 2^14 + 256, or inner plaintext over the limit
-  kDecodeError = 50,        // malformed record header
 };
 
 inline constexpr size_t kRecordHeaderLen = 5;
@@ -65,14 +68,15 @@ inline constexpr size_t kMaxRecordLen = kRecordHeaderLen + kMaxCiphertextLen;
 
 enum class RecordStatus : uint8_t {
   kOk = 0,
-  kNeedMoreData,       // open: the stream ends inside a record header or body
-  kAlert,              // open: a record failed; OpenResult::alert says which alert to send
+  kNeedMoreData,       // read: the stream ends inside a record header or body
+  kAlert,              // read: a record failed; ReadResult::alert says which alert to send
   kKeyUpdateRequired,  // seal: this key reached its usage limit (RFC 8446 §5.5); update keys
   kSequenceExhausted,  // the sequence number would wrap: the connection must end
   kRecordTooLarge,     // seal: content + type + padding exceeds the record size limit
-  kOutputTooSmall,     // seal: the output buffer cannot hold the record
+  kOutputTooSmall,     // the output buffer cannot hold the (first) record
   kBadAliasing,        // input and output overlap without being exactly in place
-  kInvalidContentType, // seal: content type 0, which the receiver could not tell from padding
+  kInvalidContentType, // seal: a type that may not be protected (only 21, 22, 23 may), or an
+                       // empty handshake or alert record (RFC 8446 §5.1, §5.4)
   kNotInitialized,
 };
 
@@ -103,22 +107,26 @@ struct SealEntry {
   size_t written = 0;
 };
 
-// OpenedRecord is one record opened by RecordProtection::open(): its content type and its content
-// (type and padding removed), which lies in the output buffer given to open().
+// OpenedRecord is one record returned by RecordReader::read(): its content type and its content
+// (for a protected record, with the inner content type and padding removed), which lies in the
+// stream (read in place) or in the output buffer given to read().
 struct OpenedRecord {
   ContentType type = ContentType::kInvalid;
   MutableBytes content;
 };
 
-// OpenResult tells what open() did. |records| records were opened (and the sequence number
-// advanced by as many); they occupied the first |consumed| bytes of the stream. |status| is kOk when
-// open() stopped because the stream or the |records| array was used up, kNeedMoreData when the
-// stream ends inside a record (that partial record is not consumed), kAlert when a record failed
-// (|alert| says why; that record and all after it are left unprocessed and unconsumed, except that
-// the failed record's output bytes are zeroed).
-struct OpenResult {
+// ReadResult tells what RecordReader::read() did. |records| records were returned, occupying the
+// first |consumed| bytes of the stream (with any change_cipher_spec record dropped among them).
+// |status| is kOk when read() stopped because the stream or the records array was used up, because
+// the output buffer had no room for the next record, or after a record that is not
+// application_data (the caller acts on it, e.g. installs new keys, before reading on);
+// kNeedMoreData when the stream ends inside a record (not consumed); kOutputTooSmall when the output
+// buffer cannot hold even the first record; kSequenceExhausted; kAlert when a record failed:
+// |alert| is the alert to send, that record and everything after it are left unconsumed, and the
+// reader is dead (every later call returns the same failure).
+struct ReadResult {
   RecordStatus status = RecordStatus::kOk;
-  AlertDescription alert = AlertDescription::kNone;
+  AlertDescription alert = AlertDescription::kCloseNotify;  // meaningful only with kAlert
   size_t records = 0;
   size_t consumed = 0;
 };
@@ -130,22 +138,19 @@ class RecordProtection {
   RecordProtection(const RecordProtection&) = delete;
   RecordProtection& operator=(const RecordProtection&) = delete;
 
-  // init sets up record protection with a traffic |key| (suite.key_len bytes) and |iv| (12
-  // bytes), sequence number 0, on |backend| or the best AEAD backend. Without a traffic secret,
-  // update_keys() is unavailable. Errors: kBadKeyLength, kBadNonceLength (iv), backend errors.
-  [[nodiscard]] Status init(const CipherSuite& suite, Bytes key, Bytes iv,
+  // init sets up record protection for |suite| with |keys| (derived by traffic_keys(),
+  // volley/key_schedule.h), sequence number 0, on the AEAD backend called |backend| or on the best
+  // one for this CPU. Errors: kBadKeyLength unless keys.key() is suite.key_len bytes; the backend
+  // errors of AeadKey::init. On error the object is left uninitialised, any earlier key wiped.
+  [[nodiscard]] Status init(const CipherSuite& suite, const TrafficKeys& keys,
                             std::string_view backend = {}) noexcept;
 
-  // init_from_secret derives key = HKDF-Expand-Label(secret, "key", "", key_len) and
-  // iv = HKDF-Expand-Label(secret, "iv", "", 12) (RFC 8446 §7.3) and keeps |traffic_secret| for
-  // KeyUpdate. Errors: kBadKeyLength unless traffic_secret.size() == suite.hash_len.
-  [[nodiscard]] Status init_from_secret(const CipherSuite& suite, Bytes traffic_secret,
-                                        std::string_view backend = {}) noexcept;
-
-  // update_keys moves to the next traffic secret, HKDF-Expand-Label(secret, "traffic upd", "",
-  // hash_len) (RFC 8446 §7.2), derives its key and iv, and resets the sequence number to 0.
-  // Errors: kNotInitialized unless set up with init_from_secret().
-  [[nodiscard]] Status update_keys() noexcept;
+  // rekey installs the next keys of this direction for the same suite, on the same backend (a
+  // forced backend stays forced), with the sequence number back at 0: a KeyUpdate (RFC 8446 §4.6.3,
+  // keys from next_application_traffic_secret() then traffic_keys()), or the next epoch.
+  // Errors: kNotInitialized, kBadKeyLength. On any error the object is wiped and uninitialised, as
+  // a failed init() leaves it: nothing can be sealed or opened under a half-installed key.
+  [[nodiscard]] Status rekey(const TrafficKeys& keys) noexcept;
 
   bool initialized() const noexcept { return suite_ != nullptr; }
   const CipherSuite& suite() const noexcept { return *suite_; }
@@ -153,12 +158,19 @@ class RecordProtection {
 
   // sequence is the sequence number the next record will use.
   uint64_t sequence() const noexcept { return seq_; }
-  // set_sequence sets it, e.g. to resume from a capture (volley record --seq).
-  void set_sequence(uint64_t seq) noexcept { seq_ = seq; }
+  // advance_sequence moves the sequence number forward to |seq|, e.g. to open a record of a
+  // capture (volley record --seq). kInvalidArgument if |seq| is below sequence(): a sequence number
+  // is never used twice under one key (that would reuse a nonce). kNotInitialized before init().
+  [[nodiscard]] Status advance_sequence(uint64_t seq) noexcept;
+
+  // records_left is how many more records this key may protect before its usage limit (RFC 8446
+  // §5.5: 2^24.5 records for AES-GCM; for ChaCha20-Poly1305 the sequence space, less its last
+  // value, which is never used). 0 when uninitialised.
+  uint64_t records_left() const noexcept;
 
   // key_update_recommended reports that this key is close to its usage limit (RFC 8446 §5.5: 2^24.5
-  // records for AES-GCM): the caller should send a KeyUpdate and call update_keys() soon. seal()
-  // refuses with kKeyUpdateRequired once the limit itself is reached.
+  // records for AES-GCM): the caller should send a KeyUpdate and rekey() soon. seal() refuses with
+  // kKeyUpdateRequired once the limit itself is reached.
   bool key_update_recommended() const noexcept;
 
   // set_record_size_limit applies a peer's record_size_limit (RFC 8449): the largest
@@ -188,36 +200,20 @@ class RecordProtection {
   // number stays at the first unsealed record).
   [[nodiscard]] size_t seal_batch(std::span<SealEntry> entries, RecordStatus* status) noexcept;
 
-  // open opens the records at the start of |stream| in place: each record's content is decrypted
-  // where its ciphertext was, and records[i].content points into |stream|. At most
-  // records.size() records are opened. See OpenResult for what is consumed and reported.
-  [[nodiscard]] OpenResult open(MutableBytes stream, std::span<OpenedRecord> records) noexcept;
-
-  // open, decrypting into |out| instead, which must not overlap |stream| (kBadAliasing). The
-  // content of a record that starts at offset k of |stream| is written at offset k + 5 of |out|;
-  // |out| must be at least as long as the part of |stream| that is opened (records whose
-  // ciphertext does not fit in |out| are left for the next call). |stream| is not modified.
-  [[nodiscard]] OpenResult open(Bytes stream, MutableBytes out,
-                                std::span<OpenedRecord> records) noexcept;
-
-  // Internal: the AEAD key of the current traffic key, for benchmarks that compare the record
-  // layer with the kernel underneath it.
-  const AeadKey& aead_key() const noexcept { return key_; }
-
  private:
   friend class RecordBatchSealer;
+  friend class RecordReader;
+  friend struct record_internal::RecordProtectionAccess;
 
-  Status set_traffic_key(Bytes key, Bytes iv, std::string_view backend) noexcept;
-  Status derive_from_secret(std::string_view backend) noexcept;
-  OpenResult open_impl(const uint8_t* stream, size_t stream_len, uint8_t* out, size_t out_len,
-                       std::span<OpenedRecord> records) noexcept;
+  // open_protected opens the run of TLSCiphertext records at the start of |stream| (see
+  // record_open.cc); the reader frames everything else.
+  ReadResult open_protected(const uint8_t* stream, size_t stream_len, uint8_t* out,
+                            size_t out_len, std::span<OpenedRecord> records) noexcept;
   void wipe() noexcept;
 
   AeadKey key_;
   const CipherSuite* suite_ = nullptr;
-  uint8_t iv_[12] = {};
-  uint8_t secret_[64] = {};
-  bool has_secret_ = false;
+  uint8_t iv_[TrafficKeys::kIvSize] = {};
   uint64_t seq_ = 0;
   size_t inner_limit_ = kMaxInnerPlaintextLen;
   PaddingPolicy padding_;

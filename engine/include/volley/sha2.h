@@ -29,13 +29,11 @@
 #include <span>
 #include <string_view>
 
+#include "volley/bytes.h"
 #include "volley/dispatch.h"
 #include "volley/status.h"
 
 namespace volley {
-
-// Same alias as in volley/aead.h (a repeated alias of the same type is allowed).
-using Bytes = std::span<const uint8_t>;
 
 // HashAlg names the hash functions of the TLS 1.3 cipher suites and of HKDF.
 enum class HashAlg : uint8_t { kSha256, kSha384, kSha512 };
