@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "tests/harness/backend_test.h"
 #include "tests/harness/vectors.h"
-#include "engine/record/record_internal.h"
+#include "tests/record_helpers.h"
 #include "volley/hkdf.h"
 #include "volley/key_schedule.h"
 #include "volley/record.h"
@@ -20,78 +20,21 @@
 namespace volley {
 namespace {
 
-using record_internal::RecordProtectionAccess;
-using record_internal::RecordReaderAccess;
+using test::Buffer;
 using test::hex;
+using test::init_from_secret;
+using test::keys_from_secret;
+using test::set_sequence;
+using test::SuiteBackend;
 using test::to_hex;
-using Buffer = std::vector<uint8_t>;
 
-// keys_from_secret derives the record key and iv of |secret| through the key schedule.
-TrafficKeys keys_from_secret(const CipherSuite& suite, const Buffer& secret) {
-  Secret s;
-  TrafficKeys keys;
-  EXPECT_EQ(s.assign(secret), Status::kOk);
-  EXPECT_EQ(traffic_keys(suite, &keys, s), Status::kOk);
-  return keys;
-}
-
-// init_from_secret sets up either side of a connection with the keys of a traffic secret.
-Status init_from_secret(RecordProtection& rp, const CipherSuite& suite, const Buffer& secret,
-                        std::string_view backend = {}) {
-  return rp.init(suite, keys_from_secret(suite, secret), backend);
-}
-Status init_from_secret(RecordReader& reader, const CipherSuite& suite, const Buffer& secret,
-                        std::string_view backend = {}) {
-  return reader.install_keys(suite, keys_from_secret(suite, secret), backend);
-}
-
-// set_sequence moves a sequence number anywhere, backwards too: tests only.
-void set_sequence(RecordProtection& rp, uint64_t seq) {
-  RecordProtectionAccess::set_sequence(rp, seq);
-}
-void set_sequence(RecordReader& reader, uint64_t seq) {
-  RecordProtectionAccess::set_sequence(RecordReaderAccess::protection(reader), seq);
-}
-
-// ---------------------------------------------------------------------------------------------
-// RFC 8448 §3 (simple 1-RTT handshake, TLS_AES_128_GCM_SHA256). The traffic secrets are printed in
-// the RFC; the records come from ../shared/vectors/rfc8448/transcripts.vec.
-
-struct Rfc8448 {
-  std::map<std::string, Buffer> values;
-  const Buffer& operator[](const std::string& key) const {
-    auto it = values.find(key);
-    if (it == values.end()) throw std::runtime_error("transcripts.vec has no " + key);
-    return it->second;
-  }
-};
-
-Rfc8448 load_simple_1rtt() {
-  const auto blocks = test::read_file_test_file(test::vector_path("rfc8448/transcripts.vec"));
-  for (const auto& b : blocks) {
-    if (!b.has_flag("[Simple_1RTT_Handshake]")) continue;
-    Rfc8448 r;
-    for (const auto& [k, v] : b.attributes) {
-      if (k.rfind("Record_", 0) == 0 || k.rfind("Message_", 0) == 0 || k.find("AppData") != k.npos) {
-        r.values[k] = hex(v);
-      }
-    }
-    return r;
-  }
-  throw std::runtime_error("no [Simple_1RTT_Handshake] section in transcripts.vec");
-}
-
-// Unused so far (no client handshake record in the vectors), kept beside its server twin.
-[[maybe_unused]] const char kClientHandshakeSecret[] =
-    "b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21";
-const char kServerHandshakeSecret[] =
-    "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38";
-const char kClientAppSecret[] = "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5";
-const char kServerAppSecret[] = "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643";
+const char* const kServerHandshakeSecret = test::kRfc8448ServerHandshakeSecret;
+const char* const kClientAppSecret = test::kRfc8448ClientAppSecret;
+const char* const kServerAppSecret = test::kRfc8448ServerAppSecret;
 
 class Rfc8448Records : public test::BackendTest {
  protected:
-  void SetUp() override { rfc_ = load_simple_1rtt(); }
+  void SetUp() override { rfc_ = test::load_rfc8448("[Simple_1RTT_Handshake]"); }
 
   template <typename Side>
   void init(Side& side, const char* secret, uint64_t seq) {
@@ -126,7 +69,7 @@ class Rfc8448Records : public test::BackendTest {
     EXPECT_EQ(rx.protection().sequence(), seq + 1);
   }
 
-  Rfc8448 rfc_;
+  test::Rfc8448 rfc_;
 };
 
 TEST_P(Rfc8448Records, ApplicationData) {
@@ -184,29 +127,6 @@ VOLLEY_INSTANTIATE_FOR_EACH_BACKEND(Rfc8448Records, dispatch::Family::kAesGcm);
 
 // ---------------------------------------------------------------------------------------------
 // Every suite on every backend.
-
-struct SuiteBackend {
-  const CipherSuite* suite;
-  std::string backend;
-};
-
-std::vector<SuiteBackend> all_suite_backends() {
-  std::vector<SuiteBackend> out;
-  for (const CipherSuite* s : all_cipher_suites()) {
-    for (const std::string& b : test::available_backends(s->aead->family)) out.push_back({s, b});
-  }
-  return out;
-}
-
-void PrintTo(const SuiteBackend& p, std::ostream* os) {
-  *os << p.suite->name << " on " << p.backend;
-}
-
-std::string suite_backend_name(const ::testing::TestParamInfo<SuiteBackend>& info) {
-  std::string n = std::string(info.param.suite->name) + "_" + info.param.backend;
-  for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  return n;
-}
 
 class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
  protected:
@@ -928,7 +848,8 @@ TEST_P(RecordLayer, PayloadFromItsOwnBufferEqualsInPlace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSuitesAndBackends, RecordLayer,
-                         ::testing::ValuesIn(all_suite_backends()), suite_backend_name);
+                         ::testing::ValuesIn(test::all_suite_backends()),
+                         test::suite_backend_name);
 
 TEST(RecordLayerSetup, InitErrors) {
   RecordProtection rp;
