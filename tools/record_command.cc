@@ -56,6 +56,9 @@ int seal(RecordProtection& rp, const RecordArgs& args, const std::vector<uint8_t
     return usage_error("content (" + std::to_string(content.size()) + " bytes) plus padding (" +
                        std::to_string(args.pad) + ") exceeds the 2^14-byte record limit");
   }
+  if (s == RecordStatus::kInvalidContentType) {
+    return usage_error("an empty handshake or alert record cannot be sealed (RFC 8446 §5.1)");
+  }
   if (s != RecordStatus::kOk) {
     std::fprintf(stderr, "volley record: %s\n", std::string(record_status_name(s)).c_str());
     return 1;
@@ -101,7 +104,10 @@ int run(const RecordArgs& args) {
     return usage_error("--secret must be " + std::to_string(suite->hash_len) + " bytes for " +
                        args.suite);
   }
-  if (args.type < 1 || args.type > 255) return usage_error("--type must be 1..255");
+  // RFC 8446 §5.2: only alert, handshake and application_data are ever protected.
+  if (args.type < 21 || args.type > 23) {
+    return usage_error("--type must be 21 (alert), 22 (handshake) or 23 (application_data)");
+  }
   // The key schedule turns the traffic secret into the record key and iv (RFC 8446 §7.3).
   Secret traffic_secret;
   TrafficKeys keys;
