@@ -656,8 +656,10 @@ TEST_P(Rfc8448MoreRecords, Resumed0Rtt) {
 
   // (EC)DHE: the X25519 private keys follow the 32-byte randoms in the RNG pools; the peer's key
   // shares are the last 32 bytes of each hello's key_share (RFC 8446 §4.2.8).
-  const Buffer client_priv(rfc["Client_RNG_Pool"].begin() + 32, rfc["Client_RNG_Pool"].begin() + 64);
-  const Buffer server_priv(rfc["Server_RNG_Pool"].begin() + 32, rfc["Server_RNG_Pool"].begin() + 64);
+  const Buffer& client_pool = rfc["Client_RNG_Pool"];
+  const Buffer& server_pool = rfc["Server_RNG_Pool"];
+  const Buffer client_priv(client_pool.begin() + 32, client_pool.begin() + 64);
+  const Buffer server_priv(server_pool.begin() + 32, server_pool.begin() + 64);
   const Buffer share_tag = {0x00, 0x33, 0x00, 0x26, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20};
   const auto at = std::search(client_hello.begin(), client_hello.end(), share_tag.begin(),
                               share_tag.end());
@@ -723,8 +725,8 @@ TEST_P(Rfc8448MoreRecords, Resumed0Rtt) {
   // Finished under the client handshake key.
   Buffer stream = concat({&rfc["Record_Client_EarlyAppData"], &rfc["Record_ClientFinished"]});
   RecordReader server;
-  ASSERT_EQ(server.install_keys(suite, keys_from_secret(suite, hex(test::kRfc8448ClientEarlySecret)),
-                                backend()),
+  ASSERT_EQ(server.install_keys(
+                suite, keys_from_secret(suite, hex(test::kRfc8448ClientEarlySecret)), backend()),
             Status::kOk);
   OpenedRecord rec[4];
   ReadResult r = server.read(rec, stream);

@@ -184,6 +184,30 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
     return out;
   }
 
+  // raw_record seals |inner| (content, type, padding: anything, even over every limit) as a
+  // TLSCiphertext record at sequence number |seq| with the AEAD under the record layer, for
+  // records volley's sealer refuses to make. Nonce: iv XOR the sequence number (RFC 8446 §5.3).
+  Buffer raw_record(uint64_t seq, const Buffer& inner, uint8_t seed = 1) const {
+    uint8_t key[32], iv[12];
+    EXPECT_EQ(hkdf_expand_label(suite().hash, std::span<uint8_t>(key, suite().key_len),
+                                secret(seed), "key", {}),
+              Status::kOk);
+    EXPECT_EQ(hkdf_expand_label(suite().hash, iv, secret(seed), "iv", {}), Status::kOk);
+    for (int i = 0; i < 8; ++i) iv[11 - i] ^= static_cast<uint8_t>(seq >> (8 * i));
+    AeadKey k;
+    EXPECT_EQ(k.init(*suite().aead, Bytes(key, suite().key_len)), Status::kOk);
+    const size_t len = inner.size() + 16;
+    Buffer record(5 + len);
+    record[0] = 23; record[1] = 3; record[2] = 3;
+    record[3] = static_cast<uint8_t>(len >> 8);
+    record[4] = static_cast<uint8_t>(len);
+    const Bytes piece(inner);
+    EXPECT_EQ(k.seal(iv, Bytes(record.data(), 5), Pieces(&piece, 1),
+                     MutableBytes(record.data() + 5, len)),
+              Status::kOk);
+    return record;
+  }
+
   // check_batch_equals_one_at_a_time seals records of |contents| with |paddings| in one
   // seal_batch call — in place or from their own buffer by index, and with |three_pieces| some in
   // three pieces — and checks that they equal the records sealed one at a time and that one open()
@@ -343,42 +367,92 @@ TEST_P(RecordLayer, OpenIntoSeparateBuffer) {
             RecordStatus::kBadAliasing);
 }
 
+// Many connections in one seal_records call: 8 connections of the parameter's suite on the
+// parameter's backend and two of each other suite on the best backend, their records interleaved,
+// 96 records of the parameter's suite (three full 32-record kernel batches) among 136. Sizes are
+// random with runs of one size, some long enough for the framed and zero-copy paths; paddings and
+// types (application_data, handshake, alert) vary; some payloads are in place. Every record must
+// equal the same record sealed alone by a twin of its connection, and its connection's reader must
+// read them all back in order.
 TEST_P(RecordLayer, ManyConnectionsInOneCall) {
-  // Three connections, one of each suite, their records interleaved in one seal_records call.
   std::mt19937_64 rng(11);
   const std::string& backend = GetParam().backend;
-  RecordProtection tx[3];
-  RecordReader rx[3];
-  const CipherSuite* suites[3] = {&suite(), &kTlsChaCha20Poly1305Sha256, &kTlsAes256GcmSha384};
-  for (int c = 0; c < 3; ++c) {
-    Buffer s(suites[c]->hash_len, static_cast<uint8_t>(c + 1));
-    // The parameter's backend for the parameter's suite, the best one for the others.
-    const std::string_view b = c == 0 ? std::string_view(backend) : std::string_view();
-    ASSERT_EQ(init_from_secret(tx[c], *suites[c], s, b), Status::kOk);
-    ASSERT_EQ(init_from_secret(rx[c], *suites[c], s, b), Status::kOk);
+  const CipherSuite* others[2] = {&kTlsAes128GcmSha256, &kTlsChaCha20Poly1305Sha256};
+  if (&suite() == others[0]) others[0] = &kTlsAes256GcmSha384;
+  if (&suite() == others[1]) others[1] = &kTlsAes256GcmSha384;
+  constexpr size_t kOwn = 8, kConns = kOwn + 4;
+  RecordProtection tx[kConns], twin[kConns];
+  RecordReader rx[kConns];
+  for (size_t c = 0; c < kConns; ++c) {
+    const CipherSuite& s = c < kOwn ? suite() : *others[(c - kOwn) / 2];
+    const std::string_view b = c < kOwn ? std::string_view(backend) : std::string_view();
+    Buffer sec(s.hash_len, static_cast<uint8_t>(c + 1));
+    ASSERT_EQ(init_from_secret(tx[c], s, sec, b), Status::kOk);
+    ASSERT_EQ(init_from_secret(twin[c], s, sec, b), Status::kOk);
+    ASSERT_EQ(init_from_secret(rx[c], s, sec, b), Status::kOk);
+    // Different starting sequence numbers, so a record sealed under another's nonce would show.
+    set_sequence(tx[c], 1000 * c);
+    set_sequence(twin[c], 1000 * c);
+    set_sequence(rx[c], 1000 * c);
   }
-  constexpr size_t kRecords = 40;
-  std::vector<Buffer> contents, outs(kRecords);
-  std::vector<Bytes> pieces(kRecords);
-  std::vector<MultiSealEntry> entries;
-  for (size_t i = 0; i < kRecords; ++i) {
-    contents.push_back(random_bytes(rng, rng() % 200));
-    pieces[i] = Bytes(contents[i]);
-    outs[i].resize(RecordProtection::sealed_size(contents[i].size(), 0));
-    const size_t c = (i * 7 + i / 3) % 3;
-    entries.push_back({&tx[c], SealEntry{ContentType::kApplicationData, Pieces(&pieces[i], 1), 0,
-                                         outs[i], 0}});
+  constexpr size_t kOwnRecords = 3 * 32;
+  std::vector<size_t> conn_of;
+  for (size_t i = 0; i < kOwnRecords; ++i) {
+    conn_of.push_back(rng() % kOwn);
+    if (i % 3 == 2) conn_of.push_back(kOwn + rng() % 4);
+  }
+  const size_t n = conn_of.size();
+  std::vector<Buffer> contents(n), outs(n);
+  std::vector<Bytes> pieces(n);
+  std::vector<MultiSealEntry> entries(n);
+  size_t size = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t c = conn_of[i];
+    ContentType type = ContentType::kApplicationData;
+    if (rng() % 6 == 0) type = ContentType::kHandshake;
+    if (rng() % 10 == 0) type = ContentType::kAlert;
+    // A new size now and then; otherwise the same size again (runs).
+    if (i % 4 == 0) {
+      const uint64_t r = rng() % 10;
+      size = r == 0 ? 2048 + rng() % 3000 : r == 1 ? 256 + rng() % 800 : rng() % 200;
+    }
+    size_t len = type == ContentType::kAlert ? kAlertLen : size;
+    if (type == ContentType::kHandshake && len == 0) len = 1;  // never empty (RFC 8446 §5.1)
+    contents[i] = random_bytes(rng, len);
+    const size_t padding = rng() % 3 == 0 ? rng() % 300 : 0;
+    outs[i].assign(RecordProtection::sealed_size(len, padding), 0xa5);
+    if (rng() % 4 == 0) {  // in place
+      std::copy(contents[i].begin(), contents[i].end(), outs[i].begin() + 5);
+      pieces[i] = Bytes(outs[i].data() + 5, len);
+    } else {
+      pieces[i] = Bytes(contents[i]);
+    }
+    entries[i] = {&tx[c], SealEntry{type, Pieces(&pieces[i], 1), padding, outs[i], 0}};
   }
   RecordStatus status;
-  ASSERT_EQ(seal_records(entries, &status), kRecords);
+  ASSERT_EQ(seal_records(entries, &status), n);
   ASSERT_EQ(status, RecordStatus::kOk);
-  for (size_t i = 0; i < kRecords; ++i) {
-    RecordProtection* conn = entries[i].connection;
-    RecordReader& receiver = rx[conn - tx];
-    OpenedRecord rec[1];
-    const ReadResult r = receiver.read(rec, outs[i]);
-    ASSERT_EQ(r.status, RecordStatus::kOk) << "record " << i;
-    ASSERT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), contents[i]);
+
+  std::vector<Buffer> streams(kConns);
+  std::vector<std::vector<size_t>> order(kConns);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t c = conn_of[i];
+    const SealEntry& e = entries[i].record;
+    ASSERT_EQ(e.written, outs[i].size()) << "record " << i;
+    const Buffer alone = seal_one(twin[c], contents[i], e.padding, e.type);
+    ASSERT_EQ(to_hex(outs[i]), to_hex(alone)) << "record " << i << " of connection " << c;
+    streams[c].insert(streams[c].end(), outs[i].begin(), outs[i].end());
+    order[c].push_back(i);
+  }
+  for (size_t c = 0; c < kConns; ++c) {
+    EXPECT_EQ(tx[c].sequence(), twin[c].sequence()) << "connection " << c;
+    std::vector<OpenedRecord> rec(order[c].size() + 1);
+    ASSERT_EQ(read_all(rx[c], rec, streams[c]), order[c].size()) << "connection " << c;
+    for (size_t k = 0; k < order[c].size(); ++k) {
+      EXPECT_EQ(rec[k].type, entries[order[c][k]].record.type);
+      ASSERT_EQ(Buffer(rec[k].content.begin(), rec[k].content.end()), contents[order[c][k]])
+          << "connection " << c << " record " << k;
+    }
   }
 }
 
@@ -652,37 +726,135 @@ TEST_P(RecordLayer, KeyUpdate) {
   EXPECT_EQ(tx.rekey(next_keys), Status::kNotInitialized);
 }
 
+// The key usage limit (RFC 8446 §5.5) and the end of the sequence space, on every suite: both
+// checks run whatever the suite, with what each suite does there. AES-GCM: 2^24.5 records per key,
+// then kKeyUpdateRequired, which it keeps returning up to the last sequence number (batch_sealer's
+// refusal() reports exhaustion only at UINT64_MAX: before that the key's limit is what stops it).
+// ChaCha20-Poly1305 has no limit below the sequence space: it seals on at 2^24.5 and at
+// UINT64_MAX - 1, and stops with kSequenceExhausted at UINT64_MAX, never used (§5.3: the sequence
+// number must not wrap). Every refusal writes nothing and keeps the sequence number.
 TEST_P(RecordLayer, UsageLimitsAndSequenceExhaustion) {
+  constexpr uint64_t kAesLimit = 23726566;  // 2^24.5, rounded down
+  const uint64_t limit = suite().aead->max_records_per_key;
+  const bool aes = suite().aead->family == dispatch::Family::kAesGcm;
+  EXPECT_EQ(limit, aes ? kAesLimit : UINT64_MAX);
   RecordProtection tx;
   RecordReader rx;
   init_pair(tx, rx);
-  const uint64_t limit = suite().aead->max_records_per_key;
-  if (limit != UINT64_MAX) {
-    // AES-GCM: 2^24.5 records per key (RFC 8446 §5.5).
-    EXPECT_EQ(limit, 23726566u);
-    EXPECT_FALSE(tx.key_update_recommended());
-    set_sequence(tx, limit - 2);
-    EXPECT_TRUE(tx.key_update_recommended());
-    seal_one(tx, Buffer(5, 1));
-    seal_one(tx, Buffer(5, 1));
-    Buffer out(RecordProtection::sealed_size(5, 0));
-    const Buffer c(5, 1);
-    const Bytes piece(c);
+  const Buffer content(5, 1);
+  const Bytes piece(content);
+  Buffer out(RecordProtection::sealed_size(5, 0));
+  // try_seal seals at |seq|: on success the reader (moved to |seq|) must open it; on refusal
+  // nothing may be written and the sequence number must stay.
+  auto try_seal = [&](uint64_t seq) {
+    set_sequence(tx, seq);
+    std::fill(out.begin(), out.end(), 0xa5);
     SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
-    EXPECT_EQ(tx.seal(e), RecordStatus::kKeyUpdateRequired);
-    EXPECT_EQ(tx.sequence(), limit);
-    ASSERT_EQ(tx.rekey(keys_from_secret(suite(), secret(2))), Status::kOk);
-    EXPECT_EQ(tx.seal(e), RecordStatus::kOk);
-  } else {
-    set_sequence(tx, UINT64_MAX - 1);
-    seal_one(tx, Buffer(5, 1));
-    Buffer out(RecordProtection::sealed_size(5, 0));
-    const Buffer c(5, 1);
-    const Bytes piece(c);
-    SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
-    EXPECT_EQ(tx.seal(e), RecordStatus::kSequenceExhausted);
-    EXPECT_EQ(tx.sequence(), UINT64_MAX);
+    const RecordStatus s = tx.seal(e);
+    if (s == RecordStatus::kOk) {
+      EXPECT_EQ(tx.sequence(), seq + 1);
+      RecordReader r2;
+      EXPECT_EQ(init_from_secret(r2, suite(), secret(1), GetParam().backend), Status::kOk);
+      set_sequence(r2, seq);
+      OpenedRecord rec[1];
+      Buffer copy = out;
+      EXPECT_EQ(r2.read(rec, copy).status, RecordStatus::kOk) << seq;
+    } else {
+      EXPECT_EQ(tx.sequence(), seq);
+      EXPECT_EQ(e.written, 0u);
+      EXPECT_TRUE(std::all_of(out.begin(), out.end(), [](uint8_t x) { return x == 0xa5; }))
+          << "a refused record wrote to its output at " << seq;
+    }
+    return s;
+  };
+
+  EXPECT_EQ(tx.records_left(), limit);
+  EXPECT_FALSE(tx.key_update_recommended());
+  set_sequence(tx, limit / 2);
+  EXPECT_FALSE(tx.key_update_recommended());
+  set_sequence(tx, limit - 2);
+  EXPECT_TRUE(tx.key_update_recommended());  // recommended before the limit, not at it
+  EXPECT_EQ(tx.records_left(), 2u);
+
+  // At the AES limit: AES-GCM refuses, ChaCha20-Poly1305 seals on.
+  EXPECT_EQ(try_seal(kAesLimit - 1), RecordStatus::kOk);
+  EXPECT_EQ(tx.records_left(), aes ? 0 : UINT64_MAX - kAesLimit);
+  EXPECT_EQ(tx.key_update_recommended(), aes);
+  EXPECT_EQ(try_seal(kAesLimit), aes ? RecordStatus::kKeyUpdateRequired : RecordStatus::kOk);
+  // The last two sequence numbers.
+  EXPECT_EQ(try_seal(UINT64_MAX - 1), aes ? RecordStatus::kKeyUpdateRequired : RecordStatus::kOk);
+  set_sequence(tx, UINT64_MAX - 1);
+  EXPECT_EQ(tx.records_left(), aes ? 0u : 1u);
+  EXPECT_TRUE(tx.key_update_recommended());
+  EXPECT_EQ(try_seal(UINT64_MAX), RecordStatus::kSequenceExhausted);
+  EXPECT_EQ(tx.records_left(), 0u);
+  // Exhaustion comes before every other refusal (refusal()'s order): even a type-0 record.
+  SealEntry bad{ContentType::kInvalid, Pieces(&piece, 1), 0, out, 0};
+  EXPECT_EQ(tx.seal(bad), RecordStatus::kSequenceExhausted);
+
+  // A batch across the end: the records before it are sealed, then the refusal.
+  set_sequence(tx, limit - 2);
+  std::vector<Buffer> outs(4, Buffer(RecordProtection::sealed_size(5, 0), 0xa5));
+  std::vector<SealEntry> batch;
+  for (Buffer& o : outs) batch.push_back({ContentType::kApplicationData, Pieces(&piece, 1), 0, o});
+  RecordStatus status;
+  EXPECT_EQ(tx.seal_batch(batch, &status), 2u);
+  EXPECT_EQ(status, aes ? RecordStatus::kKeyUpdateRequired : RecordStatus::kSequenceExhausted);
+  EXPECT_EQ(tx.sequence(), limit);
+  EXPECT_TRUE(std::all_of(outs[2].begin(), outs[2].end(), [](uint8_t x) { return x == 0xa5; }));
+
+  // A new key starts again at 0 with the whole allowance.
+  ASSERT_EQ(tx.rekey(keys_from_secret(suite(), secret(2))), Status::kOk);
+  EXPECT_EQ(tx.sequence(), 0u);
+  EXPECT_EQ(tx.records_left(), limit);
+  EXPECT_FALSE(tx.key_update_recommended());
+}
+
+// The receiving side: a sequence number is never used twice, so the reader stops before
+// UINT64_MAX with kSequenceExhausted, having delivered the records before it. It enforces no
+// AES usage limit: that is the sender's obligation (RFC 8446 §5.5).
+TEST_P(RecordLayer, ReceiveSequenceExhaustion) {
+  for (uint64_t first : {UINT64_MAX - 3, UINT64_MAX - 1}) {
+    RecordReader rx;
+    ASSERT_EQ(init_from_secret(rx, suite(), secret(1), GetParam().backend), Status::kOk);
+    set_sequence(rx, first);
+    Buffer stream;
+    std::vector<Buffer> records;
+    for (uint64_t k = 0; k < UINT64_MAX - first + 1; ++k) {
+      // The record at UINT64_MAX cannot exist; any bytes of the right shape stand in for it.
+      records.push_back(first + k == UINT64_MAX ? records.back()
+                                                : raw_record(first + k, {7, 7, 7, 23}));
+      stream.insert(stream.end(), records.back().begin(), records.back().end());
+    }
+    for (bool in_place : {true, false}) {
+      RecordReader r2;
+      ASSERT_EQ(init_from_secret(r2, suite(), secret(1), GetParam().backend), Status::kOk);
+      set_sequence(r2, first);
+      Buffer s = stream, out(stream.size());
+      OpenedRecord rec[8];
+      const ReadResult r = in_place ? r2.read(rec, s) : r2.read(rec, out, Bytes(s));
+      EXPECT_EQ(r.status, RecordStatus::kSequenceExhausted);
+      ASSERT_EQ(r.records, UINT64_MAX - first);
+      EXPECT_EQ(r.consumed, stream.size() - records.back().size());
+      for (size_t k = 0; k < r.records; ++k) {
+        EXPECT_EQ(Buffer(rec[k].content.begin(), rec[k].content.end()), (Buffer{7, 7, 7}));
+      }
+      EXPECT_EQ(r2.protection().sequence(), UINT64_MAX);
+      // Nothing more, ever, under this key; the last record stays unconsumed.
+      Buffer last = records.back();
+      const ReadResult again = r2.read(rec, last);
+      EXPECT_EQ(again.status, RecordStatus::kSequenceExhausted);
+      EXPECT_EQ(again.records, 0u);
+      EXPECT_EQ(again.consumed, 0u);
+    }
   }
+  // Past the AES-GCM sending limit the reader still opens records.
+  RecordReader rx;
+  ASSERT_EQ(init_from_secret(rx, suite(), secret(1), GetParam().backend), Status::kOk);
+  set_sequence(rx, 23726566);
+  Buffer rec_at_limit = raw_record(23726566, {1, 23});
+  OpenedRecord rec[1];
+  EXPECT_EQ(rx.read(rec, rec_at_limit).status, RecordStatus::kOk);
 }
 
 TEST_P(RecordLayer, RecordSizeLimitAndPadding) {
