@@ -1023,6 +1023,193 @@ INSTANTIATE_TEST_SUITE_P(AllSuitesAndBackends, RecordLayer,
                          ::testing::ValuesIn(test::all_suite_backends()),
                          test::suite_backend_name);
 
+// Why a batch can stop, at its first, a middle and its last entry, through seal_batch (one
+// connection) and seal_records (several): the count sealed, the status, nothing written for the
+// refused entry and those after it (outputs hold a marker), the sequence number left at the
+// first unsealed record, and the records before it equal to the same records sealed alone and
+// readable. kKeyUpdateRequired exists only under AES-GCM's limit; in seal_batch, AES-GCM reaches
+// kSequenceExhausted only at entry 0 (the key's limit stops it long before, see refusal()).
+enum class Stop { kKeyUpdate, kExhausted, kTooLarge, kTooSmall, kAliasing, kTypeZero, kNoKeys };
+
+class BatchStops : public ::testing::TestWithParam<SuiteBackend> {
+ protected:
+  static constexpr size_t kEntries = 9;
+  static constexpr uint8_t kMarker = 0xa5;
+
+  const CipherSuite& suite() const { return *GetParam().suite; }
+  bool aes() const { return suite().aead->family == dispatch::Family::kAesGcm; }
+
+  void init(RecordProtection& rp, uint8_t seed) {
+    ASSERT_EQ(init_from_secret(rp, suite(), Buffer(suite().hash_len, seed), GetParam().backend),
+              Status::kOk);
+  }
+
+  // Records: sizes in runs, one long enough for the framed path, some padding.
+  void make_records(std::mt19937_64& rng) {
+    contents_.clear();
+    outs_.clear();
+    paddings_.clear();
+    for (size_t i = 0; i < kEntries; ++i) {
+      const size_t len = i == 4 ? 700 : i < 4 ? 40 : 1 + rng() % 100;
+      Buffer c(len);
+      for (auto& x : c) x = static_cast<uint8_t>(rng());
+      contents_.push_back(c);
+      paddings_.push_back(i % 3 == 2 ? 9 : 0);
+      outs_.emplace_back(RecordProtection::sealed_size(len, paddings_.back()) + 3, kMarker);
+    }
+    pieces_.assign(kEntries, Bytes());
+    for (size_t i = 0; i < kEntries; ++i) pieces_[i] = Bytes(contents_[i]);
+  }
+
+  SealEntry entry(size_t i) {
+    return {ContentType::kApplicationData, Pieces(&pieces_[i], 1), paddings_[i], outs_[i], 0};
+  }
+
+  // spoil makes |e| fail for |stop| (the sequence-number stops are set up by the caller).
+  void spoil(Stop stop, size_t i, SealEntry& e) {
+    switch (stop) {
+      case Stop::kTooLarge: e.padding = kMaxInnerPlaintextLen; break;
+      case Stop::kTooSmall:
+        e.out = MutableBytes(outs_[i]).first(
+            RecordProtection::sealed_size(contents_[i].size(), paddings_[i]) - 1);
+        break;
+      case Stop::kAliasing:
+        pieces_[i] = Bytes(outs_[i].data() + 6, contents_[i].size());  // overlaps, not in place
+        break;
+      case Stop::kTypeZero: e.type = ContentType::kInvalid; break;
+      default: break;
+    }
+  }
+
+  static RecordStatus status_of(Stop stop) {
+    switch (stop) {
+      case Stop::kKeyUpdate: return RecordStatus::kKeyUpdateRequired;
+      case Stop::kExhausted: return RecordStatus::kSequenceExhausted;
+      case Stop::kTooLarge: return RecordStatus::kRecordTooLarge;
+      case Stop::kTooSmall: return RecordStatus::kOutputTooSmall;
+      case Stop::kAliasing: return RecordStatus::kBadAliasing;
+      case Stop::kTypeZero: return RecordStatus::kInvalidContentType;
+      case Stop::kNoKeys: return RecordStatus::kNotInitialized;
+    }
+    return RecordStatus::kOk;
+  }
+
+  // check_sealed checks record i against the same record sealed alone by |twin| (which must be
+  // at record i's sequence number) and reads it back with a reader at that sequence number.
+  void check_sealed(size_t i, const SealEntry& e, RecordProtection& twin, uint8_t seed) {
+    const uint64_t seq = twin.sequence();
+    Buffer alone(RecordProtection::sealed_size(contents_[i].size(), paddings_[i]));
+    const Bytes piece(contents_[i]);
+    SealEntry a{ContentType::kApplicationData, Pieces(&piece, 1), paddings_[i], alone, 0};
+    ASSERT_EQ(twin.seal(a), RecordStatus::kOk);
+    ASSERT_EQ(e.written, alone.size()) << "record " << i;
+    ASSERT_EQ(to_hex(outs_[i].data(), alone.size()), to_hex(alone)) << "record " << i;
+    EXPECT_EQ(outs_[i].back(), kMarker);  // nothing past the record
+    RecordReader rx;
+    ASSERT_EQ(init_from_secret(rx, suite(), Buffer(suite().hash_len, seed), GetParam().backend),
+              Status::kOk);
+    set_sequence(rx, seq);
+    OpenedRecord rec[1];
+    Buffer copy(outs_[i].begin(), outs_[i].begin() + alone.size());
+    ASSERT_EQ(rx.read(rec, copy).status, RecordStatus::kOk) << "record " << i;
+    EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), contents_[i]);
+  }
+
+  void check_untouched(size_t i, const SealEntry& e) {
+    EXPECT_EQ(e.written, 0u) << "record " << i;
+    EXPECT_TRUE(std::all_of(outs_[i].begin(), outs_[i].end(), [](uint8_t x) { return x == kMarker; }))
+        << "record " << i << " was written to after the batch stopped";
+  }
+
+  std::vector<Buffer> contents_, outs_;
+  std::vector<size_t> paddings_;
+  std::vector<Bytes> pieces_;
+};
+
+TEST_P(BatchStops, SealBatch) {
+  std::mt19937_64 rng(21);
+  for (Stop stop : {Stop::kKeyUpdate, Stop::kExhausted, Stop::kTooLarge, Stop::kTooSmall,
+                    Stop::kAliasing, Stop::kTypeZero}) {
+    for (size_t at : {size_t{0}, kEntries / 2, kEntries - 1}) {
+      if (stop == Stop::kKeyUpdate && !aes()) continue;
+      if (stop == Stop::kExhausted && aes() && at != 0) continue;
+      SCOPED_TRACE("stop " + std::to_string(static_cast<int>(stop)) + " at entry " +
+                   std::to_string(at));
+      make_records(rng);
+      RecordProtection tx, twin;
+      init(tx, 1);
+      init(twin, 1);
+      uint64_t start = 5;
+      if (stop == Stop::kKeyUpdate) start = suite().aead->max_records_per_key - at;
+      if (stop == Stop::kExhausted) start = UINT64_MAX - at;
+      set_sequence(tx, start);
+      set_sequence(twin, start);
+      std::vector<SealEntry> entries;
+      for (size_t i = 0; i < kEntries; ++i) entries.push_back(entry(i));
+      spoil(stop, at, entries[at]);
+      RecordStatus status;
+      EXPECT_EQ(tx.seal_batch(entries, &status), at);
+      EXPECT_EQ(status, status_of(stop));
+      EXPECT_EQ(tx.sequence(), start + at);
+      for (size_t i = 0; i < at; ++i) check_sealed(i, entries[i], twin, 1);
+      for (size_t i = at; i < kEntries; ++i) check_untouched(i, entries[i]);
+    }
+  }
+}
+
+TEST_P(BatchStops, SealRecords) {
+  // Three connections take the entries in turn; the entry that stops the batch belongs to a
+  // fourth, which has no other entry, so its sequence number can sit at any limit.
+  std::mt19937_64 rng(22);
+  for (Stop stop : {Stop::kKeyUpdate, Stop::kExhausted, Stop::kTooLarge, Stop::kTooSmall,
+                    Stop::kAliasing, Stop::kTypeZero, Stop::kNoKeys}) {
+    for (size_t at : {size_t{0}, kEntries / 2, kEntries - 1}) {
+      if (stop == Stop::kKeyUpdate && !aes()) continue;
+      SCOPED_TRACE("stop " + std::to_string(static_cast<int>(stop)) + " at entry " +
+                   std::to_string(at));
+      make_records(rng);
+      RecordProtection tx[4], twin[4];
+      for (uint8_t c = 0; c < 4; ++c) {
+        if (c == 3 && stop == Stop::kNoKeys) break;  // the fourth stays uninitialised
+        init(tx[c], c + 1);
+        init(twin[c], c + 1);
+        const uint64_t start = c == 3 && stop == Stop::kKeyUpdate ? suite().aead->max_records_per_key
+                               : c == 3 && stop == Stop::kExhausted ? UINT64_MAX
+                                                                    : 100 * c;
+        set_sequence(tx[c], start);
+        set_sequence(twin[c], start);
+      }
+      std::vector<MultiSealEntry> entries;
+      for (size_t i = 0; i < kEntries; ++i) {
+        entries.push_back({i == at ? &tx[3] : &tx[i % 3], entry(i)});
+      }
+      spoil(stop, at, entries[at].record);
+      RecordStatus status;
+      EXPECT_EQ(seal_records(entries, &status), at);
+      EXPECT_EQ(status, status_of(stop));
+      for (size_t i = 0; i < at; ++i) check_sealed(i, entries[i].record, twin[i % 3], i % 3 + 1);
+      for (size_t i = at; i < kEntries; ++i) check_untouched(i, entries[i].record);
+      // The sequence numbers stop at each connection's first unsealed record.
+      for (size_t c = 0; c < 4; ++c) EXPECT_EQ(tx[c].sequence(), twin[c].sequence()) << c;
+    }
+  }
+  // A null connection is kNotInitialized too.
+  make_records(rng);
+  RecordProtection tx;
+  init(tx, 1);
+  std::vector<MultiSealEntry> entries = {{&tx, entry(0)}, {nullptr, entry(1)}, {&tx, entry(2)}};
+  RecordStatus status;
+  EXPECT_EQ(seal_records(entries, &status), 1u);
+  EXPECT_EQ(status, RecordStatus::kNotInitialized);
+  EXPECT_EQ(tx.sequence(), 1u);
+  check_untouched(1, entries[1].record);
+  check_untouched(2, entries[2].record);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSuitesAndBackends, BatchStops,
+                         ::testing::ValuesIn(test::all_suite_backends()),
+                         test::suite_backend_name);
+
 TEST(RecordLayerSetup, InitErrors) {
   RecordProtection rp;
   TrafficKeys keys;
