@@ -711,7 +711,8 @@ TEST_P(RecordLayer, RecordSizeLimitBoundaries) {
     };
     EXPECT_EQ(read_inner(limit - 1, 0).status, RecordStatus::kOk);
     EXPECT_EQ(read_inner(limit - 11, 10).status, RecordStatus::kOk);
-    for (auto [content, padding] : {std::pair{limit, size_t{0}}, std::pair{limit - 11, size_t{11}}}) {
+    for (auto [content, padding] :
+         {std::pair{limit, size_t{0}}, std::pair{limit - 11, size_t{11}}}) {
       const ReadResult r = read_inner(content, padding);
       EXPECT_EQ(r.status, RecordStatus::kAlert);
       EXPECT_EQ(r.alert, AlertDescription::kRecordOverflow) << content << " + " << padding;
@@ -1445,7 +1446,8 @@ class BatchStops : public ::testing::TestWithParam<SuiteBackend> {
 
   void check_untouched(size_t i, const SealEntry& e) {
     EXPECT_EQ(e.written, 0u) << "record " << i;
-    EXPECT_TRUE(std::all_of(outs_[i].begin(), outs_[i].end(), [](uint8_t x) { return x == kMarker; }))
+    EXPECT_TRUE(std::all_of(outs_[i].begin(), outs_[i].end(),
+                            [](uint8_t x) { return x == kMarker; }))
         << "record " << i << " was written to after the batch stopped";
   }
 
@@ -1501,9 +1503,9 @@ TEST_P(BatchStops, SealRecords) {
         if (c == 3 && stop == Stop::kNoKeys) break;  // the fourth stays uninitialised
         init(tx[c], c + 1);
         init(twin[c], c + 1);
-        const uint64_t start = c == 3 && stop == Stop::kKeyUpdate ? suite().aead->max_records_per_key
-                               : c == 3 && stop == Stop::kExhausted ? UINT64_MAX
-                                                                    : 100 * c;
+        uint64_t start = 100 * c;
+        if (c == 3 && stop == Stop::kKeyUpdate) start = suite().aead->max_records_per_key;
+        if (c == 3 && stop == Stop::kExhausted) start = UINT64_MAX;
         set_sequence(tx[c], start);
         set_sequence(twin[c], start);
       }
