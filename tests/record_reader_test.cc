@@ -14,6 +14,8 @@
 #include "volley/record.h"
 #include "volley/record_reader.h"
 #include "volley/record_writer.h"
+#include "volley/sha2.h"
+#include "volley/x25519.h"
 
 namespace volley {
 namespace {
@@ -565,6 +567,234 @@ TEST(RecordWriter, AlertsAndChangeCipherSpec) {
   EXPECT_EQ(rec[0].type, ContentType::kAlert);
   EXPECT_EQ(content_of(rec[0]), (Buffer{2, 51}));
 }
+
+// ---------------------------------------------------------------------------------------------
+// RFC 8448 §4 (resumed 0-RTT handshake) and §5 (HelloRetryRequest): every protected record of
+// those sections of transcripts.vec, sealed by RecordProtection and by RecordWriter byte for byte
+// and read back by RecordReader, with secrets derived by volley's key schedule from the file's
+// messages and checked against the values the RFC prints (record_helpers.h).
+
+Buffer body_of(const Buffer& record) { return Buffer(record.begin() + 5, record.end()); }
+
+Buffer sha256_of(std::initializer_list<const Buffer*> parts) {
+  const Buffer all = concat(parts);
+  Buffer h(32);
+  sha256(std::span<uint8_t, 32>(h.data(), 32), all);
+  return h;
+}
+
+std::string hex_of(const Secret& s) { return to_hex(s.bytes().data(), s.size()); }
+
+// split_records cuts a buffer of back-to-back records at their header lengths.
+std::vector<Buffer> split_records(const Buffer& stream) {
+  std::vector<Buffer> out;
+  for (size_t pos = 0; pos + 5 <= stream.size();) {
+    const size_t len = 5 + (size_t{stream[pos + 3]} << 8 | stream[pos + 4]);
+    out.emplace_back(stream.begin() + pos, stream.begin() + pos + len);
+    pos += len;
+  }
+  return out;
+}
+
+class Rfc8448MoreRecords : public test::BackendTest {
+ protected:
+  // check seals |content| as |type| at sequence number |seq| of |secret| with RecordProtection
+  // and (handshake and alert records) with RecordWriter, compares both with |expected|, then reads
+  // |expected| back in place and into a separate buffer.
+  void check(const char* what, const std::string& secret, uint64_t seq, ContentType type,
+             const Buffer& content, const Buffer& expected) {
+    SCOPED_TRACE(std::string(what) + " at sequence number " + std::to_string(seq));
+    const CipherSuite& suite = kTlsAes128GcmSha256;
+    const TrafficKeys keys = keys_from_secret(suite, hex(secret));
+    RecordProtection tx;
+    ASSERT_EQ(tx.init(suite, keys, backend()), Status::kOk);
+    test::set_sequence(tx, seq);
+    Buffer out(RecordProtection::sealed_size(content.size(), 0));
+    const Bytes piece(content);
+    SealEntry e{type, Pieces(&piece, 1), 0, out, 0};
+    ASSERT_EQ(tx.seal(e), RecordStatus::kOk);
+    EXPECT_EQ(to_hex(out), to_hex(expected));
+
+    if (type != ContentType::kApplicationData) {
+      RecordWriter writer;
+      ASSERT_EQ(writer.install_keys(suite, keys, backend()), Status::kOk);
+      test::set_sequence(writer.protection(), seq);
+      Buffer wout(expected.size() + 8, 0xee);
+      const WriteResult w =
+          type == ContentType::kHandshake
+              ? writer.write_handshake(wout, content)
+              : writer.write_alert(wout, static_cast<AlertDescription>(content[1]));
+      ASSERT_EQ(w.status, RecordStatus::kOk);
+      EXPECT_EQ(to_hex(wout.data(), w.written), to_hex(expected));
+      EXPECT_EQ(writer.protection().sequence(), seq + 1);
+    }
+
+    for (bool in_place : {true, false}) {
+      RecordReader rx;
+      ASSERT_EQ(rx.install_keys(suite, keys, backend()), Status::kOk);
+      test::set_sequence(rx, seq);
+      Buffer stream = expected;
+      Buffer sep(expected.size());
+      OpenedRecord rec[2];
+      const ReadResult r = in_place ? rx.read(rec, stream) : rx.read(rec, sep, Bytes(stream));
+      ASSERT_EQ(r.status, RecordStatus::kOk) << "in place " << in_place;
+      ASSERT_EQ(r.records, 1u);
+      EXPECT_EQ(r.consumed, expected.size());
+      EXPECT_EQ(rec[0].type, type);
+      EXPECT_EQ(to_hex(content_of(rec[0])), to_hex(content));
+      EXPECT_EQ(rx.protection().sequence(), seq + 1);
+    }
+  }
+};
+
+// RFC 8448 §4: a client resumes with the ticket of §3 and sends 0-RTT data.
+TEST_P(Rfc8448MoreRecords, Resumed0Rtt) {
+  const test::Rfc8448 rfc = test::load_rfc8448("[Resumed_0RTT_Handshake]");
+  const CipherSuite& suite = kTlsAes128GcmSha256;
+  const Buffer client_hello = body_of(rfc["Record_ClientHello_1"]);  // binders included
+  const Buffer& server_hello = rfc["Message_ServerHello"];
+
+  // (EC)DHE: the X25519 private keys follow the 32-byte randoms in the RNG pools; the peer's key
+  // shares are the last 32 bytes of each hello's key_share (RFC 8446 §4.2.8).
+  const Buffer& client_pool = rfc["Client_RNG_Pool"];
+  const Buffer& server_pool = rfc["Server_RNG_Pool"];
+  const Buffer client_priv(client_pool.begin() + 32, client_pool.begin() + 64);
+  const Buffer server_priv(server_pool.begin() + 32, server_pool.begin() + 64);
+  const Buffer share_tag = {0x00, 0x33, 0x00, 0x26, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20};
+  const auto at = std::search(client_hello.begin(), client_hello.end(), share_tag.begin(),
+                              share_tag.end());
+  ASSERT_NE(at, client_hello.end());
+  const Buffer client_pub(at + share_tag.size(), at + share_tag.size() + 32);
+  const Buffer server_pub(server_hello.end() - 6 - 32, server_hello.end() - 6);
+  uint8_t shared[32], shared2[32];
+  ASSERT_EQ(x25519(shared, client_priv.data(), server_pub.data()), Status::kOk);
+  ASSERT_EQ(x25519(shared2, server_priv.data(), client_pub.data()), Status::kOk);
+  ASSERT_EQ(to_hex(shared, 32), test::kRfc8448ResumedEcdhe);
+  ASSERT_EQ(to_hex(shared2, 32), test::kRfc8448ResumedEcdhe);
+
+  // RFC 8446 §7.1: Early Secret from the PSK; c e traffic over ClientHello; the handshake secrets
+  // over ClientHello..ServerHello.
+  KeySchedule ks;
+  ASSERT_EQ(ks.init(suite, hex(test::kRfc8448ResumedPsk)), Status::kOk);
+  Secret early, c_hs, s_hs;
+  ASSERT_EQ(ks.client_early_traffic_secret(&early, sha256_of({&client_hello})), Status::kOk);
+  EXPECT_EQ(hex_of(early), test::kRfc8448ClientEarlySecret);
+  ASSERT_EQ(ks.enter_handshake(Bytes(shared, 32)), Status::kOk);
+  const Buffer hello_hash = sha256_of({&client_hello, &server_hello});
+  ASSERT_EQ(ks.client_handshake_traffic_secret(&c_hs, hello_hash), Status::kOk);
+  ASSERT_EQ(ks.server_handshake_traffic_secret(&s_hs, hello_hash), Status::kOk);
+  EXPECT_EQ(hex_of(c_hs), test::kRfc8448ResumedClientHandshakeSecret);
+  EXPECT_EQ(hex_of(s_hs), test::kRfc8448ResumedServerHandshakeSecret);
+
+  // Early data: the first record under client_early_traffic_secret, sequence number 0.
+  check("early data", test::kRfc8448ClientEarlySecret, 0, ContentType::kApplicationData,
+        rfc["Client_EarlyAppData"], rfc["Record_Client_EarlyAppData"]);
+  // The server's flight (EncryptedExtensions, Finished): server handshake key, 0. The file's
+  // EncryptedExtensions are not the RFC's, and its record carries the Finished computed over them
+  // (RFC 8446 §4.4.4), not Message_Server_Finished (the RFC's): derive it.
+  const Buffer& ee = rfc["Message_EncryptedExtensions"];
+  Buffer server_finished = {20, 0, 0, 32};
+  server_finished.resize(36);
+  ASSERT_EQ(finished_verify_data(suite, std::span<uint8_t>(server_finished).subspan(4), s_hs,
+                                 sha256_of({&client_hello, &server_hello, &ee})),
+            Status::kOk);
+  EXPECT_NE(to_hex(server_finished), to_hex(rfc["Message_Server_Finished"]));
+  check("server flight", test::kRfc8448ResumedServerHandshakeSecret, 0, ContentType::kHandshake,
+        concat({&ee, &server_finished}), rfc["Record_ServerHandshakeMessages"]);
+  // Record_ClientFinished is two records: EndOfEarlyData, the second record under the early key
+  // (sequence number 1, RFC 8446 §4.5), then Finished, the first under the client handshake key.
+  const std::vector<Buffer> flight = split_records(rfc["Record_ClientFinished"]);
+  ASSERT_EQ(flight.size(), 2u);
+  check("EndOfEarlyData", test::kRfc8448ClientEarlySecret, 1, ContentType::kHandshake,
+        Buffer{5, 0, 0, 0}, flight[0]);
+  check("client Finished", test::kRfc8448ResumedClientHandshakeSecret, 0, ContentType::kHandshake,
+        hex(test::kRfc8448ResumedClientFinished), flight[1]);
+  // Application data, then close_notify: 0 and 1 under each side's application key (the server
+  // sends no NewSessionTicket in this connection).
+  check("client data", test::kRfc8448ResumedClientAppSecret, 0, ContentType::kApplicationData,
+        rfc["Client_AppData"], rfc["Record_Client_AppData"]);
+  check("server data", test::kRfc8448ResumedServerAppSecret, 0, ContentType::kApplicationData,
+        rfc["Server_AppData"], rfc["Record_Server_AppData"]);
+  check("client close_notify", test::kRfc8448ResumedClientAppSecret, 1, ContentType::kAlert,
+        Buffer{1, 0}, rfc["Record_Client_CloseNotify"]);
+  check("server close_notify", test::kRfc8448ResumedServerAppSecret, 1, ContentType::kAlert,
+        Buffer{1, 0}, rfc["Record_Server_CloseNotify"]);
+
+  // The server reads the client's whole flight from one buffer: early data and EndOfEarlyData
+  // under the early key (the read stops after the handshake record), then, after the key change,
+  // Finished under the client handshake key.
+  Buffer stream = concat({&rfc["Record_Client_EarlyAppData"], &rfc["Record_ClientFinished"]});
+  RecordReader server;
+  ASSERT_EQ(server.install_keys(
+                suite, keys_from_secret(suite, hex(test::kRfc8448ClientEarlySecret)), backend()),
+            Status::kOk);
+  OpenedRecord rec[4];
+  ReadResult r = server.read(rec, stream);
+  ASSERT_EQ(r.status, RecordStatus::kOk);
+  ASSERT_EQ(r.records, 2u);
+  EXPECT_EQ(content_of(rec[0]), rfc["Client_EarlyAppData"]);
+  EXPECT_EQ(rec[1].type, ContentType::kHandshake);
+  EXPECT_EQ(content_of(rec[1]), (Buffer{5, 0, 0, 0}));
+  ASSERT_EQ(server.install_keys(
+                suite, keys_from_secret(suite, hex(test::kRfc8448ResumedClientHandshakeSecret))),
+            Status::kOk);
+  r = server.read(rec, MutableBytes(stream).subspan(r.consumed));
+  ASSERT_EQ(r.status, RecordStatus::kOk);
+  ASSERT_EQ(r.records, 1u);
+  EXPECT_EQ(to_hex(content_of(rec[0])), test::kRfc8448ResumedClientFinished);
+}
+
+// RFC 8448 §5: the server asks for a P-256 share with a HelloRetryRequest. The transcript starts
+// with message_hash (RFC 8446 §4.4.1) in place of the first ClientHello.
+TEST_P(Rfc8448MoreRecords, HelloRetryRequest) {
+  const test::Rfc8448 rfc = test::load_rfc8448("[HelloRetryRequest_Handshake]");
+  const CipherSuite& suite = kTlsAes128GcmSha256;
+  const Buffer ch1 = body_of(rfc["Record_ClientHello_1"]);
+  const Buffer hrr = body_of(rfc["Record_HelloRetryRequest"]);
+  const Buffer ch2 = body_of(rfc["Record_ClientHello_2"]);
+  const Buffer& sh = rfc["Message_ServerHello"];
+  Buffer message_hash = {254, 0, 0, 32};
+  const Buffer ch1_hash = sha256_of({&ch1});
+  message_hash.insert(message_hash.end(), ch1_hash.begin(), ch1_hash.end());
+
+  KeySchedule ks;
+  ASSERT_EQ(ks.init(suite), Status::kOk);
+  ASSERT_EQ(ks.enter_handshake(hex(test::kRfc8448HrrEcdhe)), Status::kOk);
+  const Buffer hello_hash = sha256_of({&message_hash, &hrr, &ch2, &sh});
+  Secret c_hs, s_hs, c_ap, s_ap;
+  ASSERT_EQ(ks.client_handshake_traffic_secret(&c_hs, hello_hash), Status::kOk);
+  ASSERT_EQ(ks.server_handshake_traffic_secret(&s_hs, hello_hash), Status::kOk);
+  EXPECT_EQ(hex_of(c_hs), test::kRfc8448HrrClientHandshakeSecret);
+  EXPECT_EQ(hex_of(s_hs), test::kRfc8448HrrServerHandshakeSecret);
+  const Buffer server_flight =
+      concat({&rfc["Message_EncryptedExtensions"], &rfc["Message_Server_Certificate"],
+              &rfc["Message_Server_CertificateVerify"], &rfc["Message_Server_Finished"]});
+  const Buffer finished_hash = sha256_of({&message_hash, &hrr, &ch2, &sh, &server_flight});
+  ASSERT_EQ(ks.enter_master(), Status::kOk);
+  ASSERT_EQ(ks.client_application_traffic_secret(&c_ap, finished_hash), Status::kOk);
+  ASSERT_EQ(ks.server_application_traffic_secret(&s_ap, finished_hash), Status::kOk);
+  EXPECT_EQ(hex_of(c_ap), test::kRfc8448HrrClientAppSecret);
+  EXPECT_EQ(hex_of(s_ap), test::kRfc8448HrrServerAppSecret);
+
+  // The client's Finished (RFC 8446 §4.4.4) over ClientHello..server Finished.
+  Buffer client_finished = {20, 0, 0, 32};
+  client_finished.resize(36);
+  ASSERT_EQ(finished_verify_data(suite, std::span<uint8_t>(client_finished).subspan(4), c_hs,
+                                 finished_hash),
+            Status::kOk);
+
+  check("server flight", test::kRfc8448HrrServerHandshakeSecret, 0, ContentType::kHandshake,
+        server_flight, rfc["Record_ServerHandshakeMessages"]);
+  check("client Finished", test::kRfc8448HrrClientHandshakeSecret, 0, ContentType::kHandshake,
+        client_finished, rfc["Record_ClientFinished"]);
+  // Each side's first application record is its close_notify: sequence number 0.
+  check("client close_notify", test::kRfc8448HrrClientAppSecret, 0, ContentType::kAlert,
+        Buffer{1, 0}, rfc["Record_Client_CloseNotify"]);
+  check("server close_notify", test::kRfc8448HrrServerAppSecret, 0, ContentType::kAlert,
+        Buffer{1, 0}, rfc["Record_Server_CloseNotify"]);
+}
+
+VOLLEY_INSTANTIATE_FOR_EACH_BACKEND(Rfc8448MoreRecords, dispatch::Family::kAesGcm);
 
 // ---------------------------------------------------------------------------------------------
 // volley/alert.h
