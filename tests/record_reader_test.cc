@@ -277,7 +277,8 @@ TEST(RecordReaderPlaintext, HandshakeAndAlertPassThrough) {
   RecordReader client;
   r = client.read(rec, stream);
   ASSERT_EQ(r.records, 1u);
-  EXPECT_EQ(to_hex(rec[0].content.data(), rec[0].content.size()), to_hex(rfc["Message_ServerHello"]));
+  EXPECT_EQ(to_hex(rec[0].content.data(), rec[0].content.size()),
+            to_hex(rfc["Message_ServerHello"]));
   r = client.read(rec, MutableBytes(stream).subspan(r.consumed));
   ASSERT_EQ(r.status, RecordStatus::kOk);
   ASSERT_EQ(r.records, 1u);
@@ -361,7 +362,8 @@ TEST(RecordReaderCcs, DroppedOnceInsideTheWindow) {
   const test::Rfc8448 rfc = test::load_rfc8448("[Simple_1RTT_Handshake]");
   // The server's first flight in middlebox compatibility mode: ServerHello, change_cipher_spec,
   // then the protected handshake records, in one buffer.
-  Buffer stream = concat({&rfc["Record_ServerHello"], &kCcs, &rfc["Record_ServerHandshakeMessages"]});
+  Buffer stream =
+      concat({&rfc["Record_ServerHello"], &kCcs, &rfc["Record_ServerHandshakeMessages"]});
   RecordReader client;
   client.allow_change_cipher_spec(true);
   OpenedRecord rec[4];

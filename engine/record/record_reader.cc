@@ -120,7 +120,8 @@ ReadResult RecordReader::read_impl(const uint8_t* stream, size_t stream_len, uin
       }
       std::memcpy(out + body, stream + body, h.length);
     }
-    records[result.records] = {static_cast<ContentType>(h.type), MutableBytes(out + body, h.length)};
+    records[result.records] = {static_cast<ContentType>(h.type),
+                               MutableBytes(out + body, h.length)};
     ++result.records;
     result.consumed = body + h.length;
     return result;  // not application_data: the caller acts on it before reading on

@@ -15,7 +15,9 @@ using record_internal::write_header;
 // Fragments sealed per seal_batch call.
 constexpr size_t kBatch = 32;
 
-size_t fragments(size_t len, size_t max_fragment) { return (len + max_fragment - 1) / max_fragment; }
+size_t fragments(size_t len, size_t max_fragment) {
+  return (len + max_fragment - 1) / max_fragment;
+}
 
 WriteResult refuse(RecordStatus status) { return {status, 0}; }
 

@@ -120,8 +120,8 @@ struct OpenedRecord {
 // |status| is kOk when read() stopped because the stream or the records array was used up, because
 // the output buffer had no room for the next record, or after a record that is not
 // application_data (the caller acts on it, e.g. installs new keys, before reading on);
-// kNeedMoreData when the stream ends inside a record (not consumed); kOutputTooSmall when the output
-// buffer cannot hold even the first record; kSequenceExhausted; kAlert when a record failed:
+// kNeedMoreData when the stream ends inside a record (not consumed); kOutputTooSmall when the
+// output buffer cannot hold even the first record; kSequenceExhausted; kAlert when a record failed:
 // |alert| is the alert to send, that record and everything after it are left unconsumed, and the
 // reader is dead (every later call returns the same failure).
 struct ReadResult {
