@@ -3,7 +3,6 @@
 
 #include "engine/common/secure_memory.h"
 #include "engine/record/content_type.h"
-#include "engine/record/record_nonce.h"
 #include "volley/record.h"
 
 namespace volley {
@@ -49,7 +48,6 @@ OpenResult RecordProtection::open_impl(const uint8_t* stream, size_t stream_len,
   while (result.records < records.size()) {
     // Gather the complete, well-formed records that follow, up to a chunk.
     Job jobs[kChunk];
-    Slot16 nonces[kChunk];
     uint8_t computed[kChunk][kTagBytes];
     size_t starts[kChunk];
     size_t n = 0;
@@ -86,10 +84,10 @@ OpenResult RecordProtection::open_impl(const uint8_t* stream, size_t stream_len,
         stop.status = RecordStatus::kSequenceExhausted;
         break;
       }
-      record_nonce(iv_, seq_ + n, nonces[n]);
       const size_t body_len = len - kTagBytes;
-      jobs[n] = {key_.key_state(), nonces[n], h, kRecordHeaderLen, h + kRecordHeaderLen,
-                 out + pos + kRecordHeaderLen, body_len, computed[n]};
+      jobs[n] = {.key = key_.key_state(), .iv = iv_, .seq = seq_ + n, .aad = h,
+                 .aad_len = kRecordHeaderLen, .in = h + kRecordHeaderLen,
+                 .out = out + pos + kRecordHeaderLen, .len = body_len, .tag = computed[n]};
       starts[n] = pos;
       ++n;
       pos += kRecordHeaderLen + len;
