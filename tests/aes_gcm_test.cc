@@ -20,6 +20,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/harness/backend_test.h"
+#include "tests/harness/kernel_jobs.h"
 #include "tests/harness/vectors.h"
 #include "volley/aead.h"
 #include "volley/cpu.h"
@@ -538,14 +539,15 @@ void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const 
     }
     in_place[j] = (rng() & 1) != 0;
     outs[j] = in_place[j] ? pts[j] : Vec(pts[j].size(), 0xA5);
-    jobs[j] = Job{keys[key_of[j]].key_state(),
-                  nonces[j].data(),
-                  aads[j].data(),
-                  aads[j].size(),
-                  in_place[j] ? outs[j].data() : pts[j].data(),
-                  outs[j].data(),
-                  pts[j].size(),
-                  tags[j].data()};
+    jobs[j] = Job{.key = keys[key_of[j]].key_state(),
+                  .iv = nonces[j].data(),
+                  .seq = 0,
+                  .aad = aads[j].data(),
+                  .aad_len = aads[j].size(),
+                  .in = in_place[j] ? outs[j].data() : pts[j].data(),
+                  .out = outs[j].data(),
+                  .len = pts[j].size(),
+                  .tag = tags[j].data()};
     shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << pts[j].size()
           << (in_place[j] ? ", in place]" : "]");
   }
@@ -650,118 +652,22 @@ TEST_P(AesGcm, LongMessagesInPairsEqualOneAtATime) {
   }
 }
 
-// seal_framed, where a kernel has it, equals sealing the whole inner plaintext (content, type
-// byte, zero padding) in one piece: for batches of records of every size class (short, paired,
-// long), with and without padding, in place and not. Only the content may be read from job.in: the
-// bytes after it there are scrambled.
-TEST_P(AesGcm, SealFramedEqualsSeal) {
-  std::mt19937_64 rng(1357);
+// Framed jobs and record-shaped runs (one key, one IV, consecutive sequence numbers, one length,
+// in place or framed from the caller's buffers, broken at every position), on every backend.
+TEST_P(AesGcm, FramedJobsEqualSeal) {
   AeadKey keys[4];
+  std::mt19937_64 rng(1357);
   ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
-  const aead_internal::AeadKernel& kernel = *keys[0].kernel();
-  if (kernel.seal_framed == nullptr) {
-    // Nothing to test: the record layer never calls what the kernel does not have.
-    EXPECT_EQ(kernel.frame_align, 0u);
-    return;
-  }
-  const size_t align = kernel.frame_align;
-  for (int round = 0; round < 60; ++round) {
-    const size_t n = 1 + rng() % 12;
-    const size_t same_chunks = 1 + rng() % 6;
-    std::vector<Vec> nonces(n, Vec(12)), aads(n), pts(n), ins(n), outs(n), tags(n, Vec(16));
-    std::vector<Job> jobs(n);
-    std::vector<aead_internal::InnerFrame> frames(n);
-    std::vector<int> key_of(n);
-    std::ostringstream shape;
-    shape << "backend " << backend() << ", framed round " << round << ", jobs:";
-    for (size_t j = 0; j < n; ++j) {
-      // The content must cover the whole chunks the kernel reads; padding up to the next chunk.
-      size_t len, content;
-      do {
-        len = round % 2 == 0 ? align * same_chunks + rng() % align : 1 + rng() % 3000;
-        const size_t padding = rng() % 3 == 0 ? rng() % 40 : 0;
-        content = len - 1 - (padding < len ? padding : len - 1);
-      } while (content < len - len % align);
-      key_of[j] = static_cast<int>(rng() % 4);
-      aads[j].resize(rng() % 3 == 0 ? rng() % 40 : 5);
-      pts[j].assign(len, 0);
-      for (Vec* v : {&nonces[j], &aads[j]}) {
-        for (uint8_t& b : *v) b = static_cast<uint8_t>(rng());
-      }
-      for (size_t i = 0; i < content; ++i) pts[j][i] = static_cast<uint8_t>(rng());
-      frames[j] = {content, static_cast<uint8_t>(1 + rng() % 255)};
-      pts[j][content] = frames[j].type;
-      // Only in[0, content) may be read.
-      ins[j] = pts[j];
-      for (size_t i = content; i < len; ++i) ins[j][i] = static_cast<uint8_t>(rng());
-      const bool in_place = (rng() & 1) != 0;
-      outs[j] = in_place ? ins[j] : Vec(len, 0xA5);
-      jobs[j] = Job{keys[key_of[j]].key_state(),
-                    nonces[j].data(),
-                    aads[j].data(),
-                    aads[j].size(),
-                    in_place ? outs[j].data() : ins[j].data(),
-                    outs[j].data(),
-                    len,
-                    tags[j].data()};
-      shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << len
-            << ", content " << content << (in_place ? ", in place]" : "]");
-    }
-    SCOPED_TRACE(shape.str());
-    kernel.seal_framed(jobs.data(), frames.data(), n);
-    ASSERT_NO_FATAL_FAILURE(
-        expect_sealed(keys, key_of, nonces, aads, pts, outs, tags, "seal_framed"));
-  }
+  ASSERT_NO_FATAL_FAILURE(test::check_framed_jobs({&keys[0], &keys[1], &keys[2], &keys[3]}, 1357));
 }
 
-// seal_uniform, where a kernel has it, equals sealing each message with its own nonce: iv XOR the
-// big-endian sequence number, with sequence numbers that carry across 8, 32 and 56 bits within the
-// batch and reach the last one; lengths of one, two and more vectors (its fast path, and the Jobs
-// it falls back to); whole quads and not; records back to back, as the record layer lays them out.
-TEST_P(AesGcm, SealUniformEqualsSeal) {
-  std::mt19937_64 rng(8642);
+TEST_P(AesGcm, RecordRunsEqualSeal) {
   AeadKey keys[4];
+  std::mt19937_64 rng(8642);
   ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
-  const aead_internal::AeadKernel& kernel = *keys[0].kernel();
-  if (kernel.seal_uniform == nullptr) return;  // the record layer then builds Jobs
-  constexpr uint64_t kSeqs[] = {0, 250, 0xfffffff0, 0x00fffffffffffff8, UINT64_MAX - 48};
-  for (int round = 0; round < 60; ++round) {
-    const size_t n = 1 + rng() % 40;
-    const size_t len = round % 3 == 0 ? rng() % 65 : round % 3 == 1 ? 60 + rng() % 21 : rng() % 300;
-    const size_t aad_len = round % 4 == 0 ? rng() % 17 : 5;
-    const AeadKey& key = keys[rng() % 4];
-    // Round 4 ends at UINT64_MAX - 1, the last sequence number a record may use.
-    const uint64_t seq0 = round == 4  ? UINT64_MAX - n
-                          : round < 4 ? kSeqs[round]
-                                      : kSeqs[rng() % 5] + rng() % 8;
-    const size_t stride = aad_len + len + 16;
-    Vec iv(12), aad(aad_len), buf(stride * n);
-    for (Vec* v : {&iv, &aad, &buf}) {
-      for (uint8_t& b : *v) b = static_cast<uint8_t>(rng());
-    }
-    std::vector<uint8_t*> bodies(n);
-    for (size_t i = 0; i < n; ++i) {
-      std::copy(aad.begin(), aad.end(), buf.begin() + static_cast<std::ptrdiff_t>(i * stride));
-      bodies[i] = buf.data() + i * stride + aad_len;
-    }
-    const Vec plain = buf;
-    std::ostringstream label;
-    label << "backend " << backend() << ", round " << round << ": " << n << " records of " << len
-          << " bytes, aad " << aad_len << ", seq " << seq0;
-    SCOPED_TRACE(label.str());
-    kernel.seal_uniform(key.key_state(), iv.data(), seq0, aad.data(), aad_len, bodies.data(), len,
-                        n);
-    for (size_t i = 0; i < n; ++i) {
-      Vec nonce = iv;
-      for (int b = 0; b < 8; ++b) nonce[11 - b] ^= static_cast<uint8_t>((seq0 + i) >> (8 * b));
-      Vec want(len + 16);
-      ASSERT_EQ(key.seal(bytes(nonce), bytes(aad),
-                         {Bytes(plain.data() + i * stride + aad_len, len)}, mut(want)),
-                Status::kOk);
-      ASSERT_EQ(to_hex(bodies[i], len + 16), to_hex(want)) << "record " << i;
-      ASSERT_EQ(to_hex(buf.data() + i * stride, aad_len), to_hex(aad)) << "record " << i << " aad";
-    }
-  }
+  // Keys 0 and 2 are AES-128: a run's other key must be of the same size to stay one run.
+  ASSERT_NO_FATAL_FAILURE(test::check_record_runs({&keys[0], &keys[2]}, 8642));
+  ASSERT_NO_FATAL_FAILURE(test::check_record_runs({&keys[1], &keys[3]}, 8643));
 }
 
 // Batches laid out as the record layer writes them: records back to back in one buffer, each its
@@ -801,8 +707,9 @@ TEST_P(AesGcm, UniformBatchesInRecordLayout) {
       uint8_t* rec = buf.data() + at[j];
       if (j < uniform) std::copy(shared_aad.begin(), shared_aad.end(), rec);
       uint8_t* body = rec + aad_lens[j];
-      jobs[j] = Job{keys[key_of[j]].key_state(), &nonces[12 * j], rec, aad_lens[j], body, body,
-                    lens[j], body + lens[j]};
+      jobs[j] = Job{.key = keys[key_of[j]].key_state(), .iv = &nonces[12 * j], .seq = 0,
+                    .aad = rec, .aad_len = aad_lens[j], .in = body, .out = body, .len = lens[j],
+                    .tag = body + lens[j]};
     }
     const Vec plain = buf;
     std::ostringstream label;

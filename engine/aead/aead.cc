@@ -135,8 +135,9 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
         !in_place_or_disjoint(p.data(), out.data(), p.size(), out.data(), out.size())) {
       return Status::kBadAliasing;
     }
-    const Job job = {&state_,  nonce.data(), aad.data(), aad.size(),
-                     p.data(), out.data(),   out.size(), tag.data()};
+    const Job job = {.key = &state_, .iv = nonce.data(), .seq = 0, .aad = aad.data(),
+                     .aad_len = aad.size(), .in = p.data(), .out = out.data(),
+                     .len = out.size(), .tag = tag.data()};
     kernel_->seal_batch(&job, 1);
     return Status::kOk;
   }
@@ -162,8 +163,9 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
 
   // No piece at all: the kernel's one-shot path on an empty message.
   if (in.empty()) {
-    const Job job = {&state_,    nonce.data(), aad.data(), aad.size(),
-                     out.data(), out.data(),   out.size(), tag.data()};
+    const Job job = {.key = &state_, .iv = nonce.data(), .seq = 0, .aad = aad.data(),
+                     .aad_len = aad.size(), .in = out.data(), .out = out.data(),
+                     .len = out.size(), .tag = tag.data()};
     kernel_->seal_batch(&job, 1);
     return Status::kOk;
   }
@@ -184,8 +186,9 @@ Status AeadKey::open(Bytes nonce, Bytes aad, Bytes ciphertext, Bytes tag,
     return Status::kBadAliasing;
   }
   uint8_t computed[kTagBytes];
-  const Job job = {&state_,          nonce.data(), aad.data(), aad.size(),
-                   ciphertext.data(), out.data(),  out.size(), computed};
+  const Job job = {.key = &state_, .iv = nonce.data(), .seq = 0, .aad = aad.data(),
+                   .aad_len = aad.size(), .in = ciphertext.data(), .out = out.data(),
+                   .len = out.size(), .tag = computed};
   kernel_->open_batch(&job, 1);
   const bool ok = ct_equal16(computed, tag.data());
   // A computed tag that did not match is the valid tag of a forgery: it must not stay behind.

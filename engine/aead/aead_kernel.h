@@ -35,23 +35,34 @@ struct alignas(64) MsgState {
 
 // Job is one message of a batch. Messages of one batch are independent: they may use different
 // keys (of the same kernel), nonces, AAD and lengths, and any length including 0.
+//
+// Nonce: the kernel derives it as |iv| XOR the big-endian |seq| in its last eight bytes, the
+// TLS 1.3 per-record nonce (RFC 8446 §5.3; tls_nonce.h). The record layer points |iv| at the connection's
+// IV and passes the record's sequence number, so no nonce is ever written to memory for a record;
+// a plain AEAD call passes its nonce as |iv| and seq 0.
+//
+// Framing (seal_batch only): a job whose |type| is not 0 is a TLS 1.3 inner plaintext (RFC 8446
+// §5.2) sealed from the caller's buffer: the message is in[0, content_len) || type || zeros up to
+// |len| (content_len < len), and only in[0, content_len) is read. A job with type 0 is plain: the
+// message is in[0, len). open_batch jobs are always plain.
 struct Job {
   const KeyState* key;
-  const uint8_t* nonce;  // kNonceBytes
+  const uint8_t* iv;  // kNonceBytes
+  uint64_t seq;
   const uint8_t* aad;
   size_t aad_len;
   const uint8_t* in;
   uint8_t* out;  // == in, or disjoint from it and from every other job's buffers
   size_t len;
   uint8_t* tag;  // kTagBytes, written: the tag (seal) or the tag computed over |in| (open)
+  uint32_t content_len = 0;  // framed jobs: bytes of content read from |in|
+  uint8_t type = 0;          // framed jobs: the content type, never 0; 0 for a plain job
 };
 
-// InnerFrame describes a message laid out as a TLS 1.3 inner plaintext (seal_framed).
-struct InnerFrame {
-  size_t content_len;
-  uint8_t type;
-};
-
+// AeadKernel is a kernel's table. Every kernel fills every field (designated initialisers, so a
+// missing one is visible in review and a reordering cannot shift entries): there is no optional
+// entry point, and a kernel with a faster path for some shape of batch (one key, consecutive
+// sequence numbers, one length: the record layer's steady state) detects it inside seal_batch.
 struct AeadKernel {
   // init expands |key| (16 or 32 bytes for AES-GCM, 32 for ChaCha20-Poly1305) into |ks|.
   void (*init)(KeyState* ks, const uint8_t* key, size_t key_len);
@@ -66,32 +77,14 @@ struct AeadKernel {
   void (*finish)(const KeyState* ks, MsgState* ms, uint8_t* tag);
   size_t stream_block;
 
-  // Batch interface: seal or open |n| independent contiguous messages. A kernel should interleave
-  // jobs so that short messages keep its AES / ChaCha units and its multipliers busy; n == 1 is the
-  // one-shot path and must be as fast as the streaming calls. open_batch decrypts |in| into |out|
-  // and writes the tag it computed to |tag|; the front end compares tags and wipes on mismatch.
+  // Batch interface: seal or open |n| independent contiguous messages (plain or, for seal_batch,
+  // framed jobs, in any mix). A kernel should interleave jobs so that short messages keep its AES /
+  // ChaCha units and its multipliers busy; n == 1 is the one-shot path and must be as fast as the
+  // streaming calls. open_batch decrypts |in| into |out| and writes the tag it computed to |tag|;
+  // the front end compares tags and wipes on mismatch. A kernel with no faster framed path seals
+  // framed jobs through seal_framed_jobs (inner_frame.h): frame into |out|, then seal in place.
   void (*seal_batch)(const Job* jobs, size_t n);
   void (*open_batch)(const Job* jobs, size_t n);
-
-  // Optional (null when a kernel does not have it): seal |n| independent messages that are TLS 1.3
-  // inner plaintexts (RFC 8446 §5.2) whose content is in the caller's buffer: message i is
-  // jobs[i].in[0, c) || t || zeros up to jobs[i].len, for c = frames[i].content_len and
-  // t = frames[i].type, and only in[0, c) is read. The kernel reads whole chunks of frame_align
-  // bytes from |in|, so c >= len - len % frame_align is required. job.out receives all job.len
-  // bytes. The record layer seals payloads from the caller's buffers this way, with neither a copy
-  // of the payload nor of its last partial chunk, and in batches (streaming them as pieces could
-  // not overlap their begin and finish steps with the bulk of the work as the batch path does).
-  void (*seal_framed)(const Job* jobs, const InnerFrame* frames, size_t n) = nullptr;
-  size_t frame_align = 0;
-
-  // Optional (null when a kernel does not have it): seal |n| messages of |len| bytes in place under
-  // one key and one AAD, with the nonces of consecutive TLS 1.3 records (RFC 8446 §5.3): message i
-  // is bufs[i][0, len), its tag is written right after it, and its nonce is |iv| XOR the
-  // big-endian 64-bit seq + i in the nonce's last eight bytes (seq + n - 1 must not wrap). This is
-  // the record layer's steady state, one connection sealing records of one size; the kernel
-  // computes the nonces in vectors and reads one pointer per message instead of a Job and a nonce.
-  void (*seal_uniform)(const KeyState* key, const uint8_t* iv, uint64_t seq, const uint8_t* aad,
-                       size_t aad_len, uint8_t* const* bufs, size_t len, size_t n) = nullptr;
 };
 
 }  // namespace volley::aead_internal

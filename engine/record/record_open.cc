@@ -13,7 +13,6 @@
 #include "engine/common/secure_memory.h"
 #include "engine/record/content_type.h"
 #include "engine/record/record_internal.h"
-#include "engine/record/record_nonce.h"
 #include "volley/record.h"
 
 namespace volley {
@@ -47,7 +46,6 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
   while (result.records < records.size()) {
     // Gather the complete, well-formed protected records that follow, up to a chunk.
     Job jobs[kChunk];
-    Slot16 nonces[kChunk];
     uint8_t computed[kChunk][kTagBytes];
     size_t starts[kChunk];
     size_t n = 0;
@@ -86,11 +84,11 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
         stop.status = RecordStatus::kSequenceExhausted;
         break;
       }
-      record_nonce(iv_, seq_ + n, nonces[n]);
       const uint8_t* const hp = stream + pos;
       const size_t body_len = h.length - kTagBytes;
-      jobs[n] = {key_.key_state(), nonces[n], hp, kRecordHeaderLen, hp + kRecordHeaderLen,
-                 out + pos + kRecordHeaderLen, body_len, computed[n]};
+      jobs[n] = {.key = key_.key_state(), .iv = iv_, .seq = seq_ + n, .aad = hp,
+                 .aad_len = kRecordHeaderLen, .in = hp + kRecordHeaderLen,
+                 .out = out + pos + kRecordHeaderLen, .len = body_len, .tag = computed[n]};
       starts[n] = pos;
       ++n;
       pos += kRecordHeaderLen + h.length;
@@ -147,7 +145,6 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
       }
     }
     secure_wipe(computed, sizeof(computed));
-    secure_wipe(nonces, sizeof(nonces));
     if (bad) return failed(result, alert);
     if (boundary) return result;
     if (stop.status != RecordStatus::kOk) {

@@ -20,6 +20,9 @@
 // depends on key, keystream or message bytes.
 #pragma once
 
+#include "engine/aead/inner_frame.h"
+#include "engine/aead/tls_nonce.h"
+
 namespace {
 namespace chacha20_poly1305 {
 
@@ -66,6 +69,12 @@ static inline Msg* msg(MsgState* ms) { return reinterpret_cast<Msg*>(ms->bytes);
 
 static inline void make_key(ChaChaKey* ck, const KeyState* ks, const uint8_t* nonce) {
   chacha20_scalar::set_key(ck, ks->bytes, nonce);
+}
+
+// make_job_key sets |ck| for a batch job: its key and its nonce, iv XOR seq (aead_kernel.h).
+static inline void make_job_key(ChaChaKey* ck, const Job& job) {
+  const volley::aead_internal::TlsNonce nonce(job.iv, job.seq);
+  make_key(ck, job.key, nonce.bytes);
 }
 
 // absorb_padded feeds |len| bytes and zero padding up to a multiple of 16 (RFC 8439 §2.8).
@@ -161,7 +170,7 @@ struct Kernel {
   static void one_shot(const Job& job) {
     const Poly1305Kernel& pk = Ops::poly();
     ChaChaKey ck;
-    make_key(&ck, job.key, job.nonce);
+    make_job_key(&ck, job);
     static_assert(Ops::kHeadBlocks >= 2, "the short path writes two blocks to head");
     alignas(64) uint8_t head[Ops::kHeadBlocks * 64];
     size_t head_len = (Ops::kHeadBlocks - 1) * 64;
@@ -242,7 +251,7 @@ struct Kernel {
     ChaChaKey ck[kBatchJobs];
     uint8_t poly_keys[kBatchJobs][32];
     alignas(64) uint8_t ks[Ops::kLanes * 64];
-    for (size_t i = 0; i < n; ++i) make_key(&ck[i], jobs[i]->key, jobs[i]->nonce);
+    for (size_t i = 0; i < n; ++i) make_job_key(&ck[i], *jobs[i]);
 
     // Phase 1: block 0 of every record, the Poly1305 keys.
     Lanes lanes;
@@ -330,11 +339,23 @@ struct Kernel {
     }
   }
 
-  static void seal_batch(const Job* jobs, size_t n) { batch<Direction::kSeal>(jobs, n); }
+  // Framed jobs are framed in place first (inner_frame.h): the lanes read whole blocks.
+  static void seal_batch(const Job* jobs, size_t n) {
+    volley::aead_internal::seal_framed_jobs(jobs, n, batch<Direction::kSeal>);
+  }
   static void open_batch(const Job* jobs, size_t n) { batch<Direction::kOpen>(jobs, n); }
 
   static constexpr volley::aead_internal::AeadKernel table() {
-    return {init, begin, encrypt, decrypt, finish, kStreamBlock, seal_batch, open_batch};
+    return {
+        .init = init,
+        .begin = begin,
+        .encrypt = encrypt,
+        .decrypt = decrypt,
+        .finish = finish,
+        .stream_block = kStreamBlock,
+        .seal_batch = seal_batch,
+        .open_batch = open_batch,
+    };
   }
 };
 

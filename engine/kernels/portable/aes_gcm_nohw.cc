@@ -14,6 +14,8 @@
 #include <new>
 
 #include "engine/aead/aead_kernel.h"
+#include "engine/aead/inner_frame.h"
+#include "engine/aead/tls_nonce.h"
 #include "engine/kernels/aead_kernels.h"
 
 namespace volley::kernels {
@@ -433,23 +435,32 @@ void run_batch(const Job* jobs, size_t n, Direction dir) {
     const Job& j = jobs[i];
     const Key& key = *key_of(j.key);
     Msg m;
-    begin_msg(key, &m, j.nonce, j.aad, j.aad_len);
+    const aead_internal::TlsNonce nonce(j.iv, j.seq);
+    begin_msg(key, &m, nonce.bytes, j.aad, j.aad_len);
     ctr_ghash(key, &m, j.in, j.out, j.len, dir);
     finish_msg(key, &m, j.tag);
     wipe(&m, sizeof(m));
   }
 }
 
-void seal_batch(const Job* jobs, size_t n) { run_batch(jobs, n, Direction::kEncrypt); }
+void seal_plain(const Job* jobs, size_t n) { run_batch(jobs, n, Direction::kEncrypt); }
+void seal_batch(const Job* jobs, size_t n) {
+  aead_internal::seal_framed_jobs(jobs, n, seal_plain);
+}
 void open_batch(const Job* jobs, size_t n) { run_batch(jobs, n, Direction::kDecrypt); }
 
 }  // namespace
 }  // namespace aes_gcm_nohw
 
 const AeadKernel kAesGcmNohw = {
-    aes_gcm_nohw::init,       aes_gcm_nohw::begin,      aes_gcm_nohw::encrypt,
-    aes_gcm_nohw::decrypt,    aes_gcm_nohw::finish,     16,
-    aes_gcm_nohw::seal_batch, aes_gcm_nohw::open_batch,
+    .init = aes_gcm_nohw::init,
+    .begin = aes_gcm_nohw::begin,
+    .encrypt = aes_gcm_nohw::encrypt,
+    .decrypt = aes_gcm_nohw::decrypt,
+    .finish = aes_gcm_nohw::finish,
+    .stream_block = 16,
+    .seal_batch = aes_gcm_nohw::seal_batch,
+    .open_batch = aes_gcm_nohw::open_batch,
 };
 
 }  // namespace volley::kernels

@@ -22,6 +22,8 @@
 #include <new>
 
 #include "engine/aead/aead_kernel.h"
+#include "engine/aead/inner_frame.h"
+#include "engine/aead/tls_nonce.h"
 #include "engine/kernels/aead_kernels.h"
 
 namespace volley::kernels {
@@ -440,9 +442,8 @@ alignas(64) constexpr uint8_t kByteMask[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xf
 // short_counters fills s[0 .. NB) with J0, J0 + 1, ... XORed with round key 0. J0 ends in
 // 00 00 00 01 and NB <= 8, so only byte 15 (the top byte of dword 3) changes and nothing carries.
 template <int NB>
-[[gnu::always_inline]] inline void short_counters(const Key& k, const uint8_t* nonce,
-                                                  __m128i s[NB]) {
-  const __m128i j0 = j0_block(nonce);
+[[gnu::always_inline]] inline void short_counters(const Key& k, const Job& j, __m128i s[NB]) {
+  const __m128i j0 = job_j0(j);
 #pragma GCC unroll 8
   for (int b = 0; b < NB; ++b) {
     s[b] = _mm_xor_si128(_mm_add_epi32(j0, _mm_set_epi32(b << 24, 0, 0, 0)), k.rk[0]);
@@ -521,7 +522,7 @@ void short_group(const Job* jobs, PublicCache* cache) {
 #pragma GCC unroll 2
   for (int i = 0; i < K; ++i) {
     key[i] = key_of(jobs[i].key);
-    short_counters<NB>(*key[i], jobs[i].nonce, s[i]);
+    short_counters<NB>(*key[i], jobs[i], s[i]);
   }
   const uint32_t rounds = key[0]->rounds;
   for (uint32_t r = 1; r < rounds; ++r) {
@@ -623,7 +624,8 @@ void run_batch(const Job* jobs, size_t n) {
     }
     const Key& k = *key_of(j.key);
     Msg m;
-    begin_msg(k, &m, j.nonce, j.aad, j.aad_len);
+    const aead_internal::TlsNonce nonce(j.iv, j.seq);
+    begin_msg(k, &m, nonce.bytes, j.aad, j.aad_len);
     if (kDecrypt) {
       decrypt_msg(k, &m, j.in, j.out, j.len);
     } else {
@@ -634,7 +636,9 @@ void run_batch(const Job* jobs, size_t n) {
   }
 }
 
-void seal_batch(const Job* jobs, size_t n) { run_batch<false>(jobs, n); }
+void seal_batch(const Job* jobs, size_t n) {
+  aead_internal::seal_framed_jobs(jobs, n, run_batch<false>);
+}
 void open_batch(const Job* jobs, size_t n) { run_batch<true>(jobs, n); }
 
 #undef VOLLEY_FOR8
@@ -643,9 +647,14 @@ void open_batch(const Job* jobs, size_t n) { run_batch<true>(jobs, n); }
 }  // namespace aes_gcm_aesni
 
 const AeadKernel kAesGcmAesni = {
-    aes_gcm_aesni::init,       aes_gcm_aesni::begin,      aes_gcm_aesni::encrypt,
-    aes_gcm_aesni::decrypt,    aes_gcm_aesni::finish,     16,
-    aes_gcm_aesni::seal_batch, aes_gcm_aesni::open_batch,
+    .init = aes_gcm_aesni::init,
+    .begin = aes_gcm_aesni::begin,
+    .encrypt = aes_gcm_aesni::encrypt,
+    .decrypt = aes_gcm_aesni::decrypt,
+    .finish = aes_gcm_aesni::finish,
+    .stream_block = 16,
+    .seal_batch = aes_gcm_aesni::seal_batch,
+    .open_batch = aes_gcm_aesni::open_batch,
 };
 
 }  // namespace volley::kernels

@@ -20,6 +20,9 @@
 #include <cstdint>
 #include <cstring>
 
+#include "engine/aead/aead_kernel.h"
+#include "engine/aead/inner_frame.h"
+#include "engine/aead/tls_nonce.h"
 #include "engine/kernels/aead_kernels.h"
 
 namespace volley::kernels {
@@ -575,7 +578,7 @@ inline bool is_short(const Job& job) {
   return (job.aad_len + 15) / 16 + (job.len + 15) / 16 + 1 <= 16;
 }
 
-inline __m128i j0_rev(const Job& job) { return bswap128(j0_block(job.nonce)); }
+inline __m128i j0_rev(const Job& job) { return bswap128(job_j0(job)); }
 
 // short_finish completes a short message given |stream| = E(K, J0) and its data keystream.
 template <bool kEncrypt>
@@ -656,9 +659,9 @@ alignas(64) constexpr uint8_t kPairMask[64] = {
 // block directly: J0 ends in 00 00 00 01 and p + 1 <= 2Q < 255, so only byte 15 (the top byte of
 // dword 3) changes and nothing carries.
 template <int Q>
-[[gnu::always_inline]] inline void tiny_counters(const uint8_t* nonce, size_t m, const __m256i rk0,
+[[gnu::always_inline]] inline void tiny_counters(const Job& job, size_t m, const __m256i rk0,
                                                  __m256i s[Q]) {
-  const __m256i base = _mm256_broadcastsi128_si256(j0_block(nonce));
+  const __m256i base = _mm256_broadcastsi128_si256(job_j0(job));
   const __m256i mv = _mm256_set1_epi32(static_cast<int>(m));
 #pragma GCC unroll 8
   for (int k = 0; k < Q; ++k) {
@@ -746,7 +749,7 @@ void tiny_group(const Job* jobs) {
 #pragma GCC unroll 4
   for (int i = 0; i < K; ++i) {
     rk[i] = round_keys(jobs[i].key);
-    tiny_counters<Q>(jobs[i].nonce, (jobs[i].len + 15) / 16, rk[i][0], s[i]);
+    tiny_counters<Q>(jobs[i], (jobs[i].len + 15) / 16, rk[i][0], s[i]);
   }
   aes_middle_rounds<K, Q>(s, rk, rounds);
 #pragma GCC unroll 4
@@ -799,7 +802,7 @@ inline bool lane_ok(const Job& job) { return job.len <= kLaneMaxLen && job.aad_l
 // j: J0 ends in 00 00 00 01 and j + 2 <= R < 255, so only byte 15 of the big-endian block changes.
 template <int R>
 [[gnu::always_inline]] inline void lane_counters(const Job& A, const Job& B, __m256i s[R]) {
-  const __m256i base = lanes(j0_block(A.nonce), j0_block(B.nonce));
+  const __m256i base = lanes(job_j0(A), job_j0(B));
   const __m256i k0 = _mm256_blend_epi32(round_keys(A.key)[0], round_keys(B.key)[0], 0xf0);
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
@@ -1075,7 +1078,10 @@ void one_shot(const Job& job) {
     return;
   }
   __m128i ek0, ctr, x;
-  start(job.key, job.nonce, job.aad, job.aad_len, &ek0, &ctr, &x);
+  {
+    const aead_internal::TlsNonce nonce(job.iv, job.seq);
+    start(job.key, nonce.bytes, job.aad, job.aad_len, &ek0, &ctr, &x);
+  }
   crypt<kEncrypt>(job.key, &ctr, &x, job.in, job.out, job.len);
   store128(job.tag, tag_of(job.key, x, ek0, job.aad_len, job.len));
 }
@@ -1121,7 +1127,9 @@ void batch(const Job* jobs, size_t n) {
   }
 }
 
-void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
+void seal_batch(const Job* jobs, size_t n) {
+  aead_internal::seal_framed_jobs(jobs, n, batch<true>);
+}
 
 void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 
@@ -1129,9 +1137,14 @@ void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 }  // namespace aes_gcm_vaes_avx2
 
 const AeadKernel kAesGcmVaesAvx2 = {
-    aes_gcm_vaes_avx2::init,       aes_gcm_vaes_avx2::begin,      aes_gcm_vaes_avx2::encrypt,
-    aes_gcm_vaes_avx2::decrypt,    aes_gcm_vaes_avx2::finish,     16,
-    aes_gcm_vaes_avx2::seal_batch, aes_gcm_vaes_avx2::open_batch,
+    .init = aes_gcm_vaes_avx2::init,
+    .begin = aes_gcm_vaes_avx2::begin,
+    .encrypt = aes_gcm_vaes_avx2::encrypt,
+    .decrypt = aes_gcm_vaes_avx2::decrypt,
+    .finish = aes_gcm_vaes_avx2::finish,
+    .stream_block = 16,
+    .seal_batch = aes_gcm_vaes_avx2::seal_batch,
+    .open_batch = aes_gcm_vaes_avx2::open_batch,
 };
 
 }  // namespace volley::kernels

@@ -16,10 +16,12 @@
 // products, the reduction and the E(K, J0) pass among the four, with the counter blocks of a
 // message in one vector, one vector and a lane of a shared one, or two vectors (small_mode);
 // other short messages go four at a time through quad. A batch that starts with messages of one
-// length (at most 80 bytes), one AAD and one key size (the record layer's steady state, under
-// one key or a key per record) takes uniform_run instead: per-run constants, and each quad's
-// GHASH steps placed between the AES rounds of the next quad. seal_uniform feeds uniform_run with
-// in-place records of consecutive sequence numbers, their nonces computed four to a vector.
+// length (at most 80 bytes), one AAD, one frame and one key size (the record layer's steady state,
+// under one key or a key per record) takes uniform_run instead: per-run constants, and each quad's
+// GHASH steps placed between the AES rounds of the next quad; when they are one connection's
+// records (one key, one IV, consecutive sequence numbers) their nonces are computed four to a
+// vector. Framed jobs (aead_kernel.h) are read in place of a copy by the uniform runs, quad and
+// the long paths; the SmallQuad stages take plain jobs only.
 //
 // Layout of KeyState (private to this file):
 //   [0, 240)     round keys, 16 bytes each (11 or 15 of them)
@@ -39,13 +41,14 @@
 #include <cstring>
 
 #include "engine/aead/aead_kernel.h"
+#include "engine/aead/inner_frame.h"
+#include "engine/aead/tls_nonce.h"
 #include "engine/kernels/aead_kernels.h"
 
 namespace volley::kernels {
 namespace aes_gcm_vaes_avx512 {
 namespace {
 
-using aead_internal::InnerFrame;
 using aead_internal::Job;
 using aead_internal::KeyState;
 using aead_internal::kNonceBytes;
@@ -245,6 +248,21 @@ VOLLEY_INLINE __m128i j0_block(const uint8_t* nonce) {
   return _mm_or_si128(_mm_maskz_loadu_epi8(0x0fff, nonce), _mm_set_epi32(0x01000000, 0, 0, 0));
 }
 
+// job_nonce is a job's nonce, iv XOR seq (aead_kernel.h), built in general registers; bytes
+// 12..15 are zero. job_j0 is its J0.
+VOLLEY_INLINE __m128i job_nonce(const Job& j) {
+  const aead_internal::NonceWords w = aead_internal::tls_nonce_words(j.iv, j.seq);
+  return _mm_set_epi32(0, static_cast<int>(w.hi), static_cast<int>(w.lo >> 32),
+                       static_cast<int>(w.lo));
+}
+VOLLEY_INLINE __m128i job_j0(const Job& j) {
+  return _mm_or_si128(job_nonce(j), _mm_set_epi32(0x01000000, 0, 0, 0));
+}
+
+// framing returns |j| itself when it is a framed job (aead_kernel.h), for the paths below that
+// take the frame of a message as a pointer, else null.
+VOLLEY_INLINE const Job* framing(const Job& j) { return j.type != 0 ? &j : nullptr; }
+
 VOLLEY_INLINE __m128i len_block(uint64_t aad_len, uint64_t len) {
   return _mm_set_epi64x(static_cast<long long>(aad_len * 8), static_cast<long long>(len * 8));
 }
@@ -436,16 +454,16 @@ struct Piece {
   size_t len;     // <= 64 * Q
   bool with_len;  // append the length block |lenb|
   __m128i lenb;
-  // A framed piece (seal_framed) reads only in[0, in_len) and has the byte |type| at type_at and
+  // A framed piece (a framed job) reads only in[0, in_len) and has the byte |type| at type_at and
   // zeros elsewhere after it; any other piece reads all |len| bytes (type_at out of range).
   size_t in_len = SIZE_MAX;
   size_t type_at = SIZE_MAX;
   uint8_t type = 0;
 };
 
-// frame_piece makes |pc|, which starts |start| bytes into a framed message, read its input as
+// frame_piece makes |pc|, which starts |start| bytes into a message, read its input as framed job
 // |f| describes (nothing when f is null).
-VOLLEY_INLINE void frame_piece(Piece& pc, const InnerFrame* f, size_t start) {
+VOLLEY_INLINE void frame_piece(Piece& pc, const Job* f, size_t start) {
   if (f == nullptr) return;
   pc.in_len = f->content_len - start;
   pc.type_at = pc.in_len;
@@ -557,7 +575,7 @@ VOLLEY_INLINE __m128i make_tag(__m128i acc, __m128i ekj0) {
 
 // closing_piece is what follows the first |chunks| bulk chunks of |j| (framed by |f| when given):
 // the bytes left and the length block.
-VOLLEY_INLINE Piece closing_piece(const Job& j, size_t chunks, const InnerFrame* f) {
+VOLLEY_INLINE Piece closing_piece(const Job& j, size_t chunks, const Job* f) {
   Piece pc{nullptr,           0, j.in + 256 * chunks, j.out + 256 * chunks, j.len - 256 * chunks,
            true,              len_block(j.aad_len, j.len)};
   frame_piece(pc, f, 256 * chunks);
@@ -567,7 +585,7 @@ VOLLEY_INLINE Piece closing_piece(const Job& j, size_t chunks, const InnerFrame*
 // close_message runs the closing piece of |j| after |chunks| bulk chunks — the bytes left, framed
 // by |f| when given, then the length block — and writes the tag.
 template <int Nr, bool Enc>
-VOLLEY_INLINE void close_message(const Job& j, CtrAcc st, size_t chunks, const InnerFrame* f,
+VOLLEY_INLINE void close_message(const Job& j, CtrAcc st, size_t chunks, const Job* f,
                                  __m128i ekj0) {
   const Piece pc = closing_piece(j, chunks, f);
   Sum s = sum_zero();
@@ -575,13 +593,13 @@ VOLLEY_INLINE void close_message(const Job& j, CtrAcc st, size_t chunks, const I
   store16(j.tag, make_tag(reduce(s), ekj0));
 }
 
-// one_shot seals or opens one message. With |f| (seal_framed), the input is j.in's content framed
+// one_shot seals or opens one message. With |f| (a framed job), the input is j.in's content framed
 // as |f| says: the bulk loop takes whole 256-byte chunks of content from j.in (the frame's
 // contract), and the closing piece reads the rest of the content and inserts the type byte.
 template <int Nr, bool Enc>
-void one_shot(const Job& j, const InnerFrame* f = nullptr) {
+void one_shot(const Job& j, const Job* f = nullptr) {
   const uint8_t* ks = j.key->bytes;
-  const __m128i j0 = j0_block(j.nonce);
+  const __m128i j0 = job_j0(j);
   const __m128i ekj0 = aes_block(ks, Nr, j0);
   if (is_short(j)) {
     Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
@@ -626,7 +644,7 @@ VOLLEY_INLINE PairMsg pair_msg(const Job& j) {
   m.ks = j.key->bytes;
   m.in = j.in;
   m.out = j.out;
-  const __m128i j0 = j0_block(j.nonce);
+  const __m128i j0 = job_j0(j);
   m.ekj0 = aes_block(m.ks, Nr, j0);
   m.ctr = ctr_start(j0);
   return m;
@@ -678,7 +696,7 @@ VOLLEY_INLINE void pair_turn(PairMsg& e, PairMsg& h, __m512i* y, __m512i bs) {
 // length block) in one reduction, and writes the tag.
 template <int Nr>
 VOLLEY_INLINE void pair_close(PairMsg& m, __m512i* y, const Job& j, size_t chunks,
-                              const InnerFrame* f) {
+                              const Job* f) {
   const Piece pc = closing_piece(j, chunks, f);
   Sum s = sum_zero();
   piece_dispatch<Nr, true>(m.ks, m.ctr, _mm_setzero_si128(), pc, s);
@@ -704,7 +722,7 @@ VOLLEY_INLINE bool pairable(const Job& ja, const Job& jb) {
 // seal_pair seals two pairable messages, framed by |fa| / |fb| as in one_shot. The turns go
 // a, b, a, b, ... by 512-byte chunks, then by 256 bytes for an odd chunk.
 template <int Nr>
-void seal_pair(const Job& ja, const InnerFrame* fa, const Job& jb, const InnerFrame* fb) {
+void seal_pair(const Job& ja, const Job* fa, const Job& jb, const Job* fb) {
   const size_t n = ja.len / 256;  // >= 1: not short, AAD of one block
   const size_t full = n / 2;
   const __m512i bs = bswap_mask();
@@ -739,12 +757,12 @@ void seal_pair(const Job& ja, const InnerFrame* fa, const Job& jb, const InnerFr
 struct LongPairs {
   struct Held {
     const Job* job = nullptr;
-    const InnerFrame* frame = nullptr;
+    const Job* frame = nullptr;
   };
   Held aes128, aes256;
 
   template <int Nr>
-  VOLLEY_INLINE void add_nr(Held& h, const Job& j, const InnerFrame* f) {
+  VOLLEY_INLINE void add_nr(Held& h, const Job& j, const Job* f) {
     if (h.job != nullptr && pairable(*h.job, j)) {
       seal_pair<Nr>(*h.job, h.frame, j, f);
       h.job = nullptr;
@@ -754,7 +772,7 @@ struct LongPairs {
     h = {&j, f};
   }
 
-  VOLLEY_INLINE void add(const Job& j, const InnerFrame* f) {
+  VOLLEY_INLINE void add(const Job& j, const Job* f) {
     if (rounds_of(j.key) == 10) {
       add_nr<10>(aes128, j, f);
     } else {
@@ -821,8 +839,9 @@ void quad(const Job* const* js, int cnt) {
   }
   for (int r = 0; r < cnt; ++r) {
     const Job& j = *js[r];
-    j0[r] = j0_block(j.nonce);
-    const Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
+    j0[r] = job_j0(j);
+    Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
+    frame_piece(pc, framing(j), 0);
     piece_dispatch<Nr, Enc>(j.key->bytes, ctr_start(j0[r]), _mm_setzero_si128(), pc, sr[r]);
   }
   const Sum s{transpose_sum(sr[0].lo, sr[1].lo, sr[2].lo, sr[3].lo),
@@ -888,7 +907,7 @@ VOLLEY_INLINE void small_stage_aes(SmallQuad& q) {
   VOLLEY_UNROLL
   for (int r = 0; r < 4; ++r) {
     kr[r] = r < q.cnt ? q.js[r]->key->bytes : kr[0];
-    nonce[r] = r < q.cnt ? _mm_maskz_loadu_epi8(0x0fff, q.js[r]->nonce) : _mm_setzero_si128();
+    nonce[r] = r < q.cnt ? job_nonce(*q.js[r]) : _mm_setzero_si128();
   }
   const __m128i one = _mm_set_epi32(0x01000000, 0, 0, 0);
   __m512i j0 = _mm512_zextsi128_si512(_mm_or_si128(nonce[0], one));
@@ -1252,30 +1271,35 @@ VOLLEY_INLINE void small_drain(SmallPipe& p) {
 // is cut into per-message steps placed between the AES rounds of the next quad, with both
 // quads' vectors kept in registers rather than passed through a SmallQuad in memory.
 
-// uniform_prefix counts the leading jobs of jobs[0, n) with jobs[0]'s lengths, AAD bytes and key
-// size, and in |same_key| whether they also share its key. The AAD is public, so comparing it
-// may branch.
-VOLLEY_INLINE size_t uniform_prefix(const Job* jobs, size_t n, bool& same_key) {
+// uniform_prefix counts the leading jobs of jobs[0, n) with jobs[0]'s lengths, AAD bytes, frame
+// (content length and type) and key size. It tells in |same_key| whether they also share its key,
+// and in |records| whether they are, besides, the records of one connection: one IV and
+// consecutive sequence numbers, so that their nonces can be computed four to a vector. The AAD,
+// the IV pointer and the sequence numbers are public, so comparing them may branch.
+VOLLEY_INLINE size_t uniform_prefix(const Job* jobs, size_t n, bool& same_key, bool& records) {
   const Job& j0 = jobs[0];
   const int nr = rounds_of(j0.key);
   const __mmask16 am =
       static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(j0.aad_len)));
   const __m128i a0 = _mm_maskz_loadu_epi8(am, j0.aad);
   same_key = true;
+  records = true;
   size_t i = 1;
   for (; i < n; ++i) {
     const Job& j = jobs[i];
     if (j.len != j0.len || j.aad_len != j0.aad_len) break;
+    if (j.content_len != j0.content_len || j.type != j0.type) break;
     if (j.key != j0.key && rounds_of(j.key) != nr) break;
     if (_mm_cmpneq_epi8_mask(a0, _mm_maskz_loadu_epi8(am, j.aad)) != 0) break;
     same_key = same_key && j.key == j0.key;
+    records = records && j.iv == j0.iv && j.seq - j0.seq == i;
   }
   return i;
 }
 
-// A run's messages come from a source: JobSource (Jobs of seal_batch and open_batch) or
-// RecordSource (seal_uniform's in-place records). Quad q of a source is its messages 4q..4q+3;
-// nonces(q) has message r's nonce in lane r (the last four bytes zero).
+// A run's messages come from a source: JobSource (any Jobs) or RunSource (Jobs under one key and
+// one IV with consecutive sequence numbers: the records of one connection). Quad q of a source is
+// its messages 4q..4q+3; nonces(q) has message r's nonce in lane r (the last four bytes zero).
 struct JobSource {
   const Job* jobs;
 
@@ -1287,39 +1311,36 @@ struct JobSource {
   VOLLEY_INLINE uint8_t* out(size_t q, int r) const { return job(q, r).out; }
   VOLLEY_INLINE uint8_t* tag(size_t q, int r) const { return job(q, r).tag; }
   VOLLEY_INLINE __m512i nonces(size_t q) const {
-    __m512i v = _mm512_zextsi128_si512(_mm_maskz_loadu_epi8(0x0fff, job(q, 0).nonce));
-    v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(0x0fff, job(q, 1).nonce), 1);
-    v = _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(0x0fff, job(q, 2).nonce), 2);
-    return _mm512_inserti32x4(v, _mm_maskz_loadu_epi8(0x0fff, job(q, 3).nonce), 3);
+    __m512i v = _mm512_zextsi128_si512(job_nonce(job(q, 0)));
+    v = _mm512_inserti32x4(v, job_nonce(job(q, 1)), 1);
+    v = _mm512_inserti32x4(v, job_nonce(job(q, 2)), 2);
+    return _mm512_inserti32x4(v, job_nonce(job(q, 3)), 3);
   }
 };
 
-// RecordSource: message i is bufs[i][0, len) sealed in place, its tag right after it, its nonce
-// iv XOR the big-endian sequence number seq + i in the nonce's last eight bytes (RFC 8446 §5.3).
-// The nonces are computed four at a time in a vector instead of being read from memory.
-struct RecordSource {
-  const KeyState* k;
-  uint8_t* const* bufs;
-  size_t len;
-  __m512i iv;    // the IV in every lane
-  __m512i seqs;  // lane r, low qword: seq + r
+// RunSource: message i's nonce is iv XOR the big-endian jobs[0].seq + i in the nonce's last eight
+// bytes (RFC 8446 §5.3), computed four at a time in a vector instead of one by one. The IV is
+// loaded for each quad rather than held, so that no copy of it is left in the run's locals.
+struct RunSource {
+  const Job* jobs;
+  __m512i seqs;  // lane r, low qword: jobs[0].seq + r
 
-  VOLLEY_INLINE RecordSource(const KeyState* key, const uint8_t* iv12, uint64_t seq,
-                             uint8_t* const* b, size_t n)
-      : k(key), bufs(b), len(n) {
-    iv = _mm512_broadcast_i32x4(_mm_maskz_loadu_epi8(0x0fff, iv12));
-    seqs = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(seq)),
+  VOLLEY_INLINE explicit RunSource(const Job* j) : jobs(j) {
+    seqs = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(j[0].seq)),
                             _mm512_set_epi64(0, 3, 0, 2, 0, 1, 0, 0));
   }
-  VOLLEY_INLINE const KeyState* key(size_t, int) const { return k; }
-  VOLLEY_INLINE uint8_t* buf(size_t q, int r) const { return bufs[4 * q + static_cast<size_t>(r)]; }
-  VOLLEY_INLINE const uint8_t* in(size_t q, int r) const { return buf(q, r); }
-  VOLLEY_INLINE uint8_t* out(size_t q, int r) const { return buf(q, r); }
-  VOLLEY_INLINE uint8_t* tag(size_t q, int r) const { return buf(q, r) + len; }
+  VOLLEY_INLINE const Job& job(size_t q, int r) const {
+    return jobs[4 * q + static_cast<size_t>(r)];
+  }
+  VOLLEY_INLINE const KeyState* key(size_t, int) const { return jobs[0].key; }
+  VOLLEY_INLINE const uint8_t* in(size_t q, int r) const { return job(q, r).in; }
+  VOLLEY_INLINE uint8_t* out(size_t q, int r) const { return job(q, r).out; }
+  VOLLEY_INLINE uint8_t* tag(size_t q, int r) const { return job(q, r).tag; }
   VOLLEY_INLINE __m512i nonces(size_t q) const {
     // Byte 4 + i of a nonce takes byte 7 - i of the (little-endian) sequence number.
     const __m512i to_be = _mm512_broadcast_i32x4(
         _mm_setr_epi8(-1, -1, -1, -1, 7, 6, 5, 4, 3, 2, 1, 0, -1, -1, -1, -1));
+    const __m512i iv = _mm512_broadcast_i32x4(_mm_maskz_loadu_epi8(0x0fff, jobs[0].iv));
     const __m512i s = _mm512_add_epi64(seqs, _mm512_set1_epi64(static_cast<long long>(4 * q)));
     return _mm512_xor_si512(iv, _mm512_shuffle_epi8(s, to_be));
   }
@@ -1342,16 +1363,41 @@ struct UniformRun {
   __mmask8 lm;     // lanes of blocks 0..3
   __mmask64 bm;    // data bytes of blocks 0..3
   __mmask16 tm;    // data bytes of block 4
+  // Framed runs (seal): the bytes of blocks 0..3 and of block 4 read from the input, and the
+  // content type in its place in each (zeros elsewhere). Plain runs read every data byte.
+  __mmask64 cm;
+  __mmask16 ctm;
+  __m512i typev;
+  __m128i typet;
 
-  // The run's key (one key only), message length and AAD.
-  VOLLEY_INLINE UniformRun(const KeyState* key, size_t len, const uint8_t* aad, size_t aad_len) {
-    const uint8_t* ks = key->bytes;
+  // The run's key (one key only), message length, AAD and frame, all those of |j0|.
+  VOLLEY_INLINE explicit UniformRun(const Job& j0) {
+    const size_t len = j0.len;
+    const size_t aad_len = j0.aad_len;
+    const uint8_t* aad = j0.aad;
+    const uint8_t* ks = j0.key->bytes;
     bs = bswap_mask();
     m = (len + 15) / 16;
     // With no data the masks are zero, and so are the powers and products.
     lm = lane_mask8(m < 4 ? m : 4);
     bm = byte_mask(len);
     tm = static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(len > 64 ? len - 64 : 0)));
+    cm = bm;
+    ctm = tm;
+    typev = _mm512_setzero_si512();
+    typet = _mm_setzero_si128();
+    if (Enc && j0.type != 0) {
+      // The frame is public: content_len < len <= 80.
+      const size_t c = j0.content_len;
+      const char t = static_cast<char>(j0.type);
+      cm = byte_mask(c);
+      ctm = static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(c > 64 ? c - 64 : 0)));
+      if (c < 64) {
+        typev = _mm512_maskz_set1_epi8(__mmask64{1} << c, t);
+      } else {
+        typet = _mm_maskz_set1_epi8(static_cast<__mmask16>(1u << (c - 64)), t);
+      }
+    }
     const __mmask16 am = static_cast<__mmask16>(_bzhi_u32(0xffffu, static_cast<unsigned>(aad_len)));
     const __m128i a = _mm_shuffle_epi8(_mm_maskz_loadu_epi8(am, aad), bswap_mask128());
     if (MultiKey) {
@@ -1440,7 +1486,9 @@ struct UniformRun {
   VOLLEY_INLINE void load(Data& d, const Src& src, size_t q) const {
     if (Mode == 1) return;
     VOLLEY_UNROLL
-    for (int r = 0; r < 4; ++r) d.v[r] = _mm512_maskz_loadu_epi8(bm, src.in(q, r));
+    for (int r = 0; r < 4; ++r) {
+      d.v[r] = _mm512_or_si512(_mm512_maskz_loadu_epi8(cm, src.in(q, r)), typev);
+    }
   }
 
   // Hash is the GHASH stage of one quad in progress.
@@ -1459,7 +1507,8 @@ struct UniformRun {
                           int r) const {
     const uint8_t* const in = src.in(q, r);
     uint8_t* const out = src.out(q, r);
-    const __m512i v = Mode == 0 ? d.v[r] : _mm512_maskz_loadu_epi8(bm, in);
+    const __m512i v =
+        Mode == 0 ? d.v[r] : _mm512_or_si512(_mm512_maskz_loadu_epi8(cm, in), typev);
     const __m512i o = _mm512_xor_si512(v, x[r]);
     _mm512_mask_storeu_epi8(out, bm, o);
     const __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
@@ -1485,7 +1534,7 @@ struct UniformRun {
             _mm512_clmulepi64_epi128(y, h, 0x11)};
     }
     if (Mode == 1) {
-      const __m128i vt = _mm_maskz_loadu_epi8(tm, in + 64);
+      const __m128i vt = _mm_or_si128(_mm_maskz_loadu_epi8(ctm, in + 64), typet);
       const __m128i ot = _mm_xor_si128(vt, extract_lane(x[5], r));
       _mm_mask_storeu_epi8(out + 64, tm, ot);
       const __m128i yt =
@@ -1525,16 +1574,15 @@ struct UniformRun {
   }
 };
 
-// uniform_run seals or opens the first |quads| quads of |src|, messages of |len| bytes and mode
-// Mode with one AAD (and |key|, unless MultiKey): the AES rounds of quad i run with the GHASH
+// uniform_run seals or opens the first |quads| quads of |src|, messages alike (uniform_prefix)
+// with those of |j0| in mode Mode: the AES rounds of quad i run with the GHASH
 // steps of quad i - 1 between them, four message steps spread over the first Nr - 2 rounds. The
 // run constants and the source are locals whose address does not escape, so the stores to the
 // messages do not force the compiler to reload them.
 template <int Nr, bool Enc, int Mode, bool MultiKey, typename Src>
-void uniform_run(const Src src, size_t quads, const KeyState* key, size_t len, const uint8_t* aad,
-                 size_t aad_len) {
+void uniform_run(const Src src, size_t quads, const Job& j0) {
   using Run = UniformRun<Nr, Enc, Mode, MultiKey, Src>;
-  const Run u(key, len, aad, aad_len);
+  const Run u(j0);
   constexpr int kStep = (Nr - 1) / 4;
   typename Run::Keys kq;
   typename Run::Data dp;
@@ -1571,19 +1619,23 @@ void uniform_run(const Src src, size_t quads, const KeyState* key, size_t len, c
   u.finish(g, src, last, xp);
 }
 
-// uniform_jobs runs |quads| quads of |jobs| (alike, by uniform_prefix) in mode Mode.
+// uniform_jobs runs |quads| quads of |jobs| (alike, by uniform_prefix) in mode Mode, from a
+// RunSource when they are one connection's records under one key.
 template <int Nr, bool Enc, int Mode, bool MultiKey>
-void uniform_jobs(const Job* jobs, size_t quads) {
-  const Job& j0 = jobs[0];
-  uniform_run<Nr, Enc, Mode, MultiKey>(JobSource{jobs}, quads, j0.key, j0.len, j0.aad, j0.aad_len);
+void uniform_jobs(const Job* jobs, size_t quads, bool records) {
+  if (!MultiKey && records) {
+    uniform_run<Nr, Enc, Mode, false>(RunSource(jobs), quads, jobs[0]);
+  } else {
+    uniform_run<Nr, Enc, Mode, MultiKey>(JobSource{jobs}, quads, jobs[0]);
+  }
 }
 
 template <int Nr, bool Enc, bool MultiKey>
-VOLLEY_INLINE void uniform_mode(const Job* jobs, size_t quads, int mode) {
+VOLLEY_INLINE void uniform_mode(const Job* jobs, size_t quads, int mode, bool records) {
   if (mode == 0) {
-    uniform_jobs<Nr, Enc, 0, MultiKey>(jobs, quads);
+    uniform_jobs<Nr, Enc, 0, MultiKey>(jobs, quads, records);
   } else {
-    uniform_jobs<Nr, Enc, 1, MultiKey>(jobs, quads);
+    uniform_jobs<Nr, Enc, 1, MultiKey>(jobs, quads, records);
   }
 }
 
@@ -1594,12 +1646,13 @@ VOLLEY_INLINE size_t uniform_start(const Job* jobs, size_t n) {
   const int mode = small_mode(jobs[0].len);
   if (mode > 1 || n < 4) return 0;
   bool same_key;
-  const size_t quads = uniform_prefix(jobs, n, same_key) / 4;
+  bool records;
+  const size_t quads = uniform_prefix(jobs, n, same_key, records) / 4;
   if (quads == 0) return 0;
   if (same_key) {
-    uniform_mode<Nr, Enc, false>(jobs, quads, mode);
+    uniform_mode<Nr, Enc, false>(jobs, quads, mode, records);
   } else {
-    uniform_mode<Nr, Enc, true>(jobs, quads, mode);
+    uniform_mode<Nr, Enc, true>(jobs, quads, mode, false);
   }
   return 4 * quads;
 }
@@ -1624,7 +1677,7 @@ size_t small_run(const Job* jobs, size_t n) {
     for (int r = 0; r < cnt; ++r) {
       const Job& j = jobs[i + static_cast<size_t>(r)];
       f.js[r] = &j;
-      ok = ok & is_small(j);
+      ok = ok & is_small(j) & (j.type == 0);
       const int mj = small_mode(j.len);
       mode = mj > mode ? mj : mode;
       same = same & (j.key == j0.key);
@@ -1664,16 +1717,40 @@ VOLLEY_INLINE void group_add(Group& g, const Job& j) {
   }
 }
 
-// batch runs long messages one by one, small (record-layer sized) ones four at a time through
-// SmallPipe, and other short ones four at a time through quad, each by key size.
+// frame_covered: a framed job whose content covers every whole 256-byte chunk, which the bulk
+// loop reads from |in| as they are (one_shot, seal_pair). Only long padding leaves it uncovered.
+VOLLEY_INLINE bool frame_covered(const Job& j) { return j.content_len >= j.len - j.len % 256; }
+
+// seal_long seals one message that is not short (is_short), plain or framed.
+template <int Nr>
+VOLLEY_INLINE void seal_long(LongPairs& longs, const Job& j) {
+  if (j.type == 0 || frame_covered(j)) {
+    longs.add(j, framing(j));
+  } else {
+    one_shot<Nr, true>(aead_internal::frame_in_place(j));
+  }
+}
+
+// batch runs long messages one by one (seal: in pairs), small (record-layer sized) ones four at a
+// time through SmallPipe, and other short ones four at a time through quad, each by key size.
+// Framed jobs (seal only) go through the uniform runs, quad and the long paths, which read their
+// content and insert the type byte.
 template <bool Enc>
 void batch(const Job* jobs, size_t n) {
   if (n == 0) return;
   if (n == 1) {
-    if (rounds_of(jobs[0].key) == 10) {
-      one_shot<10, Enc>(jobs[0]);
+    const Job& j = jobs[0];
+    if (Enc && j.type != 0 && !is_short(j) && !frame_covered(j)) {
+      const Job p = aead_internal::frame_in_place(j);
+      if (rounds_of(j.key) == 10) {
+        one_shot<10, Enc>(p);
+      } else {
+        one_shot<14, Enc>(p);
+      }
+    } else if (rounds_of(j.key) == 10) {
+      one_shot<10, Enc>(j, framing(j));
     } else {
-      one_shot<14, Enc>(jobs[0]);
+      one_shot<14, Enc>(j, framing(j));
     }
     return;
   }
@@ -1695,7 +1772,7 @@ void batch(const Job* jobs, size_t n) {
   for (size_t i = start; i < n; ++i) {
     const Job& j = jobs[i];
     const bool aes128 = rounds_of(j.key) == 10;
-    if (is_small(j)) {
+    if (is_small(j) && (!Enc || j.type == 0)) {
       if (aes128) {
         small_add<10, Enc>(small128, j);
       } else {
@@ -1714,8 +1791,10 @@ void batch(const Job* jobs, size_t n) {
       } else {
         one_shot<14, Enc>(j);
       }
+    } else if (aes128) {
+      seal_long<10>(longs, j);
     } else {
-      longs.add(j, nullptr);
+      seal_long<14>(longs, j);
     }
   }
   longs.drain();
@@ -1726,71 +1805,7 @@ void batch(const Job* jobs, size_t n) {
 }
 
 void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
-
-// seal_framed: the contract in aead_kernel.h, with frame_align 256 (one_shot's bulk chunk). Long
-// messages go in pairs as in seal_batch.
-void seal_framed(const Job* jobs, const InnerFrame* frames, size_t n) {
-  LongPairs longs;
-  for (size_t i = 0; i < n; ++i) {
-    const Job& j = jobs[i];
-    if (!is_short(j)) {
-      longs.add(j, &frames[i]);
-    } else if (rounds_of(j.key) == 10) {
-      one_shot<10, true>(j, &frames[i]);
-    } else {
-      one_shot<14, true>(j, &frames[i]);
-    }
-  }
-  longs.drain();
-}
 void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
-
-// record_nonce_at writes iv XOR the big-endian |seq| in the last eight bytes (RFC 8446 §5.3).
-VOLLEY_INLINE void record_nonce_at(uint8_t* nonce, const uint8_t* iv, uint64_t seq) {
-  uint64_t tail;
-  std::memcpy(nonce, iv, 12);
-  std::memcpy(&tail, iv + 4, 8);
-  tail ^= __builtin_bswap64(seq);
-  std::memcpy(nonce + 4, &tail, 8);
-}
-
-// seal_uniform: the contract in aead_kernel.h. Whole quads of messages of at most 80 bytes go
-// through uniform_run with nonces computed in vectors; the rest (a last partial quad, longer
-// messages) through seal_batch, as Jobs built here.
-template <int Nr>
-VOLLEY_INLINE size_t uniform_records(const KeyState* key, const uint8_t* iv, uint64_t seq,
-                                     const uint8_t* aad, size_t aad_len, uint8_t* const* bufs,
-                                     size_t len, size_t quads) {
-  const RecordSource src(key, iv, seq, bufs, len);
-  if (small_mode(len) == 0) {
-    uniform_run<Nr, true, 0, false>(src, quads, key, len, aad, aad_len);
-  } else {
-    uniform_run<Nr, true, 1, false>(src, quads, key, len, aad, aad_len);
-  }
-  return 4 * quads;
-}
-
-void seal_uniform(const KeyState* key, const uint8_t* iv, uint64_t seq, const uint8_t* aad,
-                  size_t aad_len, uint8_t* const* bufs, size_t len, size_t n) {
-  size_t done = 0;
-  if (n >= 4 && small_mode(len) <= 1 && aad_len <= 16) {
-    done = rounds_of(key) == 10 ? uniform_records<10>(key, iv, seq, aad, aad_len, bufs, len, n / 4)
-                                : uniform_records<14>(key, iv, seq, aad, aad_len, bufs, len, n / 4);
-  }
-  constexpr size_t kChunk = 32;
-  Job jobs[kChunk];
-  uint8_t nonces[kChunk][kNonceBytes];
-  while (done < n) {
-    const size_t m = n - done < kChunk ? n - done : kChunk;
-    for (size_t i = 0; i < m; ++i) {
-      record_nonce_at(nonces[i], iv, seq + done + i);
-      uint8_t* const buf = bufs[done + i];
-      jobs[i] = {key, nonces[i], aad, aad_len, buf, buf, len, buf + len};
-    }
-    batch<true>(jobs, m);
-    done += m;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Streaming.
@@ -1948,12 +1963,14 @@ void init(KeyState* ks, const uint8_t* key, size_t key_len) {
 }  // namespace aes_gcm_vaes_avx512
 
 const AeadKernel kAesGcmVaesAvx512 = {
-    aes_gcm_vaes_avx512::init,         aes_gcm_vaes_avx512::begin,
-    aes_gcm_vaes_avx512::encrypt,      aes_gcm_vaes_avx512::decrypt,
-    aes_gcm_vaes_avx512::finish,       16,
-    aes_gcm_vaes_avx512::seal_batch,   aes_gcm_vaes_avx512::open_batch,
-    aes_gcm_vaes_avx512::seal_framed,  256,
-    aes_gcm_vaes_avx512::seal_uniform,
+    .init = aes_gcm_vaes_avx512::init,
+    .begin = aes_gcm_vaes_avx512::begin,
+    .encrypt = aes_gcm_vaes_avx512::encrypt,
+    .decrypt = aes_gcm_vaes_avx512::decrypt,
+    .finish = aes_gcm_vaes_avx512::finish,
+    .stream_block = 16,
+    .seal_batch = aes_gcm_vaes_avx512::seal_batch,
+    .open_batch = aes_gcm_vaes_avx512::open_batch,
 };
 
 }  // namespace volley::kernels

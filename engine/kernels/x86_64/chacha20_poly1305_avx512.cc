@@ -38,6 +38,8 @@
 #include <cstring>
 
 #include "engine/aead/aead_kernel.h"
+#include "engine/aead/inner_frame.h"
+#include "engine/aead/tls_nonce.h"
 #include "engine/kernels/aead_kernels.h"
 
 namespace volley::kernels {
@@ -862,7 +864,10 @@ VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
 template <bool kSeal>
 VOLLEY_FN void one_shot(const Job& job) {
   ChaChaState s;
-  make_state(&s, job.key->bytes, job.nonce);
+  {
+    const aead_internal::TlsNonce nonce(job.iv, job.seq);
+    make_state(&s, job.key->bytes, nonce.bytes);
+  }
   ScalarPoly p;
   IfmaPowers pw;
   const size_t len = job.len;
@@ -1017,7 +1022,8 @@ VOLLEY_FN void lanes_records(const Job* const* jobs, size_t m) {
   for (size_t j = 0; j < kLaneRecords; ++j) {
     // Idle lanes repeat record 0; their output is never used.
     const Job& job = *jobs[j < m ? j : 0];
-    make_words(w, job.key->bytes, job.nonce);
+    const aead_internal::TlsNonce nonce(job.iv, job.seq);
+    make_words(w, job.key->bytes, nonce.bytes);
     for (int i = 0; i < 16; ++i) ls.w[i][j] = w[i];
     const size_t blocks = (job.len + 63) / 64;
     if (blocks > max_blocks) max_blocks = blocks;
@@ -1082,7 +1088,10 @@ VOLLEY_FN void batch(const Job* jobs, size_t n) {
   }
 }
 
-VOLLEY_FN void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
+// Framed jobs are framed in place first (inner_frame.h): the lanes read whole blocks.
+VOLLEY_FN void seal_batch(const Job* jobs, size_t n) {
+  aead_internal::seal_framed_jobs(jobs, n, batch<true>);
+}
 
 VOLLEY_FN void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 
@@ -1090,10 +1099,14 @@ VOLLEY_FN void open_batch(const Job* jobs, size_t n) { batch<false>(jobs, n); }
 }  // namespace chacha20_poly1305_avx512
 
 const aead_internal::AeadKernel kChaCha20Poly1305Avx512 = {
-    chacha20_poly1305_avx512::init,         chacha20_poly1305_avx512::begin,
-    chacha20_poly1305_avx512::stream<true>, chacha20_poly1305_avx512::stream<false>,
-    chacha20_poly1305_avx512::finish,       64,
-    chacha20_poly1305_avx512::seal_batch,   chacha20_poly1305_avx512::open_batch,
+    .init = chacha20_poly1305_avx512::init,
+    .begin = chacha20_poly1305_avx512::begin,
+    .encrypt = chacha20_poly1305_avx512::stream<true>,
+    .decrypt = chacha20_poly1305_avx512::stream<false>,
+    .finish = chacha20_poly1305_avx512::finish,
+    .stream_block = 64,
+    .seal_batch = chacha20_poly1305_avx512::seal_batch,
+    .open_batch = chacha20_poly1305_avx512::open_batch,
 };
 
 }  // namespace volley::kernels
