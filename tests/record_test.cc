@@ -938,8 +938,6 @@ TEST_P(RecordLayer, UninitialisedAndReinitialised) {
 // (only 21, 22, 23 may), or an empty handshake or alert record (RFC 8446 §5.1, §5.4)", and the
 // reader refuses such records with unexpected_message: the sealer must not make them.
 TEST_P(RecordLayer, SealRefusesTypesTheReaderRefuses) {
-  GTEST_SKIP() << "BUG: seal accepts change_cipher_spec (20), unassigned types (24, 255) and "
-                  "empty handshake/alert records; batch_sealer.cc checks only type 0";
   RecordProtection tx;
   RecordReader rx;
   init_pair(tx, rx);
@@ -947,15 +945,32 @@ TEST_P(RecordLayer, SealRefusesTypesTheReaderRefuses) {
   struct Case {
     uint8_t type;
     size_t len;
-  } cases[] = {{20, 1}, {24, 2}, {0xff, 2}, {22, 0}, {21, 0}};
+  } cases[] = {{0, 2}, {20, 1}, {24, 2}, {0xff, 2}, {22, 0}, {21, 0}};
   for (const Case& k : cases) {
-    const Bytes piece(two.data(), k.len);
-    Buffer out(RecordProtection::sealed_size(k.len, 0), 0xa5);
-    SealEntry e{static_cast<ContentType>(k.type), Pieces(&piece, 1), 0, out, 0};
-    EXPECT_EQ(tx.seal(e), RecordStatus::kInvalidContentType) << int{k.type} << "/" << k.len;
-    EXPECT_EQ(tx.sequence(), 0u);
-    EXPECT_TRUE(std::all_of(out.begin(), out.end(), [](uint8_t x) { return x == 0xa5; }));
+    // One piece (the fast path) and the same content in two pieces (the general one).
+    for (size_t n_pieces : {size_t{1}, size_t{2}}) {
+      const Bytes pieces[2] = {Bytes(two.data(), k.len / 2), Bytes(two.data() + k.len / 2,
+                                                                   k.len - k.len / 2)};
+      const Bytes whole(two.data(), k.len);
+      Buffer out(RecordProtection::sealed_size(k.len, 0), 0xa5);
+      SealEntry e{static_cast<ContentType>(k.type),
+                  n_pieces == 1 ? Pieces(&whole, 1) : Pieces(pieces, 2), 0, out, 0};
+      EXPECT_EQ(tx.seal(e), RecordStatus::kInvalidContentType)
+          << int{k.type} << "/" << k.len << " in " << n_pieces;
+      EXPECT_EQ(tx.sequence(), 0u);
+      EXPECT_TRUE(std::all_of(out.begin(), out.end(), [](uint8_t x) { return x == 0xa5; }));
+    }
   }
+  // What may be sealed: the three types, and an empty application_data record.
+  for (uint8_t type : {21, 22, 23}) {
+    const Bytes piece(two.data(), 2);
+    Buffer out(RecordProtection::sealed_size(2, 0));
+    SealEntry e{static_cast<ContentType>(type), Pieces(&piece, 1), 0, out, 0};
+    EXPECT_EQ(tx.seal(e), RecordStatus::kOk) << int{type};
+  }
+  Buffer out(RecordProtection::sealed_size(0, 0));
+  SealEntry empty{ContentType::kApplicationData, Pieces(), 0, out, 0};
+  EXPECT_EQ(tx.seal(empty), RecordStatus::kOk);
 }
 
 TEST_P(RecordLayer, AllZeroInnerPlaintextIsUnexpectedMessage) {

@@ -32,11 +32,19 @@ inline void copy_short(uint8_t* dst, const uint8_t* src, size_t n) noexcept {
 
 }  // namespace
 
+// protectable_type reports whether records of |type| may be protected at all: alert, handshake or
+// application_data (RFC 8446 §5.2; a change_cipher_spec record is never protected, §5, and type 0
+// could not be told from padding, §5.4).
+inline bool protectable_type(ContentType type) noexcept {
+  return static_cast<uint8_t>(static_cast<uint8_t>(type) -
+                              static_cast<uint8_t>(ContentType::kAlert)) <= 2;
+}
+
 // refusal gives the status of a record that cannot be sealed under this key at all, in the order
 // the header documents: an exhausted sequence number first, then the content type, then the limit.
 RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const SealEntry& e) noexcept {
   if (conn.seq_ == UINT64_MAX) return RecordStatus::kSequenceExhausted;
-  if (e.type == ContentType::kInvalid) return RecordStatus::kInvalidContentType;
+  if (!protectable_type(e.type)) return RecordStatus::kInvalidContentType;
   return RecordStatus::kKeyUpdateRequired;
 }
 
@@ -98,9 +106,8 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
   if (conn.suite_ == nullptr) return RecordStatus::kNotInitialized;
   const uint64_t seq = conn.seq_;
   // max_records_per_key is at most UINT64_MAX, so this one test also catches the last sequence
-  // number, which is never used (the counter must not wrap to 0). RFC 8446 §5.4: the receiver
-  // finds the type as the last non-zero byte, so it cannot be 0.
-  if (seq >= conn.suite_->aead->max_records_per_key || e.type == ContentType::kInvalid) {
+  // number, which is never used (the counter must not wrap to 0).
+  if (seq >= conn.suite_->aead->max_records_per_key || !protectable_type(e.type)) {
     return refusal(conn, e);
   }
 
@@ -111,6 +118,10 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
     // Bounded per piece so that the sum cannot wrap.
     if (pieces[i].size() > kMaxInnerPlaintextLen) return RecordStatus::kRecordTooLarge;
     content_len += pieces[i].size();
+  }
+  // RFC 8446 §5.1: no zero-length handshake (or alert) records; the reader refuses them.
+  if (content_len == 0 && e.type != ContentType::kApplicationData) {
+    return RecordStatus::kInvalidContentType;
   }
   const size_t limit = conn.inner_limit_;
   if (content_len >= limit) return RecordStatus::kRecordTooLarge;
@@ -189,8 +200,9 @@ struct RecordBatchSealer::Cursor {
   uint8_t* const out = e.out.data();
   uint8_t* const body = out + kRecordHeaderLen;
   // Evaluated in order: each size test relies on the ones before it not to wrap. max_records is at
-  // most UINT64_MAX, so the first test also keeps the last sequence number unused.
-  if (c.seq >= c.max_records || e.type == ContentType::kInvalid || len >= c.limit ||
+  // most UINT64_MAX, so the first test also keeps the last sequence number unused. Handshake and
+  // alert records, and every refusal, take add_general.
+  if (c.seq >= c.max_records || e.type != ContentType::kApplicationData || len >= c.limit ||
       padding > c.limit - 1 - len ||
       e.out.size() < kRecordHeaderLen + len + 1 + padding + kRecordTagLen ||
       (p.data() != body &&
