@@ -105,7 +105,7 @@ void BM_Api(benchmark::State& state, size_t key_len, bool seal, size_t len) {
   const Bytes nonce(buf.nonce.data(), 12), aad(buf.aad.data(), kAadLen);
   const Bytes in(buf.in.data(), len);
   const MutableBytes out(buf.out.data(), len + 16);
-  bool ok = key.seal(nonce, aad, {in}, out) == Status::kOk &&
+  bool ok = key.seal(out, nonce, aad, {in}) == Status::kOk &&
             std::memcmp(buf.out.data(), want.data(), len + 16) == 0;
   if (!ok) {
     state.SkipWithError("output differs from OpenSSL's");
@@ -114,9 +114,9 @@ void BM_Api(benchmark::State& state, size_t key_len, bool seal, size_t len) {
   const Bytes sealed(want.data(), len + 16);
   for (auto _ : state) {
     if (seal) {
-      ok &= key.seal(nonce, aad, {in}, out) == Status::kOk;
+      ok &= key.seal(out, nonce, aad, {in}) == Status::kOk;
     } else {
-      ok &= key.open(nonce, aad, sealed, MutableBytes(buf.out.data(), len)) == Status::kOk;
+      ok &= key.open(MutableBytes(buf.out.data(), len), nonce, aad, sealed) == Status::kOk;
     }
     benchmark::ClobberMemory();
   }

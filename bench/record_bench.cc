@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "engine/aead/aead_key_access.h"
 #include "engine/aead/aead_kernel.h"
 #include "engine/record/record_internal.h"
 #include "tools/speed/core_clock.h"
@@ -104,8 +105,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
   }
   // Seal once through the record layer: this lays out headers, bodies and type bytes for the
   // kernel rows and the stream for the open rows.
-  RecordStatus status;
-  if (tx.seal_batch(entries, &status) != n || status != RecordStatus::kOk) {
+  if (tx.seal_batch(entries).sealed != n) {
     state.SkipWithError("seal failed");
     return;
   }
@@ -114,9 +114,14 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
   for (size_t i = 0; i < n; ++i) {
     // The record layer's jobs: the IV and sequence number i (the kernel derives the nonce).
     uint8_t* rec = r.record(i);
-    jobs[i] = {.key = RecordProtectionAccess::aead_key(tx).key_state(), .iv = kIv, .seq = i, .aad = rec,
-               .aad_len = kRecordHeaderLen, .in = rec + kRecordHeaderLen,
-               .out = rec + kRecordHeaderLen, .len = len + 1,
+    jobs[i] = {.key = aead_internal::key_state_of(RecordProtectionAccess::aead_key(tx)),
+               .iv = kIv,
+               .seq = i,
+               .aad = rec,
+               .aad_len = kRecordHeaderLen,
+               .in = rec + kRecordHeaderLen,
+               .out = rec + kRecordHeaderLen,
+               .len = len + 1,
                .tag = rec + kRecordHeaderLen + len + 1};
   }
   if (mode == Mode::kKernelDisjoint) {
@@ -125,7 +130,8 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
   if (mode == Mode::kRecordInPlace) {
     for (size_t i = 0; i < n; ++i) pieces[i] = Bytes(r.record(i) + kRecordHeaderLen, len);
   }
-  const aead_internal::AeadKernel* kernel = RecordProtectionAccess::aead_key(tx).kernel();
+  const aead_internal::AeadKernel* kernel =
+      aead_internal::kernel_of(RecordProtectionAccess::aead_key(tx));
   std::vector<OpenedRecord> opened(n);
   bool ok = true;
   const auto t0 = std::chrono::steady_clock::now();
@@ -138,7 +144,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
       case Mode::kRecordCopy:
       case Mode::kRecordInPlace:
         RecordProtectionAccess::set_sequence(tx, 0);
-        ok &= tx.seal_batch(entries, &status) == n;
+        ok &= tx.seal_batch(entries).sealed == n;
         break;
       case Mode::kRecordOpen: {
         // Open in place and seal again in place, so every iteration opens a valid stream; the seal
@@ -147,7 +153,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
         ok &= rx.read(opened, MutableBytes(r.stream)).records == n;
         RecordProtectionAccess::set_sequence(tx, 0);
         for (size_t i = 0; i < n; ++i) pieces[i] = Bytes(r.record(i) + kRecordHeaderLen, len);
-        ok &= tx.seal_batch(entries, &status) == n;
+        ok &= tx.seal_batch(entries).sealed == n;
         break;
       }
     }

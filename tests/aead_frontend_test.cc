@@ -23,15 +23,15 @@ TEST(AeadFrontEnd, EmptyNullPiecesAreSkipped) {
     Buffer whole(a);
     whole.insert(whole.end(), b.begin(), b.end());
     Buffer expected(whole.size() + 16);
-    ASSERT_EQ(key.seal(nonce, aad, {Bytes(whole)}, expected), Status::kOk);
+    ASSERT_EQ(key.seal(expected, nonce, aad, {Bytes(whole)}), Status::kOk);
     Buffer got(whole.size() + 16);
-    ASSERT_EQ(key.seal(nonce, aad, {Bytes(), Bytes(a), Bytes(), Bytes(), Bytes(b), Bytes()}, got),
+    ASSERT_EQ(key.seal(got, nonce, aad, {Bytes(), Bytes(a), Bytes(), Bytes(), Bytes(b), Bytes()}),
               Status::kOk);
     EXPECT_EQ(got, expected);
     // Only empty pieces: the tag of the empty message.
     Buffer empty_expected(16), empty_got(16);
-    ASSERT_EQ(key.seal(nonce, aad, Pieces(), empty_expected), Status::kOk);
-    ASSERT_EQ(key.seal(nonce, aad, {Bytes(), Bytes()}, empty_got), Status::kOk);
+    ASSERT_EQ(key.seal(empty_expected, nonce, aad, Pieces()), Status::kOk);
+    ASSERT_EQ(key.seal(empty_got, nonce, aad, {Bytes(), Bytes()}), Status::kOk);
     EXPECT_EQ(empty_got, empty_expected);
   }
 }
@@ -54,7 +54,7 @@ TEST(AeadFrontEnd, WrappingPieceLengthsAreTooLong) {
     std::memset(out, 0, sizeof(out));
     std::memset(tag, 0, sizeof(tag));
     const Bytes pieces[3] = {huge, huge, small};  // 2^63 + 2^63 + 16 = 16 mod 2^64
-    EXPECT_EQ(key.seal(nonce, {}, Pieces(pieces, 3), out, tag), Status::kTooLong);
+    EXPECT_EQ(key.seal(out, tag, nonce, {}, Pieces(pieces, 3)), Status::kTooLong);
     EXPECT_EQ(Buffer(out, out + 16), Buffer(16, 0));
     EXPECT_EQ(Buffer(tag, tag + 16), Buffer(16, 0));
   }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/aead/aead_key_access.h"
 #include "gtest/gtest.h"
 #include "tests/harness/backend_test.h"
 #include "tests/harness/kernel_jobs.h"
@@ -55,7 +56,7 @@ MutableBytes mut(Vec& v) { return MutableBytes(v.data(), v.size()); }
 // seal_tag is AeadKey::seal with the tag apart, taking the pieces as a braced list.
 Status seal_tag(const AeadKey& key, Bytes nonce, Bytes aad, std::initializer_list<Bytes> in,
                 MutableBytes out, MutableBytes tag) {
-  return key.seal(nonce, aad, Pieces(in.begin(), in.size()), out, tag);
+  return key.seal(out, tag, nonce, aad, Pieces(in.begin(), in.size()));
 }
 
 bool all_equal(const uint8_t* p, size_t n, uint8_t value) {
@@ -105,12 +106,12 @@ void check_known_answer(const AeadKey& key, const Vec& nonce, const Vec& aad, co
   EXPECT_TRUE(all_equal(out.data() + pt.size(), 7, 0xA5)) << "seal wrote past the output";
 
   Vec dec(ct.size(), 0xA5);
-  ASSERT_EQ(key.open(bytes(nonce), bytes(aad), bytes(ct), bytes(tag), mut(dec)), Status::kOk)
+  ASSERT_EQ(key.open(mut(dec), bytes(nonce), bytes(aad), bytes(ct), bytes(tag)), Status::kOk)
       << "open (disjoint)";
   EXPECT_EQ(to_hex(dec), to_hex(pt)) << "open (disjoint)";
 
   Vec in_place = ct;
-  ASSERT_EQ(key.open(bytes(nonce), bytes(aad), bytes(in_place), bytes(tag), mut(in_place)),
+  ASSERT_EQ(key.open(mut(in_place), bytes(nonce), bytes(aad), bytes(in_place), bytes(tag)),
             Status::kOk)
       << "open (in place)";
   EXPECT_EQ(to_hex(in_place), to_hex(pt)) << "open (in place)";
@@ -121,7 +122,7 @@ void check_open_fails(const AeadKey& key, const Vec& nonce, const Vec& aad, cons
                       const Vec& tag, const std::string& where) {
   SCOPED_TRACE(where);
   Vec dec(ct.size(), 0xA5);
-  EXPECT_EQ(key.open(bytes(nonce), bytes(aad), bytes(ct), bytes(tag), mut(dec)),
+  EXPECT_EQ(key.open(mut(dec), bytes(nonce), bytes(aad), bytes(ct), bytes(tag)),
             Status::kAuthFailed);
   EXPECT_TRUE(all_equal(dec.data(), dec.size(), 0)) << "output not wiped after kAuthFailed";
 }
@@ -137,7 +138,7 @@ void check_nonce_rejected(const AeadKey& key, const Vec& nonce, const Vec& aad, 
   EXPECT_TRUE(all_equal(out.data(), out.size(), 0xA5) && all_equal(out_tag.data(), 16, 0xA5))
       << "seal wrote output on kBadNonceLength";
   Vec dec(ct.size(), 0xA5);
-  EXPECT_EQ(key.open(bytes(nonce), bytes(aad), bytes(ct), bytes(tag), mut(dec)),
+  EXPECT_EQ(key.open(mut(dec), bytes(nonce), bytes(aad), bytes(ct), bytes(tag)),
             Status::kBadNonceLength);
   EXPECT_TRUE(all_equal(dec.data(), dec.size(), 0xA5)) << "open wrote output on kBadNonceLength";
 }
@@ -371,9 +372,9 @@ TEST_P(AesGcm, MatchesOpenSslOnRandomInputs) {
     SCOPED_TRACE(shape.str());
     uint8_t tag_apart[16];
     const Status s =
-        appended ? key.seal(bytes(c.nonce), bytes(c.aad), Pieces(pieces), MutableBytes(out, n + 16))
-                 : key.seal(bytes(c.nonce), bytes(c.aad), Pieces(pieces), MutableBytes(out, n),
-                            MutableBytes(tag_apart, 16));
+        appended ? key.seal(MutableBytes(out, n + 16), bytes(c.nonce), bytes(c.aad), Pieces(pieces))
+                 : key.seal(MutableBytes(out, n), MutableBytes(tag_apart, 16), bytes(c.nonce),
+                            bytes(c.aad), Pieces(pieces));
     ASSERT_EQ(s, Status::kOk);
     const uint8_t* got_tag = appended ? out + n : tag_apart;
     ASSERT_EQ(to_hex(out, n), to_hex(want)) << "ciphertext differs from OpenSSL";
@@ -390,10 +391,10 @@ TEST_P(AesGcm, MatchesOpenSslOnRandomInputs) {
     if (n > 0) std::memcpy(ct, want.data(), n);
     std::memcpy(ct + n, want_tag, 16);
     uint8_t* dst = open_in_place ? ct : pt_buf.data() + pt_off;
-    const Status o = (rng() & 1) ? key.open(bytes(c.nonce), bytes(c.aad), Bytes(ct, n + 16),
-                                            MutableBytes(dst, n))
-                                 : key.open(bytes(c.nonce), bytes(c.aad), Bytes(ct, n),
-                                            Bytes(ct + n, 16), MutableBytes(dst, n));
+    const Status o = (rng() & 1) ? key.open(MutableBytes(dst, n), bytes(c.nonce), bytes(c.aad),
+                                            Bytes(ct, n + 16))
+                                 : key.open(MutableBytes(dst, n), bytes(c.nonce), bytes(c.aad),
+                                            Bytes(ct, n), Bytes(ct + n, 16));
     ASSERT_EQ(o, Status::kOk) << (open_in_place ? "open in place" : "open disjoint");
     ASSERT_EQ(to_hex(dst, n), to_hex(c.pt)) << (open_in_place ? "open in place" : "open disjoint");
   }
@@ -427,7 +428,7 @@ TEST_P(AesGcm, LongMessageCounterCarries) {
     while (first_diff < out.size() && out[first_diff] == want[first_diff]) ++first_diff;
     EXPECT_EQ(first_diff, out.size()) << "ciphertext differs from OpenSSL at byte " << first_diff;
     EXPECT_EQ(to_hex(tag), to_hex(want_tag, 16));
-    ASSERT_EQ(key.open(bytes(c.nonce), bytes(c.aad), bytes(out), bytes(tag), mut(out)),
+    ASSERT_EQ(key.open(mut(out), bytes(c.nonce), bytes(c.aad), bytes(out), bytes(tag)),
               Status::kOk);
     EXPECT_TRUE(out == c.pt) << "in-place open did not restore the message";
   }
@@ -442,11 +443,11 @@ TEST_P(AesGcm, AgreesWithPortableBackend) {
     ASSERT_EQ(fast.init(*aead_for_key(c.key.size()), bytes(c.key), backend()), Status::kOk);
     ASSERT_EQ(ref.init(*aead_for_key(c.key.size()), bytes(c.key), "nohw"), Status::kOk);
     Vec a(c.pt.size() + 16), b(c.pt.size() + 16);
-    ASSERT_EQ(fast.seal(bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}, mut(a)), Status::kOk);
-    ASSERT_EQ(ref.seal(bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}, mut(b)), Status::kOk);
+    ASSERT_EQ(fast.seal(mut(a), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
+    ASSERT_EQ(ref.seal(mut(b), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
     ASSERT_EQ(to_hex(a), to_hex(b)) << "sealed output differs from nohw";
     Vec pa(c.pt.size());
-    ASSERT_EQ(fast.open(bytes(c.nonce), bytes(c.aad), bytes(b), mut(pa)), Status::kOk);
+    ASSERT_EQ(fast.open(mut(pa), bytes(c.nonce), bytes(c.aad), bytes(b)), Status::kOk);
     ASSERT_TRUE(pa == c.pt);
   }
 }
@@ -460,12 +461,12 @@ TEST_P(AesGcm, KernelStreamingMatchesOneShot) {
     SCOPED_TRACE(c.describe(backend()));
     AeadKey key;
     ASSERT_EQ(key.init(*aead_for_key(c.key.size()), bytes(c.key), backend()), Status::kOk);
-    const aead_internal::AeadKernel& k = *key.kernel();
+    const aead_internal::AeadKernel& k = *aead_internal::kernel_of(key);
     ASSERT_GT(k.stream_block, 0u);
     ASSERT_EQ(k.stream_block % 16, 0u);
     ASSERT_LE(k.stream_block, 64u) << "the front end's gather buffer holds 64 bytes";
     Vec want(c.pt.size() + 16);
-    ASSERT_EQ(key.seal(bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}, mut(want)), Status::kOk);
+    ASSERT_EQ(key.seal(mut(want), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
     const size_t n = c.pt.size();
     for (bool decrypt : {false, true}) {
       SCOPED_TRACE(decrypt ? "decrypt()" : "encrypt()");
@@ -475,16 +476,17 @@ TEST_P(AesGcm, KernelStreamingMatchesOneShot) {
       if (in_place) std::memcpy(out.data(), in.data(), n);
       const uint8_t* src = in_place ? out.data() : in.data();
       MsgState ms;
-      k.begin(key.key_state(), &ms, c.nonce.data(), c.aad.data(), c.aad.size());
+      k.begin(aead_internal::key_state_of(key), &ms, c.nonce.data(), c.aad.data(), c.aad.size());
       size_t pos = 0;
       while (pos < n) {
         size_t chunk = k.stream_block * (rng() % 9);
         if (chunk == 0 || chunk >= n - pos) chunk = n - pos;
-        (decrypt ? k.decrypt : k.encrypt)(key.key_state(), &ms, src + pos, out.data() + pos, chunk);
+        (decrypt ? k.decrypt : k.encrypt)(aead_internal::key_state_of(key), &ms, src + pos,
+                                          out.data() + pos, chunk);
         pos += chunk;
       }
       uint8_t tag[16];
-      k.finish(key.key_state(), &ms, tag);
+      k.finish(aead_internal::key_state_of(key), &ms, tag);
       const Vec& expect = decrypt ? c.pt : want;
       ASSERT_EQ(to_hex(out.data(), n), to_hex(expect.data(), n));
       ASSERT_EQ(to_hex(tag, 16), to_hex(want.data() + n, 16));
@@ -509,7 +511,7 @@ void expect_sealed(AeadKey (&keys)[4], const std::vector<int>& key_of,
                    const std::vector<Vec>& tags, const char* call) {
   for (size_t j = 0; j < pts.size(); ++j) {
     Vec want(pts[j].size() + 16);
-    ASSERT_EQ(keys[key_of[j]].seal(bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}, mut(want)),
+    ASSERT_EQ(keys[key_of[j]].seal(mut(want), bytes(nonces[j]), bytes(aads[j]), {bytes(pts[j])}),
               Status::kOk);
     ASSERT_EQ(to_hex(outs[j]), to_hex(want.data(), pts[j].size())) << call << " job " << j;
     ASSERT_EQ(to_hex(tags[j]), to_hex(want.data() + pts[j].size(), 16))
@@ -539,7 +541,7 @@ void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const 
     }
     in_place[j] = (rng() & 1) != 0;
     outs[j] = in_place[j] ? pts[j] : Vec(pts[j].size(), 0xA5);
-    jobs[j] = Job{.key = keys[key_of[j]].key_state(),
+    jobs[j] = Job{.key = aead_internal::key_state_of(keys[key_of[j]]),
                   .iv = nonces[j].data(),
                   .seq = 0,
                   .aad = aads[j].data(),
@@ -552,7 +554,7 @@ void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const 
           << (in_place[j] ? ", in place]" : "]");
   }
   SCOPED_TRACE(shape.str());
-  keys[0].kernel()->seal_batch(jobs.data(), jobs_n);
+  aead_internal::kernel_of(keys[0])->seal_batch(jobs.data(), jobs_n);
   ASSERT_NO_FATAL_FAILURE(expect_sealed(keys, key_of, nonces, aads, pts, outs, tags, "seal_batch"));
   // open_batch over the ciphertexts just made; it returns the computed tags.
   std::vector<Vec> dec(jobs_n), got_tags(jobs_n, Vec(16));
@@ -562,7 +564,7 @@ void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const 
     jobs[j].out = dec[j].data();
     jobs[j].tag = got_tags[j].data();
   }
-  keys[0].kernel()->open_batch(jobs.data(), jobs_n);
+  aead_internal::kernel_of(keys[0])->open_batch(jobs.data(), jobs_n);
   for (size_t j = 0; j < jobs_n; ++j) {
     ASSERT_TRUE(dec[j] == pts[j]) << "open_batch job " << j << " plaintext";
     ASSERT_EQ(to_hex(got_tags[j]), to_hex(tags[j])) << "open_batch job " << j << " tag";
@@ -707,8 +709,14 @@ TEST_P(AesGcm, UniformBatchesInRecordLayout) {
       uint8_t* rec = buf.data() + at[j];
       if (j < uniform) std::copy(shared_aad.begin(), shared_aad.end(), rec);
       uint8_t* body = rec + aad_lens[j];
-      jobs[j] = Job{.key = keys[key_of[j]].key_state(), .iv = &nonces[12 * j], .seq = 0,
-                    .aad = rec, .aad_len = aad_lens[j], .in = body, .out = body, .len = lens[j],
+      jobs[j] = Job{.key = aead_internal::key_state_of(keys[key_of[j]]),
+                    .iv = &nonces[12 * j],
+                    .seq = 0,
+                    .aad = rec,
+                    .aad_len = aad_lens[j],
+                    .in = body,
+                    .out = body,
+                    .len = lens[j],
                     .tag = body + lens[j]};
     }
     const Vec plain = buf;
@@ -718,12 +726,12 @@ TEST_P(AesGcm, UniformBatchesInRecordLayout) {
           << (key_per_job ? ", two keys alternating" : ", one key");
     SCOPED_TRACE(label.str());
 
-    keys[0].kernel()->seal_batch(jobs.data(), n);
+    aead_internal::kernel_of(keys[0])->seal_batch(jobs.data(), n);
     for (size_t j = 0; j < n; ++j) {
       const uint8_t* rec = plain.data() + at[j];
       Vec want(lens[j] + 16);
-      ASSERT_EQ(keys[key_of[j]].seal(Bytes(&nonces[12 * j], 12), Bytes(rec, aad_lens[j]),
-                                     {Bytes(rec + aad_lens[j], lens[j])}, mut(want)),
+      ASSERT_EQ(keys[key_of[j]].seal(mut(want), Bytes(&nonces[12 * j], 12),
+                                     Bytes(rec, aad_lens[j]), {Bytes(rec + aad_lens[j], lens[j])}),
                 Status::kOk);
       ASSERT_EQ(to_hex(buf.data() + at[j] + aad_lens[j], lens[j] + 16), to_hex(want))
           << "seal_batch job " << j;
@@ -733,7 +741,7 @@ TEST_P(AesGcm, UniformBatchesInRecordLayout) {
     const Vec sealed = buf;
     Vec tags(16 * n);
     for (size_t j = 0; j < n; ++j) jobs[j].tag = &tags[16 * j];
-    keys[0].kernel()->open_batch(jobs.data(), n);
+    aead_internal::kernel_of(keys[0])->open_batch(jobs.data(), n);
     for (size_t j = 0; j < n; ++j) {
       const size_t body = at[j] + aad_lens[j];
       ASSERT_EQ(to_hex(buf.data() + body, lens[j]), to_hex(plain.data() + body, lens[j]))
@@ -759,7 +767,7 @@ TEST_P(AesGcm, TamperingIsDetected) {
     AeadKey key;
     ASSERT_EQ(key.init(*aead_for_key(c.key.size()), bytes(c.key), backend()), Status::kOk);
     Vec sealed(len + 16);
-    ASSERT_EQ(key.seal(bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}, mut(sealed)), Status::kOk);
+    ASSERT_EQ(key.seal(mut(sealed), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
     const size_t total_bits = 8 * (sealed.size() + c.aad.size());
     // Every bit for short messages; 200 random ones (plus the tag's) for long ones.
     std::vector<size_t> bits;
@@ -777,9 +785,9 @@ TEST_P(AesGcm, TamperingIsDetected) {
       const char* what = in_aad ? "AAD" : byte >= len ? "tag" : "ciphertext";
       const bool in_place = (bit & 1) != 0;
       Vec out(len, 0xA5);
-      const Status st = in_place ? key.open(bytes(c.nonce), bytes(aad), Bytes(s.data(), len),
-                                            Bytes(s.data() + len, 16), MutableBytes(s.data(), len))
-                                 : key.open(bytes(c.nonce), bytes(aad), bytes(s), mut(out));
+      const Status st = in_place ? key.open(MutableBytes(s.data(), len), bytes(c.nonce), bytes(aad),
+                                            Bytes(s.data(), len), Bytes(s.data() + len, 16))
+                                 : key.open(mut(out), bytes(c.nonce), bytes(aad), bytes(s));
       ASSERT_EQ(st, Status::kAuthFailed)
           << "flipped " << what << " byte " << byte << " bit " << bit % 8;
       const uint8_t* o = in_place ? s.data() : out.data();
@@ -788,7 +796,7 @@ TEST_P(AesGcm, TamperingIsDetected) {
     }
     // And the untouched message still opens.
     Vec out(len);
-    ASSERT_EQ(key.open(bytes(c.nonce), bytes(c.aad), bytes(sealed), mut(out)), Status::kOk);
+    ASSERT_EQ(key.open(mut(out), bytes(c.nonce), bytes(c.aad), bytes(sealed)), Status::kOk);
     ASSERT_TRUE(out == c.pt);
   }
 }
@@ -814,7 +822,7 @@ TEST_P(AesGcm, ArgumentErrors) {
 
   const Vec nonce(12, 1), aad(5, 2), pt(40, 3);
   Vec good(56);
-  ASSERT_EQ(key.seal(bytes(nonce), bytes(aad), {bytes(pt)}, mut(good)), Status::kOk);
+  ASSERT_EQ(key.seal(mut(good), bytes(nonce), bytes(aad), {bytes(pt)}), Status::kOk);
 
   // Nonces of any other size.
   for (size_t nl : {size_t{0}, size_t{8}, size_t{11}, size_t{13}, size_t{16}}) {
@@ -834,20 +842,20 @@ TEST_P(AesGcm, ArgumentErrors) {
     EXPECT_EQ(seal_tag(key, bytes(nonce), bytes(aad), {bytes(pt)}, MutableBytes(out.data(), 40),
                        MutableBytes(out.data() + 48, 15)),
               Status::kBadOutputLength);
-    EXPECT_EQ(key.seal(bytes(nonce), bytes(aad), {bytes(pt)}, MutableBytes(out.data(), 55)),
+    EXPECT_EQ(key.seal(MutableBytes(out.data(), 55), bytes(nonce), bytes(aad), {bytes(pt)}),
               Status::kBadOutputLength);
-    EXPECT_EQ(key.seal(bytes(nonce), bytes(aad), {bytes(pt)}, MutableBytes(out.data(), 15)),
+    EXPECT_EQ(key.seal(MutableBytes(out.data(), 15), bytes(nonce), bytes(aad), {bytes(pt)}),
               Status::kBadOutputLength);
-    EXPECT_EQ(key.open(bytes(nonce), bytes(aad), Bytes(good.data(), 40),
-                       Bytes(good.data() + 40, 15), MutableBytes(out.data(), 40)),
+    EXPECT_EQ(key.open(MutableBytes(out.data(), 40), bytes(nonce), bytes(aad),
+                       Bytes(good.data(), 40), Bytes(good.data() + 40, 15)),
               Status::kBadOutputLength);
-    EXPECT_EQ(key.open(bytes(nonce), bytes(aad), Bytes(good.data(), 40),
-                       Bytes(good.data() + 40, 16), MutableBytes(out.data(), 41)),
+    EXPECT_EQ(key.open(MutableBytes(out.data(), 41), bytes(nonce), bytes(aad),
+                       Bytes(good.data(), 40), Bytes(good.data() + 40, 16)),
               Status::kBadOutputLength);
-    EXPECT_EQ(key.open(bytes(nonce), bytes(aad), bytes(good), MutableBytes(out.data(), 39)),
+    EXPECT_EQ(key.open(MutableBytes(out.data(), 39), bytes(nonce), bytes(aad), bytes(good)),
               Status::kBadOutputLength);
     EXPECT_EQ(
-        key.open(bytes(nonce), bytes(aad), Bytes(good.data(), 15), MutableBytes(out.data(), 0)),
+        key.open(MutableBytes(out.data(), 0), bytes(nonce), bytes(aad), Bytes(good.data(), 15)),
         Status::kBadInputLength);
     EXPECT_TRUE(all_equal(out.data(), out.size(), 0xA5)) << "wrote output on a size error";
   }
@@ -877,14 +885,14 @@ TEST_P(AesGcm, ArgumentErrors) {
 
     std::memcpy(buf.data() + 1, good.data(), 56);
     const Vec before_open = buf;
-    EXPECT_EQ(key.open(bytes(nonce), bytes(aad), Bytes(buf.data() + 1, 40),
-                       Bytes(buf.data() + 41, 16), MutableBytes(buf.data(), 40)),
+    EXPECT_EQ(key.open(MutableBytes(buf.data(), 40), bytes(nonce), bytes(aad),
+                       Bytes(buf.data() + 1, 40), Bytes(buf.data() + 41, 16)),
               Status::kBadAliasing);
-    EXPECT_EQ(key.open(bytes(nonce), bytes(aad), Bytes(buf.data() + 1, 40),
-                       Bytes(good.data() + 40, 16), MutableBytes(buf.data() + 5, 40)),
+    EXPECT_EQ(key.open(MutableBytes(buf.data() + 5, 40), bytes(nonce), bytes(aad),
+                       Bytes(buf.data() + 1, 40), Bytes(good.data() + 40, 16)),
               Status::kBadAliasing);
-    EXPECT_EQ(key.open(bytes(nonce), Bytes(buf.data() + 90, 5), Bytes(good.data(), 40),
-                       Bytes(good.data() + 40, 16), MutableBytes(buf.data() + 60, 40)),
+    EXPECT_EQ(key.open(MutableBytes(buf.data() + 60, 40), bytes(nonce), Bytes(buf.data() + 90, 5),
+                       Bytes(good.data(), 40), Bytes(good.data() + 40, 16)),
               Status::kBadAliasing);
     EXPECT_TRUE(buf == before_open) << "open wrote output on kBadAliasing";
   }
@@ -892,8 +900,8 @@ TEST_P(AesGcm, ArgumentErrors) {
   {
     AeadKey none;
     Vec out(56, 0xA5);
-    EXPECT_EQ(none.seal(bytes(nonce), bytes(aad), {bytes(pt)}, mut(out)), Status::kNotInitialized);
-    EXPECT_EQ(none.open(bytes(nonce), bytes(aad), bytes(good), MutableBytes(out.data(), 40)),
+    EXPECT_EQ(none.seal(mut(out), bytes(nonce), bytes(aad), {bytes(pt)}), Status::kNotInitialized);
+    EXPECT_EQ(none.open(MutableBytes(out.data(), 40), bytes(nonce), bytes(aad), bytes(good)),
               Status::kNotInitialized);
     EXPECT_TRUE(all_equal(out.data(), out.size(), 0xA5));
   }
@@ -905,7 +913,7 @@ TEST_P(AesGcm, ReportsItsBackend) {
   AeadKey key;
   ASSERT_EQ(key.init(kAes256Gcm, bytes(kb), backend()), Status::kOk);
   EXPECT_EQ(key.backend_name(), backend());
-  EXPECT_EQ(key.kernel(), dispatch::find(Family::kAesGcm, backend())->kernel);
+  EXPECT_EQ(aead_internal::kernel_of(key), dispatch::find(Family::kAesGcm, backend())->kernel);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -994,7 +1002,7 @@ TEST(AesGcmDispatch, AllBackendsAgree) {
       AeadKey key;
       ASSERT_EQ(key.init(*aead_for_key(c.key.size()), bytes(c.key), name), Status::kOk);
       Vec out(c.pt.size() + 16);
-      ASSERT_EQ(key.seal(bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}, mut(out)), Status::kOk);
+      ASSERT_EQ(key.seal(mut(out), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
       if (first.empty()) {
         first = out;
       } else {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/aead/aead_key_access.h"
 #include "engine/dispatch/isa_needs.h"
 #include "engine/kernels/chacha20/chacha20_kernels.h"
 #include "gtest/gtest.h"
@@ -53,7 +54,7 @@ MutableBytes mut(Vec& v) { return MutableBytes(v.data(), v.size()); }
 // seal_tag seals one contiguous piece with the tag apart.
 Status seal_tag(const AeadKey& key, Bytes nonce, Bytes aad, Bytes pt, MutableBytes out,
                 MutableBytes tag) {
-  return key.seal(nonce, aad, Pieces(&pt, 1), out, tag);
+  return key.seal(out, tag, nonce, aad, Pieces(&pt, 1));
 }
 
 bool all_zero(const uint8_t* p, size_t n) {
@@ -111,17 +112,17 @@ void check_known_answer(const AeadKey& key, const Vec& nonce, const Vec& aad, co
   SCOPED_TRACE(where);
   Vec out(pt.size() + 16 + 7, 0xA5);  // ciphertext || tag || slack to catch overruns
   ASSERT_EQ(
-      key.seal(bytes(nonce), bytes(aad), {bytes(pt)}, MutableBytes(out.data(), pt.size() + 16)),
+      key.seal(MutableBytes(out.data(), pt.size() + 16), bytes(nonce), bytes(aad), {bytes(pt)}),
       Status::kOk);
   EXPECT_EQ(to_hex(out.data(), pt.size()), to_hex(ct)) << "ciphertext";
   EXPECT_EQ(to_hex(out.data() + pt.size(), 16), to_hex(tag)) << "tag";
   for (size_t i = pt.size() + 16; i < out.size(); ++i) EXPECT_EQ(out[i], 0xA5) << "overrun";
 
   Vec dec(ct.size(), 0xA5);
-  ASSERT_EQ(key.open(bytes(nonce), bytes(aad), bytes(ct), bytes(tag), mut(dec)), Status::kOk);
+  ASSERT_EQ(key.open(mut(dec), bytes(nonce), bytes(aad), bytes(ct), bytes(tag)), Status::kOk);
   EXPECT_EQ(to_hex(dec), to_hex(pt)) << "open (disjoint)";
   Vec in_place = ct;
-  ASSERT_EQ(key.open(bytes(nonce), bytes(aad), bytes(in_place), bytes(tag), mut(in_place)),
+  ASSERT_EQ(key.open(mut(in_place), bytes(nonce), bytes(aad), bytes(in_place), bytes(tag)),
             Status::kOk);
   EXPECT_EQ(to_hex(in_place), to_hex(pt)) << "open (in place)";
 }
@@ -130,7 +131,7 @@ void check_open_fails(const AeadKey& key, const Vec& nonce, const Vec& aad, cons
                       const Vec& tag, const std::string& where) {
   SCOPED_TRACE(where);
   Vec dec(ct.size(), 0xA5);
-  EXPECT_EQ(key.open(bytes(nonce), bytes(aad), bytes(ct), bytes(tag), mut(dec)),
+  EXPECT_EQ(key.open(mut(dec), bytes(nonce), bytes(aad), bytes(ct), bytes(tag)),
             Status::kAuthFailed);
   EXPECT_TRUE(all_zero(dec.data(), dec.size())) << "output not wiped after kAuthFailed";
 }
@@ -166,10 +167,10 @@ TEST_P(ChaCha20Poly1305, Wycheproof) {
       // RFC 8439's AEAD has a 96-bit nonce only; every other size is rejected up front.
       ASSERT_TRUE(t.invalid()) << t.describe();
       Vec out(pt.size() + 16);
-      EXPECT_EQ(k.seal(bytes(nonce), bytes(aad), {bytes(pt)}, mut(out)), Status::kBadNonceLength)
+      EXPECT_EQ(k.seal(mut(out), bytes(nonce), bytes(aad), {bytes(pt)}), Status::kBadNonceLength)
           << t.describe();
       Vec dec(ct.size());
-      EXPECT_EQ(k.open(bytes(nonce), bytes(aad), bytes(ct), bytes(tag), mut(dec)),
+      EXPECT_EQ(k.open(mut(dec), bytes(nonce), bytes(aad), bytes(ct), bytes(tag)),
                 Status::kBadNonceLength)
           << t.describe();
       ++bad_nonce;
@@ -207,11 +208,11 @@ TEST_P(ChaCha20Poly1305, BoringSsl) {
     // Truncated tags: volley always emits 16 bytes, whose prefix must match; opening with a short
     // tag is refused.
     Vec out(pt.size() + 16);
-    ASSERT_EQ(k.seal(bytes(nonce), bytes(aad), {bytes(pt)}, mut(out)), Status::kOk) << where;
+    ASSERT_EQ(k.seal(mut(out), bytes(nonce), bytes(aad), {bytes(pt)}), Status::kOk) << where;
     EXPECT_EQ(to_hex(out.data(), pt.size()), to_hex(ct)) << where;
     EXPECT_EQ(to_hex(out.data() + pt.size(), tag.size()), to_hex(tag)) << where;
     Vec dec(ct.size());
-    EXPECT_EQ(k.open(bytes(nonce), bytes(aad), bytes(ct), bytes(tag), mut(dec)),
+    EXPECT_EQ(k.open(mut(dec), bytes(nonce), bytes(aad), bytes(ct), bytes(tag)),
               Status::kBadOutputLength)
         << where;
     ++truncated;
@@ -277,8 +278,8 @@ TEST_P(ChaCha20Poly1305, MatchesOpenSslOnRandomInputs) {
     for (size_t i = 0; i + 1 < cuts.size(); ++i)
       pieces.emplace_back(in + cuts[i], cuts[i + 1] - cuts[i]);
     Vec tag(16);
-    ASSERT_EQ(k.seal(bytes(c.nonce), bytes(c.aad), Pieces(pieces.data(), pieces.size()),
-                     MutableBytes(out, len), mut(tag)),
+    ASSERT_EQ(k.seal(MutableBytes(out, len), mut(tag), bytes(c.nonce),
+                     bytes(c.aad), Pieces(pieces.data(), pieces.size())),
               Status::kOk);
     ASSERT_EQ(to_hex(out, len), to_hex(ref.data(), len)) << pieces.size() << " pieces";
     ASSERT_EQ(to_hex(tag), to_hex(ref_tag)) << pieces.size() << " pieces";
@@ -288,8 +289,8 @@ TEST_P(ChaCha20Poly1305, MatchesOpenSslOnRandomInputs) {
     Vec ct_buf(len + 16), dec_buf(len + 16);
     std::memcpy(ct_buf.data() + off2, ref.data(), len);
     uint8_t* dec = (rng() & 1) != 0 ? ct_buf.data() + off2 : dec_buf.data() + (rng() % 16);
-    ASSERT_EQ(k.open(bytes(c.nonce), bytes(c.aad), Bytes(ct_buf.data() + off2, len), bytes(ref_tag),
-                     MutableBytes(dec, len)),
+    ASSERT_EQ(k.open(MutableBytes(dec, len), bytes(c.nonce), bytes(c.aad),
+                     Bytes(ct_buf.data() + off2, len), bytes(ref_tag)),
               Status::kOk);
     ASSERT_EQ(to_hex(dec, len), to_hex(c.pt));
   }
@@ -318,10 +319,10 @@ TEST_P(ChaCha20Poly1305, LongMessagesMatchOpenSsl) {
       ASSERT_EQ(to_hex(buf), to_hex(ref));
       ASSERT_EQ(to_hex(tag), to_hex(ref_tag));
       Vec dec(len);  // opened from a separate buffer, then in place
-      ASSERT_EQ(k.open(bytes(c.nonce), bytes(c.aad), bytes(ref), bytes(ref_tag), mut(dec)),
+      ASSERT_EQ(k.open(mut(dec), bytes(c.nonce), bytes(c.aad), bytes(ref), bytes(ref_tag)),
                 Status::kOk);
       ASSERT_EQ(to_hex(dec), to_hex(c.pt));
-      ASSERT_EQ(k.open(bytes(c.nonce), bytes(c.aad), bytes(buf), bytes(ref_tag), mut(buf)),
+      ASSERT_EQ(k.open(mut(buf), bytes(c.nonce), bytes(c.aad), bytes(buf), bytes(ref_tag)),
                 Status::kOk);
       ASSERT_EQ(to_hex(buf), to_hex(c.pt));
     }
@@ -354,7 +355,7 @@ TEST_P(ChaCha20Poly1305, ExtremeCiphertextsMatchOpenSsl) {
       ASSERT_EQ(to_hex(ct), to_hex(ref));
       ASSERT_EQ(to_hex(tag), to_hex(ref_tag));
       Vec dec = ref;  // opened in place
-      ASSERT_EQ(k.open(bytes(c.nonce), bytes(c.aad), bytes(dec), bytes(ref_tag), mut(dec)),
+      ASSERT_EQ(k.open(mut(dec), bytes(c.nonce), bytes(c.aad), bytes(dec), bytes(ref_tag)),
                 Status::kOk);
       ASSERT_EQ(to_hex(dec), to_hex(c.pt));
     }
@@ -386,22 +387,22 @@ TEST_P(ChaCha20Poly1305, StreamingDecryptMatchesOneShot) {
     const RandomCase c = random_case(rng, len);
     AeadKey k;
     init_key(k, c.key);
-    const auto* kernel = k.kernel();
+    const auto* kernel = aead_internal::kernel_of(k);
     ASSERT_EQ(kernel->stream_block, 64u);
     Vec ct(len), tag(16);
     openssl_seal(c.key, c.nonce, c.aad, c.pt.data(), len, ct.data(), tag.data());
     Vec dec = ct;  // in place
     MsgState ms;
-    kernel->begin(k.key_state(), &ms, c.nonce.data(), c.aad.data(), c.aad.size());
+    kernel->begin(aead_internal::key_state_of(k), &ms, c.nonce.data(), c.aad.data(), c.aad.size());
     size_t pos = 0;
     while (pos < len) {
       size_t n = 64 * (rng() % 40);
       if (n == 0 || pos + n > len) n = len - pos;
-      kernel->decrypt(k.key_state(), &ms, dec.data() + pos, dec.data() + pos, n);
+      kernel->decrypt(aead_internal::key_state_of(k), &ms, dec.data() + pos, dec.data() + pos, n);
       pos += n;
     }
     Vec computed(16);
-    kernel->finish(k.key_state(), &ms, computed.data());
+    kernel->finish(aead_internal::key_state_of(k), &ms, computed.data());
     ASSERT_EQ(to_hex(dec), to_hex(c.pt)) << "len " << len;
     ASSERT_EQ(to_hex(computed), to_hex(tag)) << "len " << len;
   }
@@ -415,8 +416,8 @@ TEST_P(ChaCha20Poly1305, AgreesWithPortableBackend) {
     init_key(mine, c.key);
     ASSERT_EQ(portable.init(kChaCha20Poly1305, bytes(c.key), "nohw"), Status::kOk);
     Vec a(len + 16), b(len + 16);
-    ASSERT_EQ(mine.seal(bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}, mut(a)), Status::kOk);
-    ASSERT_EQ(portable.seal(bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}, mut(b)), Status::kOk);
+    ASSERT_EQ(mine.seal(mut(a), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
+    ASSERT_EQ(portable.seal(mut(b), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
     ASSERT_EQ(to_hex(a), to_hex(b)) << "len " << len;
   }
 }
@@ -447,7 +448,7 @@ TEST_P(ChaCha20Poly1305, BatchEqualsSingle) {
       ASSERT_EQ(seal_tag(*r.key, bytes(r.nonce), bytes(r.aad), bytes(r.pt), mut(r.ct), mut(r.tag)),
                 Status::kOk);
     }
-    const auto* kernel = keys[0].kernel();
+    const auto* kernel = aead_internal::kernel_of(keys[0]);
 
     // Seal: half the jobs in place.
     std::vector<Vec> outs(n), tags(n, Vec(16));
@@ -458,7 +459,7 @@ TEST_P(ChaCha20Poly1305, BatchEqualsSingle) {
       const bool in_place = i % 2 == 0;
       Vec& dst = outs[i];
       if (!in_place) dst.assign(r.pt.size(), 0xA5);
-      jobs[i] = {.key = r.key->key_state(),
+      jobs[i] = {.key = aead_internal::key_state_of(*r.key),
                  .iv = r.nonce.data(),
                  .seq = 0,
                  .aad = r.aad.data(),
@@ -481,7 +482,7 @@ TEST_P(ChaCha20Poly1305, BatchEqualsSingle) {
       outs[i] = r.ct;
       if (!in_place) outs[i].assign(r.ct.size(), 0xA5);
       std::fill(tags[i].begin(), tags[i].end(), 0);
-      jobs[i] = {.key = r.key->key_state(),
+      jobs[i] = {.key = aead_internal::key_state_of(*r.key),
                  .iv = r.nonce.data(),
                  .seq = 0,
                  .aad = r.aad.data(),
@@ -555,7 +556,7 @@ TEST(ChaCha20Poly1305Dispatch, BestBackendFollowsCpuFeatures) {
   const Vec key(32, 1);
   ASSERT_EQ(k.init(kChaCha20Poly1305, bytes(key)), Status::kOk);
   EXPECT_EQ(k.backend_name(), expected);
-  EXPECT_EQ(k.kernel(), dispatch::best(Family::kChaCha20Poly1305).kernel);
+  EXPECT_EQ(aead_internal::kernel_of(k), dispatch::best(Family::kChaCha20Poly1305).kernel);
   std::printf("[ NOTE     ] chacha20-poly1305 runs on %s here\n", expected.c_str());
 }
 

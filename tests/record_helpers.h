@@ -50,6 +50,12 @@ inline void set_sequence(RecordReader& reader, uint64_t seq) {
       record_internal::RecordReaderAccess::protection(reader), seq);
 }
 
+// sealed_count splits a SealResult into the count and the status, for tests that check both.
+inline size_t sealed_count(SealResult r, RecordStatus* status) {
+  *status = r.status;
+  return r.sealed;
+}
+
 // Rfc8448 holds one section of ../shared/vectors/rfc8448/transcripts.vec: records and messages.
 struct Rfc8448 {
   std::map<std::string, Buffer> values;

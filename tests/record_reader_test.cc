@@ -429,8 +429,8 @@ TEST(RecordReaderCcs, ProtectedInnerTypesOtherThanAlertHandshakeDataRefused) {
     Buffer record = {23, 3, 3, 0, static_cast<uint8_t>(inner.size() + 16)};
     record.resize(5 + inner.size() + 16);
     const Bytes piece(inner);
-    ASSERT_EQ(aead.seal(keys.iv(), Bytes(record.data(), 5), Pieces(&piece, 1),
-                        MutableBytes(record.data() + 5, inner.size() + 16)),
+    ASSERT_EQ(aead.seal(MutableBytes(record.data() + 5, inner.size() + 16), keys.iv(),
+                        Bytes(record.data(), 5), Pieces(&piece, 1)),
               Status::kOk);
     RecordReader reader;
     reader.allow_change_cipher_spec(true);

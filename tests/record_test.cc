@@ -24,6 +24,7 @@ using test::Buffer;
 using test::hex;
 using test::init_from_secret;
 using test::keys_from_secret;
+using test::sealed_count;
 using test::set_sequence;
 using test::SuiteBackend;
 using test::to_hex;
@@ -202,8 +203,8 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
     record[3] = static_cast<uint8_t>(len >> 8);
     record[4] = static_cast<uint8_t>(len);
     const Bytes piece(inner);
-    EXPECT_EQ(k.seal(iv, Bytes(record.data(), 5), Pieces(&piece, 1),
-                     MutableBytes(record.data() + 5, len)),
+    EXPECT_EQ(k.seal(MutableBytes(record.data() + 5, len), iv, Bytes(record.data(), 5),
+                     Pieces(&piece, 1)),
               Status::kOk);
     return record;
   }
@@ -248,7 +249,7 @@ class RecordLayer : public ::testing::TestWithParam<SuiteBackend> {
       single_out[i] = seal_one(single_tx, c, paddings[i], entries[i].type);
     }
     RecordStatus status;
-    ASSERT_EQ(batch_tx.seal_batch(entries, &status), count);
+    ASSERT_EQ(sealed_count(batch_tx.seal_batch(entries), &status), count);
     ASSERT_EQ(status, RecordStatus::kOk);
     Buffer stream;
     for (size_t i = 0; i < count; ++i) {
@@ -430,7 +431,7 @@ TEST_P(RecordLayer, ManyConnectionsInOneCall) {
     entries[i] = {&tx[c], SealEntry{type, Pieces(&pieces[i], 1), padding, outs[i], 0}};
   }
   RecordStatus status;
-  ASSERT_EQ(seal_records(entries, &status), n);
+  ASSERT_EQ(sealed_count(seal_records(entries), &status), n);
   ASSERT_EQ(status, RecordStatus::kOk);
 
   std::vector<Buffer> streams(kConns);
@@ -893,12 +894,12 @@ TEST_P(RecordLayer, UninitialisedAndReinitialised) {
   SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
   EXPECT_EQ(none.seal(e), RecordStatus::kNotInitialized);
   RecordStatus status;
-  EXPECT_EQ(none.seal_batch(std::span<SealEntry>(&e, 1), &status), 0u);
+  EXPECT_EQ(sealed_count(none.seal_batch(std::span<SealEntry>(&e, 1)), &status), 0u);
   EXPECT_EQ(status, RecordStatus::kNotInitialized);
-  EXPECT_EQ(none.seal_batch({}, &status), 0u);
+  EXPECT_EQ(sealed_count(none.seal_batch({}), &status), 0u);
   EXPECT_EQ(status, RecordStatus::kOk);  // nothing asked, nothing refused
   MultiSealEntry m{&none, e};
-  EXPECT_EQ(seal_records(std::span<MultiSealEntry>(&m, 1), &status), 0u);
+  EXPECT_EQ(sealed_count(seal_records(std::span<MultiSealEntry>(&m, 1)), &status), 0u);
   EXPECT_EQ(status, RecordStatus::kNotInitialized);
   EXPECT_TRUE(std::all_of(out.begin(), out.end(), [](uint8_t x) { return x == 0xa5; }));
   EXPECT_EQ(none.advance_sequence(3), Status::kNotInitialized);
@@ -991,8 +992,8 @@ TEST_P(RecordLayer, AllZeroInnerPlaintextIsUnexpectedMessage) {
     record[4] = static_cast<uint8_t>(zeros + 16);
     const Buffer plain(zeros, 0);
     const Bytes piece(plain);
-    ASSERT_EQ(k.seal(iv, Bytes(record.data(), 5), Pieces(&piece, 1),
-                     MutableBytes(record.data() + 5, zeros + 16)),
+    ASSERT_EQ(k.seal(MutableBytes(record.data() + 5, zeros + 16), iv, Bytes(record.data(), 5),
+                     Pieces(&piece, 1)),
               Status::kOk);
     OpenedRecord rec[1];
     const ReadResult r = rx.read(rec, record);
@@ -1142,7 +1143,7 @@ TEST_P(RecordLayer, UsageLimitsAndSequenceExhaustion) {
   std::vector<SealEntry> batch;
   for (Buffer& o : outs) batch.push_back({ContentType::kApplicationData, Pieces(&piece, 1), 0, o});
   RecordStatus status;
-  EXPECT_EQ(tx.seal_batch(batch, &status), 2u);
+  EXPECT_EQ(sealed_count(tx.seal_batch(batch), &status), 2u);
   EXPECT_EQ(status, aes ? RecordStatus::kKeyUpdateRequired : RecordStatus::kSequenceExhausted);
   EXPECT_EQ(tx.sequence(), limit);
   EXPECT_TRUE(std::all_of(outs[2].begin(), outs[2].end(), [](uint8_t x) { return x == 0xa5; }));
@@ -1493,7 +1494,7 @@ TEST_P(BatchStops, SealBatch) {
       for (size_t i = 0; i < kEntries; ++i) entries.push_back(entry(i));
       spoil(stop, at, entries[at]);
       RecordStatus status;
-      EXPECT_EQ(tx.seal_batch(entries, &status), at);
+      EXPECT_EQ(sealed_count(tx.seal_batch(entries), &status), at);
       EXPECT_EQ(status, status_of(stop));
       EXPECT_EQ(tx.sequence(), start + at);
       for (size_t i = 0; i < at; ++i) check_sealed(i, entries[i], twin, 1);
@@ -1530,7 +1531,7 @@ TEST_P(BatchStops, SealRecords) {
       }
       spoil(stop, at, entries[at].record);
       RecordStatus status;
-      EXPECT_EQ(seal_records(entries, &status), at);
+      EXPECT_EQ(sealed_count(seal_records(entries), &status), at);
       EXPECT_EQ(status, status_of(stop));
       for (size_t i = 0; i < at; ++i) check_sealed(i, entries[i].record, twin[i % 3], i % 3 + 1);
       for (size_t i = at; i < kEntries; ++i) check_untouched(i, entries[i].record);
@@ -1544,7 +1545,7 @@ TEST_P(BatchStops, SealRecords) {
   init(tx, 1);
   std::vector<MultiSealEntry> entries = {{&tx, entry(0)}, {nullptr, entry(1)}, {&tx, entry(2)}};
   RecordStatus status;
-  EXPECT_EQ(seal_records(entries, &status), 1u);
+  EXPECT_EQ(sealed_count(seal_records(entries), &status), 1u);
   EXPECT_EQ(status, RecordStatus::kNotInitialized);
   EXPECT_EQ(tx.sequence(), 1u);
   check_untouched(1, entries[1].record);
@@ -1576,7 +1577,7 @@ TEST(RecordLayerSetup, InitErrors) {
   SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
   EXPECT_EQ(rp.seal(e), RecordStatus::kNotInitialized);
   RecordStatus status;
-  EXPECT_EQ(rp.seal_batch(std::span<SealEntry>(&e, 1), &status), 0u);
+  EXPECT_EQ(sealed_count(rp.seal_batch(std::span<SealEntry>(&e, 1)), &status), 0u);
   EXPECT_EQ(status, RecordStatus::kNotInitialized);
 
   // A failed re-init wipes the key that was there: the object is uninitialised, not left on the

@@ -88,7 +88,7 @@ int run(const AeadArgs& args) {
   std::vector<uint8_t> out;
   if (args.op == "seal") {
     out.resize(in.size() + aead->tag_len);
-    const Status s = k.seal(nonce, aad, {Bytes(in)}, out);
+    const Status s = k.seal(out, nonce, aad, {Bytes(in)});
     if (s != Status::kOk) {
       std::fprintf(stderr, "volley aead: seal failed: %s\n", std::string(status_name(s)).c_str());
       return 1;
@@ -99,7 +99,7 @@ int run(const AeadArgs& args) {
       return 1;
     }
     out.resize(in.size() - aead->tag_len);
-    const Status s = k.open(nonce, aad, in, out);
+    const Status s = k.open(out, nonce, aad, in);
     if (s != Status::kOk) {
       std::fprintf(stderr, "volley aead: open failed: %s\n", std::string(status_name(s)).c_str());
       return 1;

@@ -64,17 +64,17 @@ std::string check_aead(const AeadVector& v, std::string_view backend) {
   }
   std::vector<uint8_t> sealed(pt.size() + 16);
   const Bytes piece(pt);
-  if (k.seal(nonce, aad, Pieces(&piece, 1), sealed) != Status::kOk ||
+  if (k.seal(sealed, nonce, aad, Pieces(&piece, 1)) != Status::kOk ||
       std::memcmp(sealed.data(), ct.data(), ct.size()) != 0 ||
       std::memcmp(sealed.data() + ct.size(), tag.data(), 16) != 0) {
     return "seal gave the wrong ciphertext or tag";
   }
   std::vector<uint8_t> opened(pt.size());
-  if (k.open(nonce, aad, sealed, opened) != Status::kOk || opened != pt) {
+  if (k.open(opened, nonce, aad, sealed) != Status::kOk || opened != pt) {
     return "open failed";
   }
   sealed.back() ^= 1;
-  if (k.open(nonce, aad, sealed, opened) != Status::kAuthFailed) return "accepted a bad tag";
+  if (k.open(opened, nonce, aad, sealed) != Status::kAuthFailed) return "accepted a bad tag";
   return {};
 }
 

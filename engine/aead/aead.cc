@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "engine/aead/aead_key_access.h"
 #include "engine/common/secure_memory.h"
 
 namespace volley {
@@ -96,7 +97,7 @@ std::span<const Aead* const> all_aeads() { return kAll; }
 AeadKey::~AeadKey() { wipe(); }
 
 void AeadKey::wipe() noexcept {
-  if (kernel_ != nullptr) secure_wipe(&state_, sizeof(state_));
+  if (kernel_ != nullptr) secure_wipe(state_, sizeof(state_));
   aead_ = nullptr;
   backend_ = nullptr;
   kernel_ = nullptr;
@@ -116,12 +117,12 @@ Status AeadKey::init(const Aead& aead, Bytes key, std::string_view backend) noex
   kernel_ = static_cast<const aead_internal::AeadKernel*>(b->kernel);
   aead_ = &aead;
   backend_ = b;
-  kernel_->init(&state_, key.data(), key.size());
+  kernel_->init(aead_internal::AeadKeyAccess::create(*this), key.data(), key.size());
   return Status::kOk;
 }
 
-Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
-                     MutableBytes tag) const noexcept {
+Status AeadKey::seal(MutableBytes out, MutableBytes tag, Bytes nonce, Bytes aad,
+                     Pieces in) const noexcept {
   if (kernel_ == nullptr) return Status::kNotInitialized;
   if (nonce.size() != kNonceBytes) return Status::kBadNonceLength;
   if (in.size() == 1) {
@@ -135,9 +136,15 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
         !in_place_or_disjoint(p.data(), out.data(), p.size(), out.data(), out.size())) {
       return Status::kBadAliasing;
     }
-    const Job job = {.key = &state_, .iv = nonce.data(), .seq = 0, .aad = aad.data(),
-                     .aad_len = aad.size(), .in = p.data(), .out = out.data(),
-                     .len = out.size(), .tag = tag.data()};
+    const Job job = {.key = aead_internal::key_state_of(*this),
+                     .iv = nonce.data(),
+                     .seq = 0,
+                     .aad = aad.data(),
+                     .aad_len = aad.size(),
+                     .in = p.data(),
+                     .out = out.data(),
+                     .len = out.size(),
+                     .tag = tag.data()};
     kernel_->seal_batch(&job, 1);
     return Status::kOk;
   }
@@ -163,19 +170,26 @@ Status AeadKey::seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
 
   // No piece at all: the kernel's one-shot path on an empty message.
   if (in.empty()) {
-    const Job job = {.key = &state_, .iv = nonce.data(), .seq = 0, .aad = aad.data(),
-                     .aad_len = aad.size(), .in = out.data(), .out = out.data(),
-                     .len = out.size(), .tag = tag.data()};
+    const Job job = {.key = aead_internal::key_state_of(*this),
+                     .iv = nonce.data(),
+                     .seq = 0,
+                     .aad = aad.data(),
+                     .aad_len = aad.size(),
+                     .in = out.data(),
+                     .out = out.data(),
+                     .len = out.size(),
+                     .tag = tag.data()};
     kernel_->seal_batch(&job, 1);
     return Status::kOk;
   }
 
-  seal_pieces(*kernel_, &state_, nonce.data(), aad, in, out.data(), tag.data());
+  seal_pieces(*kernel_, aead_internal::key_state_of(*this), nonce.data(), aad, in, out.data(),
+              tag.data());
   return Status::kOk;
 }
 
-Status AeadKey::open(Bytes nonce, Bytes aad, Bytes ciphertext, Bytes tag,
-                     MutableBytes out) const noexcept {
+Status AeadKey::open(MutableBytes out, Bytes nonce, Bytes aad, Bytes ciphertext,
+                     Bytes tag) const noexcept {
   if (kernel_ == nullptr) return Status::kNotInitialized;
   if (nonce.size() != kNonceBytes) return Status::kBadNonceLength;
   if (tag.size() != kTagBytes || out.size() != ciphertext.size()) return Status::kBadOutputLength;
@@ -186,9 +200,15 @@ Status AeadKey::open(Bytes nonce, Bytes aad, Bytes ciphertext, Bytes tag,
     return Status::kBadAliasing;
   }
   uint8_t computed[kTagBytes];
-  const Job job = {.key = &state_, .iv = nonce.data(), .seq = 0, .aad = aad.data(),
-                   .aad_len = aad.size(), .in = ciphertext.data(), .out = out.data(),
-                   .len = out.size(), .tag = computed};
+  const Job job = {.key = aead_internal::key_state_of(*this),
+                   .iv = nonce.data(),
+                   .seq = 0,
+                   .aad = aad.data(),
+                   .aad_len = aad.size(),
+                   .in = ciphertext.data(),
+                   .out = out.data(),
+                   .len = out.size(),
+                   .tag = computed};
   kernel_->open_batch(&job, 1);
   const bool ok = ct_equal16(computed, tag.data());
   // A computed tag that did not match is the valid tag of a forgery: it must not stay behind.

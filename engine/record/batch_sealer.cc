@@ -12,6 +12,7 @@
 
 #include <cstring>
 
+#include "engine/aead/aead_key_access.h"
 #include "engine/common/secure_memory.h"
 
 namespace volley {
@@ -151,7 +152,8 @@ RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e
         copy_short(body + offset, pieces[i].data(), pieces[i].size());
     }
   }
-  queue(conn.key_.kernel(), conn.key_.key_state(), conn.iv_, seq, e, payload, content_len, padding);
+  queue(aead_internal::kernel_of(conn.key_), aead_internal::key_state_of(conn.key_), conn.iv_, seq,
+        e, payload, content_len, padding);
   conn.seq_ = seq + 1;
   return RecordStatus::kOk;
 }
@@ -174,8 +176,8 @@ struct RecordBatchSealer::Cursor {
         max_records(c.suite_->aead->max_records_per_key),
         limit(c.inner_limit_),
         padding_policy(c.padding_.block > 1),
-        kernel(c.key_.kernel()),
-        key(c.key_.key_state()),
+        kernel(aead_internal::kernel_of(c.key_)),
+        key(aead_internal::key_state_of(c.key_)),
         iv(c.iv_) {}
   void write_back() const noexcept { conn->seq_ = seq; }
 
@@ -223,44 +225,42 @@ struct RecordBatchSealer::Cursor {
   return s;
 }
 
-size_t RecordProtection::seal_batch(std::span<SealEntry> entries, RecordStatus* status) noexcept {
-  *status = RecordStatus::kOk;
+SealResult RecordProtection::seal_batch(std::span<SealEntry> entries) noexcept {
+  SealResult result;
   if (suite_ == nullptr) {
-    if (!entries.empty()) *status = RecordStatus::kNotInitialized;
-    return 0;
+    if (!entries.empty()) result.status = RecordStatus::kNotInitialized;
+    return result;
   }
   RecordBatchSealer sealer;
   RecordBatchSealer::Cursor cursor(*this);
-  size_t sealed = 0;
   for (SealEntry& e : entries) {
-    *status = sealer.add(cursor, e);
-    if (*status != RecordStatus::kOk) break;
-    ++sealed;
+    result.status = sealer.add(cursor, e);
+    if (result.status != RecordStatus::kOk) break;
+    ++result.sealed;
   }
   cursor.write_back();
   sealer.flush();
-  return sealed;
+  return result;
 }
 
-size_t seal_records(std::span<MultiSealEntry> entries, RecordStatus* status) noexcept {
-  *status = RecordStatus::kOk;
+SealResult seal_records(std::span<MultiSealEntry> entries) noexcept {
+  SealResult result;
   RecordBatchSealer sealer;
-  size_t sealed = 0;
   for (MultiSealEntry& e : entries) {
     if (e.connection == nullptr || !e.connection->initialized()) {
-      *status = RecordStatus::kNotInitialized;
+      result.status = RecordStatus::kNotInitialized;
       break;
     }
     // A cursor per record: records of one connection may follow each other, and each must see the
     // sequence number the previous one left.
     RecordBatchSealer::Cursor cursor(*e.connection);
-    *status = sealer.add(cursor, e.record);
+    result.status = sealer.add(cursor, e.record);
     cursor.write_back();
-    if (*status != RecordStatus::kOk) break;
-    ++sealed;
+    if (result.status != RecordStatus::kOk) break;
+    ++result.sealed;
   }
   sealer.flush();
-  return sealed;
+  return result;
 }
 
 }  // namespace volley

@@ -10,6 +10,7 @@
 // the caller can act on the record (install the next keys) before reading on.
 #include <cstring>
 
+#include "engine/aead/aead_key_access.h"
 #include "engine/common/secure_memory.h"
 #include "engine/record/content_type.h"
 #include "engine/record/record_internal.h"
@@ -41,7 +42,7 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
     return result;
   }
   const bool in_place = stream == out;
-  const aead_internal::AeadKernel* kernel = key_.kernel();
+  const aead_internal::AeadKernel* kernel = aead_internal::kernel_of(key_);
 
   while (result.records < records.size()) {
     // Gather the complete, well-formed protected records that follow, up to a chunk.
@@ -86,7 +87,7 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
       }
       const uint8_t* const hp = stream + pos;
       const size_t body_len = h.length - kTagBytes;
-      jobs[n] = {.key = key_.key_state(), .iv = iv_, .seq = seq_ + n, .aad = hp,
+      jobs[n] = {.key = aead_internal::key_state_of(key_), .iv = iv_, .seq = seq_ + n, .aad = hp,
                  .aad_len = kRecordHeaderLen, .in = hp + kRecordHeaderLen,
                  .out = out + pos + kRecordHeaderLen, .len = body_len, .tag = computed[n]};
       starts[n] = pos;

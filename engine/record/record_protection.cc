@@ -98,9 +98,7 @@ size_t RecordProtection::padding_for(size_t content_len) const noexcept {
 }
 
 RecordStatus RecordProtection::seal(SealEntry& entry) noexcept {
-  RecordStatus status;
-  (void)seal_batch(std::span<SealEntry>(&entry, 1), &status);
-  return status;
+  return seal_batch(std::span<SealEntry>(&entry, 1)).status;
 }
 
 }  // namespace volley

@@ -95,11 +95,9 @@ WriteResult RecordWriter::write_protected(MutableBytes out, ContentType type,
       written += size;
       off += len;
     }
-    RecordStatus status;
     // Every refusal seal_batch knows was checked above.
-    if (protection_.seal_batch(std::span<SealEntry>(entries, n), &status) != n) {
-      return refuse(status);
-    }
+    const SealResult sealed = protection_.seal_batch(std::span<SealEntry>(entries, n));
+    if (sealed.status != RecordStatus::kOk) return refuse(sealed.status);
   }
   return {RecordStatus::kOk, written};
 }

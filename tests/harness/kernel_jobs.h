@@ -10,6 +10,7 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/aead/aead_key_access.h"
 #include "engine/aead/aead_kernel.h"
 #include "gtest/gtest.h"
 #include "tests/harness/vectors.h"
@@ -34,7 +35,7 @@ inline void expect_job_sealed(const AeadKey& key, const KernelJob& j, const Kern
                               const uint8_t* out, const uint8_t* tag, size_t index) {
   const KernelBytes nonce = tls_nonce_of(j.iv, j.seq);
   KernelBytes want(inner.size() + 16);
-  ASSERT_EQ(key.seal(Bytes(nonce), Bytes(j.aad, j.aad_len), {Bytes(inner)}, MutableBytes(want)),
+  ASSERT_EQ(key.seal(MutableBytes(want), Bytes(nonce), Bytes(j.aad, j.aad_len), {Bytes(inner)}),
             Status::kOk);
   ASSERT_EQ(to_hex(out, inner.size()), to_hex(want.data(), inner.size())) << "job " << index;
   ASSERT_EQ(to_hex(tag, 16), to_hex(want.data() + inner.size(), 16)) << "job " << index << " tag";
@@ -47,7 +48,7 @@ inline void expect_job_sealed(const AeadKey& key, const KernelJob& j, const Kern
 inline void check_framed_jobs(std::initializer_list<const AeadKey*> key_list, uint64_t seed) {
   const std::vector<const AeadKey*> keys(key_list);
   std::mt19937_64 rng(seed);
-  const aead_internal::AeadKernel& kernel = *keys[0]->kernel();
+  const aead_internal::AeadKernel& kernel = *aead_internal::kernel_of(*keys[0]);
   for (int round = 0; round < 80; ++round) {
     const size_t n = 1 + rng() % (round % 4 == 0 ? 40 : 9);
     std::vector<KernelBytes> ivs(n, KernelBytes(12)), aads(n), inners(n), ins(n), outs(n),
@@ -89,7 +90,7 @@ inline void check_framed_jobs(std::initializer_list<const AeadKey*> key_list, ui
       const bool in_place = (rng() & 1) != 0;
       outs[i] = in_place ? ins[i] : KernelBytes(len, 0xA5);
       const uint64_t seq = rng() % 3 == 0 ? 0 : rng() >> (rng() % 64);
-      jobs[i] = KernelJob{.key = keys[key_of[i]]->key_state(),
+      jobs[i] = KernelJob{.key = aead_internal::key_state_of(*keys[key_of[i]]),
                           .iv = ivs[i].data(),
                           .seq = seq,
                           .aad = aads[i].data(),
@@ -124,7 +125,7 @@ inline void check_framed_jobs(std::initializer_list<const AeadKey*> key_list, ui
 inline void check_record_runs(std::initializer_list<const AeadKey*> key_list, uint64_t seed) {
   const std::vector<const AeadKey*> keys(key_list);
   std::mt19937_64 rng(seed);
-  const aead_internal::AeadKernel& kernel = *keys[0]->kernel();
+  const aead_internal::AeadKernel& kernel = *aead_internal::kernel_of(*keys[0]);
   constexpr uint64_t kSeqs[] = {0, 250, 0xfffffff0, 0x00fffffffffffff8};
   constexpr size_t kHeader = 5;
   for (int round = 0; round < 160; ++round) {
@@ -202,7 +203,7 @@ inline void check_record_runs(std::initializer_list<const AeadKey*> key_list, ui
         for (size_t k = contents[i] + 1; k < lens[i]; ++k) inners[i][k] = 0;
       }
       if (in_place[i]) std::copy(inners[i].begin(), inners[i].end(), body);
-      jobs[i] = KernelJob{.key = keys[key_of[i]]->key_state(),
+      jobs[i] = KernelJob{.key = aead_internal::key_state_of(*keys[key_of[i]]),
                           .iv = iv_of[i],
                           .seq = seqs[i],
                           .aad = rec,

@@ -71,9 +71,8 @@ bool VolleyBatch::seal(std::span<const Message> msgs) noexcept {
     entries_[i].out = MutableBytes(m.out, m.len + kOutSlack);
   }
   rewind(tx_);
-  RecordStatus status;
-  return ok_ && tx_.seal_batch(std::span<SealEntry>(entries_.data(), n), &status) == n &&
-         status == RecordStatus::kOk;
+  const SealResult r = tx_.seal_batch(std::span<SealEntry>(entries_.data(), n));
+  return ok_ && r.sealed == n && r.status == RecordStatus::kOk;
 }
 
 bool VolleyBatch::open(std::span<const Message> msgs) noexcept {

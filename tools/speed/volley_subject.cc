@@ -31,11 +31,11 @@ class VolleyWorker final : public Worker {
     for (const Message& m : msgs) {
       if (op == Op::kSeal) {
         const Bytes in(m.plain, m.len);
-        ok &= key_.seal(Bytes(m.nonce, 12), Bytes(m.aad, kAadLen), {in},
-                        MutableBytes(m.out, m.len + 16)) == Status::kOk;
+        ok &= key_.seal(MutableBytes(m.out, m.len + 16), Bytes(m.nonce, 12), Bytes(m.aad, kAadLen),
+                        {in}) == Status::kOk;
       } else {
-        ok &= key_.open(Bytes(m.nonce, 12), Bytes(m.aad, kAadLen), Bytes(m.sealed, m.len + 16),
-                        MutableBytes(m.out, m.len)) == Status::kOk;
+        ok &= key_.open(MutableBytes(m.out, m.len), Bytes(m.nonce, 12), Bytes(m.aad, kAadLen),
+                        Bytes(m.sealed, m.len + 16)) == Status::kOk;
       }
     }
     return ok;

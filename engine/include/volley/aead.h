@@ -5,7 +5,7 @@
 //
 //   volley::AeadKey key;
 //   if (key.init(volley::kAes128Gcm, key_bytes) != volley::Status::kOk) { ... }
-//   volley::Status s = key.seal(nonce, aad, {plaintext}, out);  // out: ciphertext || tag
+//   volley::Status s = key.seal(out, nonce, aad, {plaintext});  // out: ciphertext || tag
 //
 // Threads: an AeadKey is immutable once init() returned kOk. Any number of threads may call seal()
 // and open() on the same key at once. init() and destruction must not race with other calls.
@@ -22,12 +22,18 @@
 #include <span>
 #include <string_view>
 
-#include "engine/aead/aead_kernel.h"
 #include "volley/bytes.h"
 #include "volley/dispatch.h"
 #include "volley/status.h"
 
 namespace volley {
+
+namespace aead_internal {
+// The kernel contract (engine/aead/aead_kernel.h) and the internal access to a key's kernel and
+// expanded key (engine/aead/aead_key_access.h): not part of the API.
+struct AeadKernel;
+struct AeadKeyAccess;
+}  // namespace aead_internal
 
 // Aead describes one AEAD algorithm. The three instances below are the only ones; compare by
 // address.
@@ -84,7 +90,7 @@ class AeadKey {
 
   // seal encrypts the concatenation of |in| (any number of pieces, any lengths) under |nonce| and
   // authenticates it with |aad|. It writes the ciphertext, of the total input length, to |out| and
-  // the tag to |tag|.
+  // the tag to |tag|. Outputs come first, as everywhere in volley (README, API).
   //
   // Aliasing: each piece is either exactly where its ciphertext goes (piece i starts at out.data()
   // plus the lengths of pieces 0..i-1: in-place) or does not overlap |out| at all. |tag| and |aad|
@@ -94,8 +100,8 @@ class AeadKey {
   // Errors: kBadNonceLength unless nonce.size() == 12; kBadOutputLength if out.size() differs from
   // the total input length or tag.size() != 16; kTooLong above max_plaintext_len; kBadAliasing;
   // kNotInitialized. Nothing is written on error.
-  [[nodiscard]] Status seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out,
-                            MutableBytes tag) const noexcept;
+  [[nodiscard]] Status seal(MutableBytes out, MutableBytes tag, Bytes nonce, Bytes aad,
+                            Pieces in) const noexcept;
 
   // seal with the tag appended: |out| must be the input length + 16 bytes; the ciphertext is
   // written to its start and the tag to its last 16 bytes.
@@ -103,38 +109,40 @@ class AeadKey {
   // Inline on purpose: an out-of-line forwarder copies the stack-passed |out| span with one 16-byte
   // load of two 8-byte stores, which cannot be store-forwarded and so stalls the call until the
   // previous message's kernel work retires (measured: about 40 cycles per 64-byte message).
-  [[nodiscard]] Status seal(Bytes nonce, Bytes aad, Pieces in, MutableBytes out) const noexcept {
+  [[nodiscard]] Status seal(MutableBytes out, Bytes nonce, Bytes aad, Pieces in) const noexcept {
     if (out.size() < 16) return Status::kBadOutputLength;
     const size_t body = out.size() - 16;
-    return seal(nonce, aad, in, out.first(body), out.subspan(body));
+    return seal(out.first(body), out.subspan(body), nonce, aad, in);
   }
-  [[nodiscard]] Status seal(Bytes nonce, Bytes aad, std::initializer_list<Bytes> in,
-                            MutableBytes out) const noexcept {
-    return seal(nonce, aad, Pieces(in.begin(), in.size()), out);
+  [[nodiscard]] Status seal(MutableBytes out, Bytes nonce, Bytes aad,
+                            std::initializer_list<Bytes> in) const noexcept {
+    return seal(out, nonce, aad, Pieces(in.begin(), in.size()));
   }
 
   // open decrypts |ciphertext| into |out| (out.size() == ciphertext.size(); exactly in place or
-  // disjoint) and checks |tag| in constant time. On kAuthFailed, |out| is zeroed: no unauthenticated
-  // plaintext is ever released. Other errors as for seal; nothing is written on those.
-  [[nodiscard]] Status open(Bytes nonce, Bytes aad, Bytes ciphertext, Bytes tag,
-                            MutableBytes out) const noexcept;
+  // disjoint) and checks |tag| in constant time. On kAuthFailed, |out| is zeroed: no
+  // unauthenticated plaintext is ever released. Other errors as for seal; nothing is written on
+  // those.
+  [[nodiscard]] Status open(MutableBytes out, Bytes nonce, Bytes aad, Bytes ciphertext,
+                            Bytes tag) const noexcept;
 
   // open with the tag appended: |sealed| is ciphertext || tag, |out| has sealed.size() - 16 bytes
   // (kBadInputLength if |sealed| is shorter than a tag).
-  [[nodiscard]] Status open(Bytes nonce, Bytes aad, Bytes sealed, MutableBytes out) const noexcept {
+  [[nodiscard]] Status open(MutableBytes out, Bytes nonce, Bytes aad, Bytes sealed) const noexcept {
     if (sealed.size() < 16) return Status::kBadInputLength;
     const size_t body = sealed.size() - 16;
-    return open(nonce, aad, sealed.first(body), sealed.subspan(body), out);
+    return open(out, nonce, aad, sealed.first(body), sealed.subspan(body));
   }
 
-  // Internal: the kernel and its expanded key, for the batched record layer.
-  const aead_internal::AeadKernel* kernel() const noexcept { return kernel_; }
-  const aead_internal::KeyState* key_state() const noexcept { return &state_; }
-
  private:
+  friend struct aead_internal::AeadKeyAccess;
+
   void wipe() noexcept;
 
-  aead_internal::KeyState state_;
+  // The kernel's expanded key (an aead_internal::KeyState, whose layout only the kernel knows),
+  // inline so that a key needs no allocation.
+  static constexpr size_t kStateBytes = 1536;
+  alignas(64) unsigned char state_[kStateBytes];
   const Aead* aead_ = nullptr;
   const dispatch::Backend* backend_ = nullptr;
   const aead_internal::AeadKernel* kernel_ = nullptr;

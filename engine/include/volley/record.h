@@ -20,8 +20,7 @@
 //   volley::RecordProtection tx;
 //   tx.init(suite, keys);
 //   volley::SealEntry e[32] = ...;  // type, payload pieces, output buffer each
-//   volley::RecordStatus st;
-//   size_t n = tx.seal_batch(e, &st);  // e[i].written bytes of record i are in e[i].out
+//   volley::SealResult r = tx.seal_batch(e);  // r.sealed records; e[i].written bytes in e[i].out
 //
 // Threads: a RecordProtection is a mutable object (its sequence number advances); use it from one
 // thread at a time. Different RecordProtection objects are independent.
@@ -115,6 +114,13 @@ struct OpenedRecord {
   MutableBytes content;
 };
 
+// SealResult tells what seal_batch() or seal_records() did: |sealed| entries were sealed, in order;
+// |status| is kOk, or why the entry after them could not be.
+struct SealResult {
+  RecordStatus status = RecordStatus::kOk;
+  size_t sealed = 0;
+};
+
 // ReadResult tells what RecordReader::read() did. |records| records were returned, occupying the
 // first |consumed| bytes of the stream (with any change_cipher_spec record dropped among them).
 // |status| is kOk when read() stopped because the stream or the records array was used up, because
@@ -195,10 +201,10 @@ class RecordProtection {
   [[nodiscard]] RecordStatus seal(SealEntry& entry) noexcept;
 
   // seal_batch seals |entries| in order, with consecutive sequence numbers, as one batch. It stops
-  // at the first entry that cannot be sealed: returns how many were sealed and sets |*status| to
-  // kOk or to the reason the next one could not be (nothing is written for it, and the sequence
+  // at the first entry that cannot be sealed: the result says how many were sealed, and its status
+  // is kOk or the reason the next one could not be (nothing is written for it, and the sequence
   // number stays at the first unsealed record).
-  [[nodiscard]] size_t seal_batch(std::span<SealEntry> entries, RecordStatus* status) noexcept;
+  [[nodiscard]] SealResult seal_batch(std::span<SealEntry> entries) noexcept;
 
  private:
   friend class RecordBatchSealer;
@@ -228,7 +234,7 @@ struct MultiSealEntry {
 // seal_records seals records of many connections (different keys, suites may differ) in one call,
 // interleaving them in the AEAD kernels. Records of the same connection get consecutive sequence
 // numbers in the order they appear. Stops at the first record that cannot be sealed, like
-// RecordProtection::seal_batch: returns how many were sealed, |*status| says why it stopped.
-[[nodiscard]] size_t seal_records(std::span<MultiSealEntry> entries, RecordStatus* status) noexcept;
+// RecordProtection::seal_batch, whose result it returns the same way.
+[[nodiscard]] SealResult seal_records(std::span<MultiSealEntry> entries) noexcept;
 
 }  // namespace volley
