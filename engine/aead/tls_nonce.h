@@ -2,14 +2,23 @@
 // big-endian and left-padded to 12 bytes. The one place it is computed in scalar code: the record
 // layer hands kernels the IV and the sequence number (Job::iv, Job::seq), and kernels call this.
 //
-// Included by per-ISA translation units: everything here has internal linkage and is always
-// inlined, so no copy compiled with one ISA's flags can be shared with code built for another
-// (tests/isa_isolation_test.sh).
+// Included by per-ISA translation units: everything here has internal linkage and is inlined, so
+// no copy compiled with one ISA's flags can be shared with code built for another
+// (tests/isa_isolation_test.sh). Under GCC's AddressSanitizer these helpers are uninstrumented
+// instead of always_inline: some kernels are built without ASan (chacha20_poly1305_avx512.cc's
+// VOLLEY_FN), GCC inlines only between functions with the same sanitizer attributes, and forcing
+// it (always_inline) crashes GCC 12 (an internal compiler error in its sanopt pass).
 #pragma once
 
 #include <bit>
 #include <cstdint>
 #include <cstring>
+
+#if defined(__SANITIZE_ADDRESS__) && !defined(__clang__)
+#define VOLLEY_NONCE_INLINE __attribute__((no_sanitize_address)) inline
+#else
+#define VOLLEY_NONCE_INLINE [[gnu::always_inline]] inline
+#endif
 
 namespace volley::aead_internal {
 namespace {
@@ -22,7 +31,7 @@ struct NonceWords {
   uint32_t hi;
 };
 
-[[gnu::always_inline]] inline NonceWords tls_nonce_words(const uint8_t iv[12],
+VOLLEY_NONCE_INLINE NonceWords tls_nonce_words(const uint8_t iv[12],
                                                          uint64_t seq) noexcept {
   NonceWords w;
   std::memcpy(&w.lo, iv, 8);
@@ -45,7 +54,7 @@ struct NonceWords {
 // smaller stores still in flight cannot be forwarded from them: it waits for them to reach the
 // cache, which drains the pipeline. Measured on a single 64-byte record: 164 cycles with a 4-byte
 // and an 8-byte store, 103 with the whole slot in one store.
-[[gnu::always_inline]] inline void tls_nonce(const uint8_t iv[12], uint64_t seq,
+VOLLEY_NONCE_INLINE void tls_nonce(const uint8_t iv[12], uint64_t seq,
                                              uint8_t slot[16]) noexcept {
   const NonceWords w = tls_nonce_words(iv, seq);
   if constexpr (std::endian::native == std::endian::little) {
@@ -65,10 +74,10 @@ struct NonceWords {
 struct TlsNonce {
   alignas(16) uint8_t bytes[16];
 
-  [[gnu::always_inline]] TlsNonce(const uint8_t iv[12], uint64_t seq) noexcept {
+  VOLLEY_NONCE_INLINE TlsNonce(const uint8_t iv[12], uint64_t seq) noexcept {
     tls_nonce(iv, seq, bytes);
   }
-  [[gnu::always_inline]] ~TlsNonce() {
+  VOLLEY_NONCE_INLINE ~TlsNonce() {
     std::memset(bytes, 0, sizeof(bytes));
     // The empty asm takes the pointer and clobbers memory, so the stores are not dropped as dead.
     __asm__ __volatile__("" : : "r"(bytes) : "memory");
