@@ -83,7 +83,8 @@ TEST_P(RealTables, BackendsOfThisArchitectureAreBuilt) {
 
 INSTANTIATE_TEST_SUITE_P(AllFamilies, RealTables,
                          ::testing::Values(Family::kAesGcm, Family::kChaCha20Poly1305,
-                                           Family::kSha256, Family::kSha512, Family::kX25519),
+                                           Family::kSha256, Family::kSha512, Family::kX25519,
+                                           Family::kContentType),
                          [](const auto& info) {
                            std::string n(family_name(info.param));
                            for (char& c : n) c = (c == '-') ? '_' : c;

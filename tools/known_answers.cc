@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/kernels/content_type_kernels.h"
 #include "tools/cli_io.h"
 #include "volley/aead.h"
 #include "volley/sha2.h"
@@ -118,6 +119,34 @@ std::string check_x25519(std::string_view backend) {
   return {};
 }
 
+// TLSInnerPlaintext examples built to RFC 8446 §5.4 (content, type, zero padding): a bare alert
+// type, handshake content with zero bytes inside and padding across the wide kernels' steps, and
+// an all-zero buffer, which has no type.
+std::string check_content_type(std::string_view backend) {
+  const dispatch::Backend* b = dispatch::find(dispatch::Family::kContentType, backend);
+  if (b == nullptr) return "unknown backend";
+  if (!dispatch::available(*b)) return "backend unavailable";
+  const auto& kernel = *static_cast<const kernels::ContentTypeKernel*>(b->kernel);
+  struct Case {
+    size_t content, padding;
+    uint8_t type;
+  };
+  for (const Case c : {Case{0, 0, 0x15}, Case{300, 200, 0x16}, Case{1000, 0, 0x17},
+                       Case{0, 1000, 0}}) {
+    std::vector<uint8_t> inner(c.content + 1 + c.padding, 0);
+    for (size_t i = 0; i < c.content; ++i) inner[i] = static_cast<uint8_t>(i * 7);
+    inner[c.content] = c.type;
+    size_t content_len = 12345;
+    const uint8_t type = kernel.scan(inner.data(), inner.size(), &content_len);
+    const size_t want_len = c.type != 0 ? c.content : 0;
+    if (type != c.type || content_len != want_len) {
+      return "wrong type or length for " + std::to_string(c.content) + " bytes of content and " +
+             std::to_string(c.padding) + " of padding";
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 KnownAnswerResult run_known_answers(dispatch::Family family, std::string_view backend) {
@@ -152,6 +181,9 @@ KnownAnswerResult run_known_answers(dispatch::Family family, std::string_view ba
       break;
     case dispatch::Family::kX25519:
       record("RFC 7748", check_x25519(backend));
+      break;
+    case dispatch::Family::kContentType:
+      record("RFC 8446 §5.4 inner plaintexts", check_content_type(backend));
       break;
     default:
       break;

@@ -26,5 +26,6 @@ std::span<const Backend> chacha20_poly1305_backends();
 std::span<const Backend> sha256_backends();
 std::span<const Backend> sha512_backends();
 std::span<const Backend> x25519_backends();
+std::span<const Backend> content_type_backends();
 
 }  // namespace volley::dispatch

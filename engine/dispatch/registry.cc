@@ -20,6 +20,8 @@ std::span<const Backend> table(Family family) {
       return sha512_backends();
     case Family::kX25519:
       return x25519_backends();
+    case Family::kContentType:
+      return content_type_backends();
     case Family::kCount:
       break;
   }
@@ -43,6 +45,8 @@ std::string_view family_name(Family family) {
       return "sha512";
     case Family::kX25519:
       return "x25519";
+    case Family::kContentType:
+      return "content-type";
     case Family::kCount:
       break;
   }

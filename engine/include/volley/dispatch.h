@@ -18,19 +18,22 @@
 namespace volley::dispatch {
 
 // Family is a group of algorithms served by the same kernels (AES-128-GCM and AES-256-GCM share
-// the AES-GCM kernels; SHA-384 runs on the SHA-512 kernels).
+// the AES-GCM kernels; SHA-384 runs on the SHA-512 kernels). kContentType is not an algorithm but
+// the record layer's constant-time search for the TLS 1.3 content type (RFC 8446 §5.4).
 enum class Family : uint8_t {
   kAesGcm,
   kChaCha20Poly1305,
   kSha256,
   kSha512,
   kX25519,
+  kContentType,
   kCount,
 };
 
 inline constexpr int kFamilyCount = static_cast<int>(Family::kCount);
 
-// family_name returns "aes-gcm", "chacha20-poly1305", "sha256", "sha512" or "x25519".
+// family_name returns "aes-gcm", "chacha20-poly1305", "sha256", "sha512", "x25519" or
+// "content-type".
 std::string_view family_name(Family family);
 
 // Backend describes one kernel of a family. |kernel| points at the family's kernel table (for
