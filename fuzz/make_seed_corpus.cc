@@ -198,7 +198,9 @@ struct Program {
   // Setup: suite, reader and writer backends, flags, span, chunk; then the optional fields.
   Program(uint8_t suite, uint8_t rb, uint8_t wb, uint8_t flags, uint8_t span, uint8_t chunk)
       : b{suite, rb, wb, flags, span, chunk} {}
-  Program& u16(uint16_t v) { return bytes({static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}); }
+  Program& u16(uint16_t v) {
+    return bytes({static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)});
+  }
   Program& bytes(const Buf& more) { append(b, more); return *this; }
   Program& data(uint16_t len, uint8_t pad_choice = 1) {
     b.push_back(0);

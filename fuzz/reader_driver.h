@@ -60,8 +60,8 @@ using AfterCall = std::function<void(RecordReader&, const Transcript&)>;
 //   - out of place, the stream is never modified; in place, bytes after those consumed are left
 //     as they were (records under the next key are untouched until the next call);
 //   - after kAlert the reader is dead: later calls return the same alert and consume nothing.
-// Each read() sees only the bytes offered, in a buffer of exactly that size, so that AddressSanitizer
-// catches a read past them.
+// Each read() sees only the bytes offered, in a buffer of exactly that size, so that
+// AddressSanitizer catches a read past them.
 Transcript drive(RecordReader& reader, Bytes stream, const DriveOptions& opt,
                  const AfterCall& after = {});
 

@@ -2,10 +2,10 @@
 //
 // Random bytes almost never carry a valid tag, so record_reader_fuzzer rarely gets past
 // bad_record_mac. Here the input is a program: a RecordWriter (and its RecordProtection, for
-// application data) writes fuzz-chosen records — types, sizes, contents, padding, change_cipher_spec,
-// key changes (new keys, maybe a new suite, installed on both sides after the same handshake
-// record, as after a Finished or a KeyUpdate) — and then the stream may be damaged in a fuzz-chosen
-// byte range of its protected part, or cut short. The reader must give back:
+// application data) writes fuzz-chosen records (types, sizes, contents, padding,
+// change_cipher_spec, key changes: new keys, maybe a new suite, installed on both sides after the
+// same handshake record, as after a Finished or a KeyUpdate), and then the stream may be damaged
+// in a fuzz-chosen byte range of its protected part, or cut short. The reader must give back:
 //   - intact: exactly the records written (types, contents, count), the whole stream consumed;
 //   - cut short: exactly the records that end before the cut, and kNeedMoreData inside a record;
 //   - damaged: records equal to those written, in order, then either the rest identical (the

@@ -105,7 +105,9 @@ void mutate(Rng& rng, Input& in, const std::vector<Input>& corpus) {
         break;
       }
       default:  // append random bytes
-        for (size_t n = 1 + rng.below(32); n > 0; --n) in.push_back(static_cast<uint8_t>(rng.next()));
+        for (size_t n = 1 + rng.below(32); n > 0; --n) {
+          in.push_back(static_cast<uint8_t>(rng.next()));
+        }
         break;
     }
     if (in.size() > kMaxInput) in.resize(kMaxInput);
