@@ -86,8 +86,8 @@ Buf sealed_at(const CipherSuite& cs, uint64_t seq) {
   Buf rec = {23, 3, 3, 0, static_cast<uint8_t>(len)};
   rec.resize(kRecordHeaderLen + len);
   const Bytes aad(rec.data(), kRecordHeaderLen);
-  if (key.seal(nonce, aad, {Bytes(content), Bytes(&type, 1)},
-               MutableBytes(rec.data() + kRecordHeaderLen, len)) != Status::kOk) {
+  if (key.seal(MutableBytes(rec.data() + kRecordHeaderLen, len), nonce, aad,
+               {Bytes(content), Bytes(&type, 1)}) != Status::kOk) {
     std::abort();
   }
   return rec;

@@ -177,8 +177,7 @@ class Builder {
                     MutableBytes(p_.stream.data() + at, size), 0};
       at += size;
     }
-    RecordStatus st;
-    VOLLEY_FUZZ_CHECK(writer_.protection().seal_batch(entries, &st) == count,
+    VOLLEY_FUZZ_CHECK(writer_.protection().seal_batch(entries).sealed == count,
                       "seal_batch refused records within the limits");
     written(from, total);
     for (const auto& c : contents) expect(ContentType::kApplicationData, c.data(), c.size());
