@@ -71,7 +71,7 @@ void BM_KernelOne(benchmark::State& state, const dispatch::Backend* b, size_t ke
                len, want.data(), want.data() + len);
   const Job job = {.key = &ks, .iv = buf.nonce.data(), .seq = 0, .aad = buf.aad.data(),
                    .aad_len = kAadLen, .in = buf.in.data(), .out = buf.out.data(), .len = len,
-                   .tag = buf.tags.data()};
+                   .tag = buf.tags.data(), .content_len = 0, .type = 0};
   k->seal_batch(&job, 1);
   if (std::memcmp(buf.out.data(), want.data(), len) != 0 ||
       std::memcmp(buf.tags.data(), want.data() + len, 16) != 0) {
@@ -159,7 +159,7 @@ void BM_KernelBatch(benchmark::State& state, const dispatch::Backend* b, size_t 
                .in = buf.in.data() + 96 * i,
                .out = buf.out.data() + 96 * i,
                .len = l,
-               .tag = buf.tags.data() + 16 * i};
+               .tag = buf.tags.data() + 16 * i, .content_len = 0, .type = 0};
     total += l;
   }
   time_batches(state, *k, jobs.data(), seal);
@@ -195,8 +195,17 @@ void BM_KernelTls(benchmark::State& state, const dispatch::Backend* b, size_t ke
     rec[3] = static_cast<uint8_t>(ct_len >> 8);
     rec[4] = static_cast<uint8_t>(ct_len);
     for (size_t j = 0; j < len; ++j) rec[5 + j] = static_cast<uint8_t>(i * 31 + j * 131 + 7);
-    jobs[i] = {.key = &ks[i % keys], .iv = iv.data(), .seq = i, .aad = rec, .aad_len = 5,
-               .in = rec + 5, .out = rec + 5, .len = len, .tag = rec + 5 + len};
+    jobs[i] = {.key = &ks[i % keys],
+               .iv = iv.data(),
+               .seq = i,
+               .aad = rec,
+               .aad_len = 5,
+               .in = rec + 5,
+               .out = rec + 5,
+               .len = len,
+               .tag = rec + 5 + len,
+               .content_len = 0,
+               .type = 0};
   }
   // Check every record of one seal and one open call against OpenSSL, then time.
   std::vector<uint8_t> plain(wire);

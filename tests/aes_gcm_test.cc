@@ -549,7 +549,7 @@ void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const 
                   .in = in_place[j] ? outs[j].data() : pts[j].data(),
                   .out = outs[j].data(),
                   .len = pts[j].size(),
-                  .tag = tags[j].data()};
+                  .tag = tags[j].data(), .content_len = 0, .type = 0};
     shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << pts[j].size()
           << (in_place[j] ? ", in place]" : "]");
   }
@@ -717,7 +717,7 @@ TEST_P(AesGcm, UniformBatchesInRecordLayout) {
                     .in = body,
                     .out = body,
                     .len = lens[j],
-                    .tag = body + lens[j]};
+                    .tag = body + lens[j], .content_len = 0, .type = 0};
     }
     const Vec plain = buf;
     std::ostringstream label;

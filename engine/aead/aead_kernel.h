@@ -55,9 +55,12 @@ struct Job {
   uint8_t* out;  // == in, or disjoint from it and from every other job's buffers
   size_t len;
   uint8_t* tag;  // kTagBytes, written: the tag (seal) or the tag computed over |in| (open)
-  uint32_t content_len = 0;  // framed jobs: bytes of content read from |in|
-  uint8_t type = 0;          // framed jobs: the content type, never 0; 0 for a plain job
+  uint32_t content_len;  // framed jobs: bytes of content read from |in|
+  uint8_t type;          // framed jobs: the content type, never 0; 0 for a plain job
 };
+// No default member initialisers: a Job stays trivially constructible, so no kernel translation
+// unit emits a (weak, shareable) constructor built with its ISA's flags (isa_isolation_test).
+// Designated initialisers that leave content_len and type out zero them: a plain job.
 
 // AeadKernel is a kernel's table. Every kernel fills every field (designated initialisers, so a
 // missing one is visible in review and a reordering cannot shift entries): there is no optional

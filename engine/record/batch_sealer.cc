@@ -88,7 +88,7 @@ RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const Seal
     write_record_frame(out, content_len, padding, e.type);
     jobs_[count_] = Job{.key = key, .iv = iv, .seq = seq, .aad = out,
                         .aad_len = kRecordHeaderLen, .in = body, .out = body,
-                        .len = inner_len, .tag = body + inner_len};
+                        .len = inner_len, .tag = body + inner_len, .content_len = 0, .type = 0};
   } else {
     write_record_header(out, inner_len);  // the body is all written by the kernel
     jobs_[count_] = Job{.key = key, .iv = iv, .seq = seq, .aad = out,

@@ -87,9 +87,17 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
       }
       const uint8_t* const hp = stream + pos;
       const size_t body_len = h.length - kTagBytes;
-      jobs[n] = {.key = aead_internal::key_state_of(key_), .iv = iv_, .seq = seq_ + n, .aad = hp,
-                 .aad_len = kRecordHeaderLen, .in = hp + kRecordHeaderLen,
-                 .out = out + pos + kRecordHeaderLen, .len = body_len, .tag = computed[n]};
+      jobs[n] = {.key = aead_internal::key_state_of(key_),
+                 .iv = iv_,
+                 .seq = seq_ + n,
+                 .aad = hp,
+                 .aad_len = kRecordHeaderLen,
+                 .in = hp + kRecordHeaderLen,
+                 .out = out + pos + kRecordHeaderLen,
+                 .len = body_len,
+                 .tag = computed[n],
+                 .content_len = 0,
+                 .type = 0};
       starts[n] = pos;
       ++n;
       pos += kRecordHeaderLen + h.length;
