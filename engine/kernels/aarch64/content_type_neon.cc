@@ -20,6 +20,7 @@
 
 #include "engine/common/secure_memory.h"
 #include "engine/kernels/content_type_kernels.h"
+#include "engine/kernels/content_type_masks.h"
 
 namespace volley::kernels {
 namespace {
@@ -29,14 +30,6 @@ constexpr size_t kChunk = 16;
 constexpr size_t kChunks = 4;
 constexpr size_t kStep = kChunk * kChunks;  // 64 bytes
 constexpr size_t kMaxSteps = 255;           // step numbers 1..255 fit a byte lane
-
-inline uint64_t value_barrier(uint64_t v) {
-  __asm__("" : "+r"(v));
-  return v;
-}
-
-// nonzero_mask returns all ones if |v| != 0 and 0 otherwise, without a branch.
-inline uint64_t nonzero_mask(uint64_t v) { return value_barrier(0 - ((v | (0 - v)) >> 63)); }
 
 struct Block {
   uint8x16_t data[kChunks];  // per position: the last non-zero byte seen there, or 0
@@ -52,12 +45,6 @@ __attribute__((always_inline)) inline void absorb(Block& b, const uint8_t* p, ui
     b.step[s] = vbslq_u8(is_zero, b.step[s], number);
   }
 }
-
-struct Found {
-  uint64_t mask;  // all ones if the block has a non-zero byte
-  uint64_t pos;   // its offset in the block (meaningful under |mask| only)
-  uint64_t type;  // the byte, 0 if none
-};
 
 inline Found finish(const Block& b) {
   static constexpr uint8_t kIota[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -109,8 +96,7 @@ uint8_t scan(const uint8_t* inner, size_t len, size_t* content_len) {
       secure_wipe(tail, rest);
     }
     const Found f = finish(b);
-    pos = (pos & ~f.mask) | ((first * kStep + f.pos) & f.mask);
-    type = (type & ~f.mask) | (f.type & f.mask);
+    keep_last(&pos, &type, first * kStep, f);
   }
   *content_len = static_cast<size_t>(pos);
   return static_cast<uint8_t>(type);

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "engine/kernels/content_type_kernels.h"
+#include "engine/kernels/content_type_masks.h"
 
 namespace volley::kernels {
 namespace {
@@ -18,17 +19,6 @@ namespace content_type_nohw {
 constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
 constexpr uint64_t kHigh = 0x8080808080808080ULL;
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
-
-// value_barrier hides |v| from the optimiser, so that a mask computed from data stays a mask and
-// is not turned back into a branch.
-inline uint64_t value_barrier(uint64_t v) {
-  __asm__("" : "+r"(v));
-  return v;
-}
-
-// nonzero_mask returns all ones if |v| != 0 and 0 otherwise: v | -v has its top bit set exactly
-// when v != 0.
-inline uint64_t nonzero_mask(uint64_t v) { return value_barrier(0 - ((v | (0 - v)) >> 63)); }
 
 // Byte i of the buffer goes to bits 8i..8i+7 whatever the host's byte order.
 inline uint64_t load_le64(const uint8_t* p) {

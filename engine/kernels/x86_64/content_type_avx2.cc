@@ -24,6 +24,7 @@
 
 #include "engine/common/secure_memory.h"
 #include "engine/kernels/content_type_kernels.h"
+#include "engine/kernels/content_type_masks.h"
 
 namespace volley::kernels {
 namespace {
@@ -33,14 +34,6 @@ constexpr size_t kChunk = 32;
 constexpr size_t kChunks = 4;                // per step; positions s * 32 + lane fit a byte
 constexpr size_t kStep = kChunk * kChunks;  // 128 bytes
 constexpr size_t kMaxSteps = 255;            // step numbers 1..255 fit a byte lane
-
-inline uint64_t value_barrier(uint64_t v) {
-  __asm__("" : "+r"(v));
-  return v;
-}
-
-// nonzero_mask returns all ones if |v| != 0 and 0 otherwise, without a branch.
-inline uint64_t nonzero_mask(uint64_t v) { return value_barrier(0 - ((v | (0 - v)) >> 63)); }
 
 // hmax returns the largest of the 32 bytes of |v|.
 inline uint8_t hmax(__m256i v) {
@@ -67,12 +60,6 @@ __attribute__((always_inline)) inline void absorb(Block& b, const uint8_t* p, __
     b.step[s] = _mm256_blendv_epi8(number, b.step[s], is_zero);
   }
 }
-
-struct Found {
-  uint64_t mask;  // all ones if the block has a non-zero byte
-  uint64_t pos;   // its offset in the block (meaningful under |mask| only)
-  uint64_t type;  // the byte, 0 if none
-};
 
 // finish reduces a block to its last non-zero byte.
 inline Found finish(const Block& b) {
@@ -127,8 +114,7 @@ uint8_t scan(const uint8_t* inner, size_t len, size_t* content_len) {
       secure_wipe(tail, rest);
     }
     const Found f = finish(b);
-    pos = (pos & ~f.mask) | ((first * kStep + f.pos) & f.mask);
-    type = (type & ~f.mask) | (f.type & f.mask);
+    keep_last(&pos, &type, first * kStep, f);
   }
   *content_len = static_cast<size_t>(pos);
   return static_cast<uint8_t>(type);

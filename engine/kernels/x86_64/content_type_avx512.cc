@@ -25,6 +25,7 @@
 #include <immintrin.h>
 
 #include "engine/kernels/content_type_kernels.h"
+#include "engine/kernels/content_type_masks.h"
 
 namespace volley::kernels {
 namespace {
@@ -34,14 +35,6 @@ constexpr size_t kChunk = 64;
 constexpr size_t kChunks = 4;                // per step; positions s * 64 + lane fit a byte
 constexpr size_t kStep = kChunk * kChunks;  // 256 bytes
 constexpr size_t kMaxSteps = 255;            // step numbers 1..255 fit a byte lane
-
-inline uint64_t value_barrier(uint64_t v) {
-  __asm__("" : "+r"(v));
-  return v;
-}
-
-// nonzero_mask returns all ones if |v| != 0 and 0 otherwise, without a branch.
-inline uint64_t nonzero_mask(uint64_t v) { return value_barrier(0 - ((v | (0 - v)) >> 63)); }
 
 // hmax returns the largest of the 64 bytes of |v|.
 inline uint8_t hmax(__m512i v) {
@@ -80,12 +73,6 @@ __attribute__((always_inline)) inline void absorb_chunk(Block& b, size_t s, __m5
   b.data[s] = _mm512_mask_mov_epi8(b.data[s], nonzero, x);
   b.step[s] = _mm512_mask_mov_epi8(b.step[s], nonzero, number);
 }
-
-struct Found {
-  uint64_t mask;  // all ones if the block has a non-zero byte
-  uint64_t pos;   // its offset in the block (meaningful under |mask| only)
-  uint64_t type;  // the byte, 0 if none
-};
 
 // finish reduces a block to its last non-zero byte.
 inline Found finish(const Block& b) {
@@ -150,8 +137,7 @@ uint8_t scan(const uint8_t* inner, size_t len, size_t* content_len) {
       }
     }
     const Found f = finish(b);
-    pos = (pos & ~f.mask) | ((first * kStep + f.pos) & f.mask);
-    type = (type & ~f.mask) | (f.type & f.mask);
+    keep_last(&pos, &type, first * kStep, f);
   }
   *content_len = static_cast<size_t>(pos);
   return static_cast<uint8_t>(type);
