@@ -42,6 +42,8 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
     return result;
   }
   const bool in_place = stream == out;
+  // The inner content type of each record, found by a scan whose time depends on the length only.
+  const kernels::ContentTypeKernel& scanner = record_internal::content_type_kernel();
   const aead_internal::AeadKernel* kernel = aead_internal::kernel_of(key_);
 
   while (result.records < records.size()) {
@@ -117,7 +119,7 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
         break;
       }
       size_t content_len = 0;
-      const uint8_t type = record_internal::inner_content_type(j.out, j.len, &content_len);
+      const uint8_t type = scanner.scan(j.out, j.len, &content_len);
       // A protected record's type is alert, handshake or application_data; never
       // change_cipher_spec (RFC 8446 §5: "MUST abort the handshake with an unexpected_message
       // alert") nor a type of all zeros.
