@@ -1260,18 +1260,6 @@ TEST_P(RecordLayer, RecordSizeLimitAndPadding) {
   EXPECT_EQ(Buffer(rec[0].content.begin(), rec[0].content.end()), content);
 }
 
-TEST_P(RecordLayer, ContentTypeZeroRefused) {
-  RecordProtection tx;
-  RecordReader rx;
-  init_pair(tx, rx);
-  Buffer out(RecordProtection::sealed_size(3, 0));
-  const Buffer c(3, 1);
-  const Bytes piece(c);
-  SealEntry e{ContentType::kInvalid, Pieces(&piece, 1), 0, out, 0};
-  EXPECT_EQ(tx.seal(e), RecordStatus::kInvalidContentType);
-  EXPECT_EQ(tx.sequence(), 0u);
-}
-
 TEST_P(RecordLayer, BadAliasingRefused) {
   RecordProtection tx;
   RecordReader rx;
