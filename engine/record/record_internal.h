@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "volley/record.h"
 #include "volley/record_reader.h"
@@ -23,6 +24,15 @@ struct RecordProtectionAccess {
 struct RecordReaderAccess {
   static RecordProtection& protection(RecordReader& reader) noexcept { return reader.protection_; }
 };
+
+// install_keys is what RecordReader::install_keys and RecordWriter::install_keys do to their
+// protection: within the suite in use and without a backend named, a rekey (the backend kept);
+// otherwise a fresh init.
+inline Status install_keys(RecordProtection& rp, const CipherSuite& suite, const TrafficKeys& keys,
+                           std::string_view backend) noexcept {
+  if (backend.empty() && rp.initialized() && &rp.suite() == &suite) return rp.rekey(keys);
+  return rp.init(suite, keys, backend);
+}
 
 // RecordHeader is the 5-byte header every TLS record starts with (RFC 8446 §5.1):
 // ContentType type, ProtocolVersion legacy_record_version, uint16 length.

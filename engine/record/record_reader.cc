@@ -16,12 +16,7 @@ using record_internal::RecordHeader;
 
 Status RecordReader::install_keys(const CipherSuite& suite, const TrafficKeys& keys,
                                   std::string_view backend) noexcept {
-  Status s;
-  if (backend.empty() && protection_.initialized() && &protection_.suite() == &suite) {
-    s = protection_.rekey(keys);
-  } else {
-    s = protection_.init(suite, keys, backend);
-  }
+  const Status s = record_internal::install_keys(protection_, suite, keys, backend);
   // Without keys the reader would take the peer's next records for plaintext ones.
   if (s != Status::kOk) failure_ = {RecordStatus::kAlert, AlertDescription::kInternalError, 0, 0};
   return s;

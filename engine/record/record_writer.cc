@@ -25,10 +25,7 @@ WriteResult refuse(RecordStatus status) { return {status, 0}; }
 
 Status RecordWriter::install_keys(const CipherSuite& suite, const TrafficKeys& keys,
                                   std::string_view backend) noexcept {
-  if (backend.empty() && protection_.initialized() && &protection_.suite() == &suite) {
-    return protection_.rekey(keys);
-  }
-  return protection_.init(suite, keys, backend);
+  return record_internal::install_keys(protection_, suite, keys, backend);
 }
 
 size_t RecordWriter::handshake_size(size_t message_len) const noexcept {
