@@ -1,4 +1,4 @@
-// handshake/tls_error.h: how every part of the handshake reports a failure — the alert RFC 8446 §6
+// volley/tls_error.h: how every part of the handshake reports a failure — the alert RFC 8446 §6
 // names for it and a short reason for people (logs, `volley client`'s exit message).
 //
 // Decoders, the PKI interface and the state machines all return a TlsError; the connection turns
