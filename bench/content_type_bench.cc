@@ -22,7 +22,7 @@
 namespace volley {
 namespace {
 
-constexpr size_t kLens[] = {64, 1350, 16385};
+constexpr size_t kLens[] = {64, 65, 256, 1350, 16385};
 
 // The scan of engine/record/content_type.h before issue 15: from the end, eight bytes at a time
 // while they are zero, then byte by byte. Kept here only as the reference it is measured against.

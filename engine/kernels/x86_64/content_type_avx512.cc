@@ -10,9 +10,9 @@
 //   q = the largest position (s * 64 + lane, 0..255) of a lane holding t;
 //   the type is the data lane whose position equals q.
 // The last partial step uses byte-masked loads with masks computed from |len|, which read nothing
-// beyond the buffer. Up to 64 bytes (the common short record) there is a shorter path: one masked
-// load, the mask's highest set bit (BSR, whose time does not depend on its operand) and a VPERMW
-// that brings the type byte's word to lane 0.
+// beyond the buffer. Short records, where the three serial horizontal maxima of the block's end
+// would dominate, take shorter paths (scan64, scan_short): per 64-byte chunk a mask of non-zero
+// bytes, the last chunk that has one kept by masked moves, and the byte picked once at the end.
 //
 // The loops over a step's chunks are unrolled (#pragma GCC unroll) so that the Block lives in
 // registers: GCC 12 otherwise kept it on the stack, and the blends became stores and reloads
@@ -35,6 +35,7 @@ constexpr size_t kChunk = 64;
 constexpr size_t kChunks = 4;                // per step; positions s * 64 + lane fit a byte
 constexpr size_t kStep = kChunk * kChunks;  // 256 bytes
 constexpr size_t kMaxSteps = 255;            // step numbers 1..255 fit a byte lane
+constexpr size_t kShortMax = 512;             // up to here, scan_short
 
 // hmax returns the largest of the 64 bytes of |v|.
 inline uint8_t hmax(__m512i v) {
@@ -48,18 +49,54 @@ inline uint8_t hmax(__m512i v) {
 }
 
 // lanes returns the load mask of the first |n| bytes of a chunk (all 64 when n >= 64).
+// (BZHI takes the index modulo 256: callers pass n <= 64.)
 inline __mmask64 lanes(size_t n) { return _cvtu64_mask64(_bzhi_u64(~uint64_t{0}, n)); }
 
-// scan64 is the whole scan for len <= 64.
+// pick returns byte b of |v| (b < 64, public-index free: the shuffle's time does not depend on
+// b): VPERMW brings the byte's 16-bit word to lane 0.
+inline uint8_t pick(__m512i v, uint64_t b) {
+  const __m512i word = _mm512_permutexvar_epi16(_mm512_set1_epi16(static_cast<short>(b >> 1)), v);
+  const uint32_t w = static_cast<uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(word)));
+  return static_cast<uint8_t>(w >> (8 * (b & 1)));
+}
+
+// highest_bit is the index of the highest set bit of |bits| (0 when bits is 0), by BSR/LZCNT,
+// whose time does not depend on the operand.
+inline uint64_t highest_bit(uint64_t bits) {
+  return 63 ^ static_cast<uint64_t>(__builtin_clzll(bits | 1));
+}
+
+// scan64 is the whole scan for len <= 64: one masked load, its mask of non-zero bytes, the byte
+// at the mask's highest bit.
 inline uint8_t scan64(const uint8_t* inner, size_t len, size_t* content_len) {
   const __m512i x = _mm512_maskz_loadu_epi8(lanes(len), inner);
-  const uint64_t nonzero = _cvtmask64_u64(_mm512_test_epi8_mask(x, x));
-  const uint64_t b = 63 ^ static_cast<uint64_t>(__builtin_clzll(nonzero | 1));
-  // The 16-bit lane holding byte b, moved to lane 0; then the byte within it.
-  const __m512i word = _mm512_permutexvar_epi16(_mm512_set1_epi16(static_cast<short>(b >> 1)), x);
-  const uint32_t w = static_cast<uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(word)));
-  *content_len = static_cast<size_t>(b & nonzero_mask(nonzero));
-  return static_cast<uint8_t>(w >> (8 * (b & 1)));  // all of x is zero when nothing was found
+  const uint64_t bits = _cvtmask64_u64(_mm512_test_epi8_mask(x, x));
+  const uint64_t b = highest_bit(bits);
+  *content_len = static_cast<size_t>(b & nonzero_mask(bits));
+  return pick(x, b);  // all of x is zero when nothing was found
+}
+
+// scan_short is the scan from 65 to kShortMax bytes. Each 64-byte chunk gives its mask of
+// non-zero bytes; a chunk with any keeps itself, its mask and its offset as "the last one"
+// through a masked move and mask arithmetic. The chunks are independent, so their loads and tests
+// overlap, and the byte is picked once, at the end. The block method below has three serial
+// horizontal maxima, which cost more than this up to about kShortMax bytes.
+inline uint8_t scan_short(const uint8_t* inner, size_t len, size_t* content_len) {
+  __m512i last = _mm512_setzero_si512();
+  uint64_t last_bits = 0;
+  uint64_t last_at = 0;
+  for (size_t at = 0; at < len; at += kChunk) {
+    const __m512i x = _mm512_maskz_loadu_epi8(lanes(len - at < kChunk ? len - at : kChunk),
+                                              inner + at);
+    const uint64_t bits = _cvtmask64_u64(_mm512_test_epi8_mask(x, x));
+    const uint64_t take = nonzero_mask(bits);
+    last = _mm512_mask_mov_epi8(last, _cvtu64_mask64(take), x);
+    last_bits = (last_bits & ~take) | (bits & take);
+    last_at = (last_at & ~take) | (at & take);
+  }
+  const uint64_t b = highest_bit(last_bits);
+  *content_len = static_cast<size_t>(last_at + (b & nonzero_mask(last_bits)));
+  return pick(last, b);  // |last| is all zero when nothing was found
 }
 
 struct Block {
@@ -102,8 +139,11 @@ inline Found finish(const Block& b) {
   return {nonzero_mask(t), (uint64_t{t} - 1) * kStep + q, hmax(type)};
 }
 
-uint8_t scan(const uint8_t* inner, size_t len, size_t* content_len) {
-  if (len <= kChunk) return scan64(inner, len, content_len);
+// scan_long is the block method for records over kShortMax bytes. Kept out of line: its
+// register pressure (eight block vectors) makes GCC save registers and realign the stack, which
+// the short paths should not pay for.
+__attribute__((noinline)) uint8_t scan_long(const uint8_t* inner, size_t len,
+                                            size_t* content_len) {
   const size_t full_steps = len / kStep;
   const size_t rest = len % kStep;
   const size_t steps = full_steps + (rest != 0);
@@ -141,6 +181,30 @@ uint8_t scan(const uint8_t* inner, size_t len, size_t* content_len) {
   }
   *content_len = static_cast<size_t>(pos);
   return static_cast<uint8_t>(type);
+}
+
+// scan128 is the whole scan for 64 < len <= 128 (a short record's payload and its type byte):
+// the two chunks' masks are joined in a general register, and VPERMI2W picks the byte from the
+// pair of chunks, so no chunk has to be selected first.
+inline uint8_t scan128(const uint8_t* inner, size_t len, size_t* content_len) {
+  const __m512i x0 = _mm512_loadu_si512(inner);
+  const __m512i x1 = _mm512_maskz_loadu_epi8(lanes(len - kChunk), inner + kChunk);
+  const uint64_t bits0 = _cvtmask64_u64(_mm512_test_epi8_mask(x0, x0));
+  const uint64_t bits1 = _cvtmask64_u64(_mm512_test_epi8_mask(x1, x1));
+  const uint64_t in1 = nonzero_mask(bits1);
+  const uint64_t b = ((kChunk + highest_bit(bits1)) & in1) | (highest_bit(bits0) & ~in1);
+  const __m512i word =
+      _mm512_permutex2var_epi16(x0, _mm512_set1_epi16(static_cast<short>(b >> 1)), x1);
+  const uint32_t w = static_cast<uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(word)));
+  *content_len = static_cast<size_t>(b & nonzero_mask(bits0 | bits1));
+  return static_cast<uint8_t>(w >> (8 * (b & 1)));  // 0 when both chunks are zero
+}
+
+uint8_t scan(const uint8_t* inner, size_t len, size_t* content_len) {
+  if (len <= kChunk) return scan64(inner, len, content_len);
+  if (len <= 2 * kChunk) return scan128(inner, len, content_len);
+  if (len <= kShortMax) return scan_short(inner, len, content_len);
+  return scan_long(inner, len, content_len);
 }
 
 }  // namespace content_type_avx512
