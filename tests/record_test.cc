@@ -316,6 +316,19 @@ TEST_P(RecordLayer, MixedBatchEqualsOneAtATime) {
   check_batch_equals_one_at_a_time(contents, paddings, true);
 }
 
+// Full-size records, which a read() opens in several kernel calls (each bounded by bytes, so that
+// the content-type scan reads plaintext still in L1), come out as sealed one at a time.
+TEST_P(RecordLayer, FullSizeRecordsAcrossKernelCalls) {
+  std::mt19937_64 rng(8);
+  std::vector<Buffer> contents;
+  std::vector<size_t> paddings;
+  for (size_t i = 0; i < 40; ++i) {
+    contents.push_back(random_bytes(rng, i % 9 == 4 ? 100 : kMaxPlaintextLen));
+    paddings.push_back(0);
+  }
+  check_batch_equals_one_at_a_time(contents, paddings, false);
+}
+
 // Runs of records of one size (which a kernel may seal as a run of consecutive sequence numbers),
 // longer than one run, broken by a record of another size, by a long one from its own buffer (it
 // takes a sequence number out of turn), by padding, and resumed.
