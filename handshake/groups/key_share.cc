@@ -1,0 +1,78 @@
+#include "handshake/groups/key_share.h"
+
+#include <sys/random.h>
+
+#include <cerrno>
+
+#include "engine/common/secure_memory.h"
+#include "handshake/groups/key_share_impl.h"
+
+namespace volley::tls {
+namespace {
+
+constexpr size_t kMaxPrivateKeySize = 48;
+
+// os_random fills |out| from getrandom(2) (flags 0: blocks only until the kernel's pool is first
+// initialised), retrying short reads and EINTR.
+bool os_random(MutableBytes out) noexcept {
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t got = getrandom(out.data() + done, out.size() - done, 0);
+    if (got > 0) {
+      done += static_cast<size_t>(got);
+    } else if (got < 0 && errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+KeyShare::~KeyShare() = default;
+
+bool group_supported(NamedGroup group) noexcept { return private_key_size(group) != 0; }
+
+size_t private_key_size(NamedGroup group) noexcept {
+  switch (group) {
+    case NamedGroup::kX25519:
+    case NamedGroup::kSecp256r1:
+      return 32;
+    case NamedGroup::kSecp384r1:
+      return 48;
+  }
+  return 0;
+}
+
+TlsError key_share_from_private(std::unique_ptr<KeyShare>* out, NamedGroup group,
+                                Bytes private_key) noexcept {
+  switch (group) {
+    case NamedGroup::kX25519:
+      return groups_internal::make_x25519_share(out, private_key);
+    case NamedGroup::kSecp256r1:
+    case NamedGroup::kSecp384r1:
+      return groups_internal::make_ec_share(out, group, private_key);
+  }
+  return tls_fail(AlertDescription::kInternalError, "key share: unsupported group");
+}
+
+TlsError generate_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group) noexcept {
+  const size_t size = private_key_size(group);
+  if (size == 0) return tls_fail(AlertDescription::kInternalError, "key share: unsupported group");
+  uint8_t key[kMaxPrivateKeySize];
+  const MutableBytes private_key(key, size);
+  TlsError result = tls_fail(AlertDescription::kInternalError, "key share: no valid scalar drawn");
+  // An EC scalar falls outside [1, order - 1] with probability below 2^-32 per draw: redraw
+  // rather than reduce, so the scalar stays uniform. Eight failures mean a broken source.
+  for (int attempt = 0; attempt < 8 && !result.ok(); ++attempt) {
+    if (!os_random(private_key)) {
+      result = tls_fail(AlertDescription::kInternalError, "key share: random source failed");
+      break;
+    }
+    result = key_share_from_private(out, group, private_key);
+  }
+  secure_wipe(key, sizeof(key));
+  return result;
+}
+
+}  // namespace volley::tls
