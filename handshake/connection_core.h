@@ -1,0 +1,122 @@
+// handshake/connection_core.h: what a TLS connection is beneath its two state machines — its
+// records, buffers, error state and application data. Internal.
+//
+// The core owns the connection's record reader and writer, the bytes received and not yet framed,
+// the records to send, the decrypted application data not yet read, and the handshake framer. It
+// runs the receive loop: frame records (volley/record_reader.h), hand each whole handshake message
+// to the state machine, queue application data, act on alerts. The state machine (client/ or
+// server/) decides everything the protocol decides and acts on the connection only through the
+// core's methods below: sending handshake messages, installing keys, reporting progress. Neither
+// touches a socket.
+//
+// Failure: the first TlsError anyone reports ends the connection (fail()): the alert is written
+// (protected if keys are installed), the state becomes kFailed and stays so, secrets are wiped.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "handshake/messages/handshake_framer.h"
+#include "volley/record_reader.h"
+#include "volley/record_writer.h"
+#include "volley/tls.h"
+
+namespace volley::tls {
+
+class ConnectionCore;
+
+// HandshakeMachine is one side's TLS 1.3 state machine (client/tls13_client.h,
+// server/tls13_server.h).
+class HandshakeMachine {
+ public:
+  virtual ~HandshakeMachine() = default;
+  // start runs when the connection is created: a client writes its ClientHello.
+  [[nodiscard]] virtual TlsError start() = 0;
+  // on_message handles one whole handshake message from the peer (the transcript, the key
+  // schedule and the keys are the machine's to update).
+  [[nodiscard]] virtual TlsError on_message(const HandshakeMessage& message) = 0;
+};
+
+class ConnectionCore {
+ public:
+  ConnectionCore(std::shared_ptr<const Config> config, bool is_client);
+  ~ConnectionCore();
+  ConnectionCore(const ConnectionCore&) = delete;
+  ConnectionCore& operator=(const ConnectionCore&) = delete;
+
+  // set_machine installs the state machine and starts it.
+  void set_machine(std::unique_ptr<HandshakeMachine> machine);
+
+  // The Connection API (volley/tls.h).
+  size_t receive(Bytes in);
+  Bytes pending_output() const noexcept {
+    return Bytes(out_.data() + out_sent_, out_.size() - out_sent_);
+  }
+  void consume_output(size_t n) noexcept;
+  size_t write(Bytes data);
+  size_t read(MutableBytes out) noexcept;
+  void close();
+  HandshakeState state() const noexcept { return state_; }
+  bool peer_closed() const noexcept { return peer_closed_ && app_in_.size() == app_in_read_; }
+  TlsError error() const noexcept { return error_; }
+  bool error_from_peer() const noexcept { return error_from_peer_; }
+  const Negotiated& negotiated() const noexcept { return negotiated_; }
+
+  // What the state machines use.
+  const Config& config() const noexcept { return *config_; }
+  bool is_client() const noexcept { return is_client_; }
+  Negotiated& mutable_negotiated() noexcept { return negotiated_; }
+  // random fills |out| from the config's random source (the OS by default).
+  [[nodiscard]] TlsError random(MutableBytes out) const;
+  // send_handshake writes whole handshake messages as handshake records under the current write
+  // keys (plaintext before any).
+  [[nodiscard]] TlsError send_handshake(Bytes messages);
+  [[nodiscard]] TlsError send_change_cipher_spec();
+  // install_read_keys switches the receiving direction to |keys| at a record boundary; a
+  // handshake message left in the framer (partial, or following in the same record) is
+  // unexpected_message (RFC 8446 §5.1).
+  [[nodiscard]] TlsError install_read_keys(const CipherSuite& suite, const TrafficKeys& keys);
+  [[nodiscard]] TlsError install_write_keys(const CipherSuite& suite, const TrafficKeys& keys);
+  void allow_change_cipher_spec(bool allowed) noexcept { reader_.allow_change_cipher_spec(allowed); }
+  void set_plaintext_version(uint16_t version) noexcept { writer_.set_plaintext_version(version); }
+  // set_peer_record_size_limit applies the peer's record_size_limit (RFC 8449) to what is sent.
+  [[nodiscard]] TlsError set_peer_record_size_limit(uint16_t limit);
+  // set_own_record_size_limit applies the limit this endpoint announced to what it accepts.
+  [[nodiscard]] TlsError set_own_record_size_limit(uint16_t limit);
+  // handshake_complete: application data may flow from now on.
+  void handshake_complete() noexcept;
+
+ private:
+  // process frames and handles the records at the start of in_ until it needs more bytes.
+  void process();
+  TlsError on_record(const OpenedRecord& record);
+  TlsError on_alert(Bytes content);
+  // fail ends the connection with |e|: the alert is queued unless it came from the peer.
+  void fail(TlsError e, bool from_peer = false);
+  // reserve_output adds |n| bytes at the end of out_ and returns where they start; the caller
+  // shrinks out_ to what it wrote.
+  uint8_t* reserve_output(size_t n);
+
+  std::shared_ptr<const Config> config_;
+  bool is_client_;
+  std::unique_ptr<HandshakeMachine> machine_;
+  RecordReader reader_;
+  RecordWriter writer_;
+  HandshakeFramer framer_;
+  std::vector<uint8_t> in_;       // received bytes not yet framed
+  std::vector<uint8_t> out_;      // records to send; out_[0, out_sent_) already sent
+  size_t out_sent_ = 0;
+  std::vector<uint8_t> app_in_;   // decrypted application data; [0, app_in_read_) read
+  size_t app_in_read_ = 0;
+  HandshakeState state_ = HandshakeState::kHandshaking;
+  TlsError error_{};
+  bool error_from_peer_ = false;
+  bool peer_closed_ = false;
+  bool closed_ = false;           // close_notify sent
+  bool read_keys_changed_ = false;  // set by install_read_keys during on_message
+  Negotiated negotiated_;
+};
+
+}  // namespace volley::tls

@@ -1,0 +1,351 @@
+#include "handshake/server/tls13_server.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "engine/common/secure_memory.h"
+#include "handshake/extension_builder.h"
+#include "handshake/handshake_steps.h"
+#include "handshake/messages/client_hello.h"
+#include "handshake/messages/encrypted_extensions.h"
+#include "handshake/messages/extension_bodies.h"
+#include "handshake/messages/extensions.h"
+#include "handshake/messages/server_hello.h"
+#include "handshake/server/client_hello_offer.h"
+#include "handshake/wire/wire_writer.h"
+
+namespace volley::tls {
+namespace {
+
+
+bool contains(const U16List& list, uint16_t value) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i] == value) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Tls13Server::Tls13Server(ConnectionCore& core) : core_(core), config_(core.config()) {}
+
+Tls13Server::~Tls13Server() = default;
+
+TlsError Tls13Server::start() {
+  if (config_.credential() == nullptr || config_.credential()->chain().empty()) {
+    return tls_internal("server config without a certificate and key");
+  }
+  core_.allow_change_cipher_spec(true);  // §5: from the ClientHello to the client Finished
+  return kTlsOk;
+}
+
+TlsError Tls13Server::on_message(const HandshakeMessage& m) {
+  switch (state_) {
+    case State::kWaitClientHello:
+    case State::kWaitClientHello2:
+      if (m.type != HandshakeType::kClientHello) return tls_unexpected("expected ClientHello");
+      return on_client_hello(m);
+    case State::kWaitFinished:
+      if (m.type != HandshakeType::kFinished) return tls_unexpected("expected client Finished");
+      return on_finished(m);
+    case State::kConnected:
+      if (m.type != HandshakeType::kKeyUpdate) {
+        return tls_unexpected("a handshake message after the handshake");
+      }
+      return on_key_update(core_, *suite_, &client_ap_, &server_ap_, m);
+  }
+  return tls_internal("server state");
+}
+
+TlsError Tls13Server::choose(const ClientHelloOffer& offer) {
+  const bool first = state_ == State::kWaitClientHello;
+  const CipherSuite* suite = nullptr;
+  for (const CipherSuite* s : config_.cipher_suites()) {
+    if (contains(offer.cipher_suites, s->iana_code)) {
+      suite = s;
+      break;
+    }
+  }
+  if (suite == nullptr) {
+    return tls_fail(AlertDescription::kHandshakeFailure, "ClientHello: no cipher suite in common");
+  }
+  if (!first) {
+    // The suite of the HelloRetryRequest stays (§4.1.4): the client must still offer it.
+    if (!contains(offer.cipher_suites, suite_->iana_code)) {
+      return tls_illegal("ClientHello2: the HelloRetryRequest's suite is not offered");
+    }
+    return kTlsOk;
+  }
+  suite_ = suite;
+
+  const SigningCredential& credential = *config_.credential();
+  bool have_scheme = false;
+  for (SignatureScheme s : credential.schemes()) {
+    if (contains(offer.signature_schemes, static_cast<uint16_t>(s))) {
+      scheme_ = s;
+      have_scheme = true;
+      break;
+    }
+  }
+  if (!have_scheme) {
+    return tls_fail(AlertDescription::kHandshakeFailure,
+                    "ClientHello: no signature scheme the certificate's key can sign with");
+  }
+
+  Negotiated& n = core_.mutable_negotiated();
+  if (offer.has_server_name) n.server_name.assign(offer.server_name.begin(), offer.server_name.end());
+  if (offer.has_alpn && !config_.alpn().empty()) {
+    for (const std::string& p : config_.alpn()) {
+      const bool offered = std::any_of(offer.alpn.begin(), offer.alpn.end(), [&p](Bytes name) {
+        return name.size() == p.size() && std::memcmp(name.data(), p.data(), p.size()) == 0;
+      });
+      if (offered) {
+        n.alpn = p;
+        break;
+      }
+    }
+    if (n.alpn.empty()) {
+      return tls_fail(AlertDescription::kNoApplicationProtocol,
+                      "ClientHello: no ALPN protocol in common");
+    }
+  }
+  return kTlsOk;
+}
+
+TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
+  ClientHello ch;
+  TlsError e = decode_client_hello(&ch, m.body);
+  if (!e.ok()) return e;
+  ClientHelloOffer offer;
+  e = decode_client_hello_offer(&offer, ch);
+  if (!e.ok()) return e;
+
+  if (state_ == State::kWaitClientHello) {
+    session_id_.assign(ch.legacy_session_id.begin(), ch.legacy_session_id.end());
+  } else if (!std::equal(ch.legacy_session_id.begin(), ch.legacy_session_id.end(),
+                         session_id_.begin(), session_id_.end())) {
+    return tls_illegal("ClientHello2: legacy_session_id changed");
+  }
+  if (!offer.cookie.empty()) return tls_illegal("ClientHello: a cookie this server did not send");
+  e = choose(offer);
+  if (!e.ok()) return e;
+
+  // The group: the first of the server's groups the client offered a share for; failing that,
+  // the first of the server's groups the client supports, asked for by HelloRetryRequest.
+  const KeyShareEntry* share = nullptr;
+  if (state_ == State::kWaitClientHello2) {
+    // §4.1.2: the second ClientHello carries exactly one share, for the group asked for.
+    if (offer.shares.size() != 1 || offer.shares[0].group != static_cast<uint16_t>(group_)) {
+      return tls_illegal("ClientHello2: not the one key share the HelloRetryRequest asked for");
+    }
+    share = &offer.shares[0];
+  } else {
+    for (NamedGroup g : config_.groups()) {
+      for (const KeyShareEntry& s : offer.shares) {
+        if (s.group == static_cast<uint16_t>(g)) share = &s;
+      }
+      if (share != nullptr) {
+        group_ = g;
+        break;
+      }
+    }
+    if (share == nullptr) {
+      bool found = false;
+      for (NamedGroup g : config_.groups()) {
+        if (contains(offer.groups, static_cast<uint16_t>(g))) {
+          group_ = g;
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        return tls_fail(AlertDescription::kHandshakeFailure,
+                        "ClientHello: no key exchange group in common");
+      }
+      transcript_.start(suite_->hash);
+      transcript_.add(m.message);
+      return send_hello_retry_request();
+    }
+  }
+  transcript_.start(suite_->hash);
+  transcript_.add(m.message);
+  return send_server_flight(offer, share->key_exchange);
+}
+
+TlsError Tls13Server::send_hello_retry_request() {
+  transcript_.restart_after_hello_retry();
+  ExtensionBuilder ext;
+  {
+    WireWriter w = ext.add(ExtensionType::kSupportedVersions);
+    encode_supported_versions_sh(w, kTls13);
+  }
+  {
+    WireWriter w = ext.add(ExtensionType::kKeyShare);
+    encode_key_share_hrr(w, static_cast<uint16_t>(group_));
+  }
+  ServerHello hrr;
+  hrr.legacy_version = kLegacyVersion;
+  hrr.random = Bytes(kHelloRetryRequestRandom, sizeof(kHelloRetryRequestRandom));
+  hrr.legacy_session_id_echo = session_id_;
+  hrr.cipher_suite = suite_->iana_code;
+  hrr.legacy_compression_method = 0;
+  hrr.extensions = ext.list();
+  hrr.is_hello_retry_request = true;
+  std::vector<uint8_t> message;
+  WireWriter w(&message);
+  if (!encode_server_hello(w, hrr) || !w.ok()) return tls_internal("HelloRetryRequest encoding");
+  transcript_.add(message);
+  TlsError e = core_.send_handshake(message);
+  if (!e.ok()) return e;
+  // Middlebox compatibility: change_cipher_spec right after the server's first handshake
+  // message, when the client asked for the mode with a session id (RFC 8446 Appendix D.4).
+  if (config_.middlebox_compatibility() && !session_id_.empty()) {
+    e = core_.send_change_cipher_spec();
+    if (!e.ok()) return e;
+    sent_ccs_ = true;
+  }
+  core_.mutable_negotiated().hello_retry = true;
+  state_ = State::kWaitClientHello2;
+  return kTlsOk;
+}
+
+TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes client_share) {
+  std::unique_ptr<KeyShare> mine;
+  uint8_t priv[32];
+  TlsError e;
+  // A secp256r1 scalar must be below the group order; 32 random bytes are, but for 2^-32.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    e = core_.random(MutableBytes(priv, private_key_size(group_)));
+    if (e.ok()) e = key_share_from_private(&mine, group_, Bytes(priv, private_key_size(group_)));
+    if (e.ok()) break;
+  }
+  secure_wipe(priv, sizeof(priv));
+  if (!e.ok()) return e;
+  Secret ecdhe;
+  e = mine->shared_secret(&ecdhe, client_share);
+  if (!e.ok()) return e;
+
+  uint8_t random[32];
+  e = core_.random(MutableBytes(random, sizeof(random)));
+  if (!e.ok()) return e;
+  ExtensionBuilder sh_ext;
+  {
+    WireWriter w = sh_ext.add(ExtensionType::kSupportedVersions);
+    encode_supported_versions_sh(w, kTls13);
+  }
+  {
+    WireWriter w = sh_ext.add(ExtensionType::kKeyShare);
+    encode_key_share_sh(w, KeyShareEntry{static_cast<uint16_t>(group_), mine->key_exchange()});
+  }
+  ServerHello sh;
+  sh.legacy_version = kLegacyVersion;
+  sh.random = Bytes(random, sizeof(random));
+  sh.legacy_session_id_echo = session_id_;
+  sh.cipher_suite = suite_->iana_code;
+  sh.legacy_compression_method = 0;
+  sh.extensions = sh_ext.list();
+  sh.is_hello_retry_request = false;
+  std::vector<uint8_t> hello;
+  WireWriter hw(&hello);
+  if (!encode_server_hello(hw, sh) || !hw.ok()) return tls_internal("ServerHello encoding");
+  transcript_.add(hello);
+  e = core_.send_handshake(hello);
+  if (!e.ok()) return e;
+  if (config_.middlebox_compatibility() && !session_id_.empty() && !sent_ccs_) {
+    e = core_.send_change_cipher_spec();
+    if (!e.ok()) return e;
+    sent_ccs_ = true;
+  }
+
+  uint8_t h[Transcript::kMaxHashSize];
+  const Bytes hello_hash = transcript_.hash(h);
+  if (schedule_.init(*suite_) != Status::kOk ||
+      schedule_.enter_handshake(ecdhe.bytes()) != Status::kOk ||
+      schedule_.client_handshake_traffic_secret(&client_hs_, hello_hash) != Status::kOk ||
+      schedule_.server_handshake_traffic_secret(&server_hs_, hello_hash) != Status::kOk) {
+    return tls_internal("handshake secrets");
+  }
+  mine.reset();  // the private key goes as soon as it is used
+  e = install_traffic_secret(core_, *suite_, Direction::kWrite, server_hs_);
+  if (!e.ok()) return e;
+  e = install_traffic_secret(core_, *suite_, Direction::kRead, client_hs_);
+  if (!e.ok()) return e;
+
+  // EncryptedExtensions, Certificate, CertificateVerify, Finished: one flight, one call into the
+  // record layer.
+  std::vector<uint8_t> flight;
+  Negotiated& n = core_.mutable_negotiated();
+  ExtensionBuilder ee_ext;
+  if (offer.has_server_name) ee_ext.add(ExtensionType::kServerName);  // empty: acknowledged
+  if (!n.alpn.empty()) {
+    WireWriter w = ee_ext.add(ExtensionType::kApplicationLayerProtocolNegotiation);
+    encode_alpn_ee(w, Bytes(reinterpret_cast<const uint8_t*>(n.alpn.data()), n.alpn.size()));
+  }
+  // record_size_limit (RFC 8449 §4): answered only when offered; this server's own limit is its
+  // config's, or the protocol maximum.
+  const uint16_t own_limit = config_.record_size_limit() != 0 ? config_.record_size_limit() : 16385;
+  if (offer.has_record_size_limit) {
+    WireWriter w = ee_ext.add(ExtensionType::kRecordSizeLimit);
+    encode_record_size_limit(w, own_limit);
+  }
+  {
+    WireWriter w(&flight);
+    if (!encode_encrypted_extensions(w, EncryptedExtensions{ee_ext.list()}) || !w.ok()) {
+      return tls_internal("EncryptedExtensions encoding");
+    }
+  }
+  transcript_.add(flight);
+  size_t at = flight.size();
+  e = append_certificate(&flight, config_.credential()->chain());
+  if (!e.ok()) return e;
+  transcript_.add(Bytes(flight).subspan(at));
+  at = flight.size();
+  e = append_certificate_verify(&flight, *config_.credential(), scheme_, CertificateRole::kServer,
+                                transcript_.hash(h));
+  if (!e.ok()) return e;
+  transcript_.add(Bytes(flight).subspan(at));
+  at = flight.size();
+  e = append_finished(&flight, *suite_, server_hs_, transcript_.hash(h));
+  if (!e.ok()) return e;
+  transcript_.add(Bytes(flight).subspan(at));
+  e = core_.send_handshake(flight);
+  if (!e.ok()) return e;
+
+  const Bytes server_finished_hash = transcript_.hash(h);
+  if (schedule_.enter_master() != Status::kOk ||
+      schedule_.client_application_traffic_secret(&client_ap_, server_finished_hash) !=
+          Status::kOk ||
+      schedule_.server_application_traffic_secret(&server_ap_, server_finished_hash) !=
+          Status::kOk) {
+    return tls_internal("application secrets");
+  }
+  e = install_traffic_secret(core_, *suite_, Direction::kWrite, server_ap_);
+  if (!e.ok()) return e;
+  if (offer.has_record_size_limit) {
+    e = core_.set_peer_record_size_limit(offer.record_size_limit);
+    if (e.ok()) e = core_.set_own_record_size_limit(own_limit);
+    if (!e.ok()) return e;
+  }
+  n.suite = suite_;
+  n.group = group_;
+  state_ = State::kWaitFinished;
+  return kTlsOk;
+}
+
+TlsError Tls13Server::on_finished(const HandshakeMessage& m) {
+  uint8_t h[Transcript::kMaxHashSize];
+  TlsError e = check_finished(*suite_, client_hs_, transcript_.hash(h), m);
+  if (!e.ok()) return e;
+  transcript_.add(m.message);
+  e = install_traffic_secret(core_, *suite_, Direction::kRead, client_ap_);
+  if (!e.ok()) return e;
+  core_.allow_change_cipher_spec(false);
+  client_hs_.wipe();
+  server_hs_.wipe();
+  core_.handshake_complete();
+  state_ = State::kConnected;
+  return kTlsOk;
+}
+
+}  // namespace volley::tls

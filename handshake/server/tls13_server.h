@@ -1,0 +1,70 @@
+// handshake/server/tls13_server.h: the TLS 1.3 server state machine (RFC 8446 §2, §4).
+//
+//   kWaitClientHello:  ClientHello: choose suite, group, signature scheme, ALPN
+//                        no usable key share: send HelloRetryRequest  -> kWaitClientHello2
+//                        else: send ServerHello [CCS] EncryptedExtensions Certificate
+//                        CertificateVerify Finished; handshake and application send keys
+//                                                                    -> kWaitFinished
+//   kWaitClientHello2: ClientHello after HelloRetryRequest: the same choices, the share asked
+//                      for; then as above                            -> kWaitFinished
+//   kWaitFinished:     client Finished: checked; application receive keys -> kConnected
+//   kConnected:        KeyUpdate
+//
+// Choices follow the server's preference order (its config), among what the client offered:
+// suite, then group (a group the client sent a share for wins over a better one that would
+// need a HelloRetryRequest only when the config lists it first), then signature scheme from the
+// credential's list, then ALPN (no common protocol: no_application_protocol, RFC 7301 §3.2).
+// Client certificates (CertificateRequest), tickets and 0-RTT come with the sessions work.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "handshake/connection_core.h"
+#include "handshake/groups/key_share.h"
+#include "handshake/transcript.h"
+#include "volley/key_schedule.h"
+
+namespace volley::tls {
+
+struct ClientHello;
+struct ClientHelloOffer;
+
+class Tls13Server final : public HandshakeMachine {
+ public:
+  explicit Tls13Server(ConnectionCore& core);
+  ~Tls13Server() override;
+
+  [[nodiscard]] TlsError start() override;
+  [[nodiscard]] TlsError on_message(const HandshakeMessage& message) override;
+
+ private:
+  enum class State : uint8_t {
+    kWaitClientHello,
+    kWaitClientHello2,
+    kWaitFinished,
+    kConnected,
+  };
+
+  TlsError on_client_hello(const HandshakeMessage& m);
+  // choose settles suite, group, scheme and ALPN from |offer| (the first ClientHello) or checks
+  // that the second ClientHello still allows the first one's choices.
+  TlsError choose(const ClientHelloOffer& offer);
+  TlsError send_hello_retry_request();
+  TlsError send_server_flight(const ClientHelloOffer& offer, Bytes client_share);
+  TlsError on_finished(const HandshakeMessage& m);
+
+  ConnectionCore& core_;
+  const Config& config_;
+  State state_ = State::kWaitClientHello;
+  std::vector<uint8_t> session_id_;  // the client's legacy_session_id, echoed
+  const CipherSuite* suite_ = nullptr;
+  NamedGroup group_{};
+  SignatureScheme scheme_{};
+  bool sent_ccs_ = false;
+  Transcript transcript_;
+  KeySchedule schedule_;
+  Secret client_hs_, server_hs_, client_ap_, server_ap_;
+};
+
+}  // namespace volley::tls
