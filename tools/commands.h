@@ -16,5 +16,7 @@ Runner add_selftest_command(CLI::App& app);
 Runner add_speed_command(CLI::App& app);
 Runner add_aead_command(CLI::App& app);
 Runner add_record_command(CLI::App& app);
+Runner add_client_command(CLI::App& app);
+Runner add_server_command(CLI::App& app);
 
 }  // namespace volley::tool

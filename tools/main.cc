@@ -7,12 +7,13 @@
 #include "tools/commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"volley: TLS 1.3 record crypto engine (AES-GCM, ChaCha20-Poly1305), per-CPU speed"};
+  CLI::App app{"volley: TLS 1.3 engine: record crypto (AES-GCM, ChaCha20-Poly1305), client, server, per-CPU speed"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "volley 0.1");
   using Adder = volley::tool::Runner (*)(CLI::App&);
   const Adder adders[] = {volley::tool::add_selftest_command, volley::tool::add_speed_command,
-                          volley::tool::add_aead_command, volley::tool::add_record_command};
+                          volley::tool::add_aead_command, volley::tool::add_record_command,
+                          volley::tool::add_client_command, volley::tool::add_server_command};
   std::vector<std::pair<const CLI::App*, volley::tool::Runner>> runners;
   for (Adder add : adders) {
     volley::tool::Runner run = add(app);

@@ -1,0 +1,160 @@
+// volley client HOST:PORT: a TLS 1.3 client on a socket, like `openssl s_client -quiet`.
+//
+// The handshake's facts go to stderr; then standard input goes to the server and what the server
+// sends goes to standard output. At the end of standard input the client sends close_notify and
+// reads on until the server closes. Exit 0 on a clean end, 1 when the connection failed (the
+// alert and the reason on stderr), 2 on bad options.
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "tools/cli_io.h"
+#include "tools/commands.h"
+#include "tools/tls/insecure_verifier.h"
+#include "tools/tls/net.h"
+#include "tools/tls/tls_options.h"
+#include "volley/pki.h"
+#include "volley/tls.h"
+
+namespace volley::tool {
+namespace {
+
+struct ClientOptions {
+  std::string target;
+  std::string servername;
+  bool servername_set = false;
+  std::string cafile;
+  std::string capath;
+  bool insecure = false;
+  TlsOptions tls;
+};
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "volley client: %s\n", what.c_str());
+  return 1;
+}
+
+int run_client(const ClientOptions& o) {
+  std::string host, port;
+  if (!split_host_port(o.target, &host, &port)) {
+    std::fprintf(stderr, "volley client: expected HOST:PORT, got %s\n", o.target.c_str());
+    return 2;
+  }
+  tls::TlsError error;
+  std::shared_ptr<const tls::CertificateVerifier> verifier;
+  if (!o.cafile.empty()) {
+    verifier = tls::make_openssl_verifier_from_ca_file(o.cafile, &error);
+  } else if (!o.capath.empty()) {
+    verifier = tls::make_openssl_verifier_from_ca_dir(o.capath, &error);
+  } else {
+    verifier = tls::make_openssl_verifier_system(&error);
+  }
+  if (verifier == nullptr) return fail(std::string("trust store: ") + error.reason);
+  if (o.insecure) verifier = std::make_shared<InsecureVerifier>(verifier);
+
+  tls::ConfigBuilder builder;
+  builder.verifier(verifier);
+  std::string bad;
+  if (!apply_tls_options(o.tls, &builder, &bad)) {
+    std::fprintf(stderr, "volley client: %s\n", bad.c_str());
+    return 2;
+  }
+  const auto config = builder.build(&error);
+  if (config == nullptr) return fail(std::string("config: ") + error.reason);
+
+  std::string why;
+  const int fd = connect_tcp(host, port, &why);
+  if (fd < 0) return fail(why);
+  const std::string name = o.servername_set ? o.servername : host;
+  const auto t0 = std::chrono::steady_clock::now();
+  tls::Connection conn = tls::Connection::client(config, name);
+  std::vector<unsigned char> plaintext;
+  PumpResult r = handshake(fd, conn, o.tls.timeout_s, &plaintext);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  if (r != PumpResult::kOk) {
+    flush(fd, conn);  // the alert
+    close(fd);
+    if (r == PumpResult::kFailed) return fail("handshake failed: " + failure_text(conn));
+    return fail(r == PumpResult::kTimeout ? "handshake timed out"
+                                           : "the server closed the connection during the handshake");
+  }
+  std::fprintf(stderr, "volley client: %s\n", describe(conn.negotiated(), took).c_str());
+
+  if (!plaintext.empty() && !write_stdout(plaintext.data(), plaintext.size())) {
+    close(fd);
+    return fail("cannot write to standard output");
+  }
+  bool stdin_open = true;
+  for (;;) {
+    pollfd p[2] = {{fd, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}};
+    // While standard input is open the user may take their time; after it, the server has the
+    // timeout to finish.
+    const int ready = poll(p, 2, stdin_open ? -1 : o.tls.timeout_s * 1000);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      close(fd);
+      return fail("timed out waiting for the server");
+    }
+    if (p[1].revents != 0) {
+      unsigned char buf[16 * 1024];
+      const ssize_t n = read(0, buf, sizeof(buf));
+      if (n > 0) {
+        conn.write(Bytes(buf, static_cast<size_t>(n)));
+      } else {
+        stdin_open = false;
+        conn.close();  // TLS 1.3 half-close: the server may still answer (RFC 8446 §6.1)
+      }
+      if (!flush(fd, conn)) return fail("send failed");
+    }
+    if (p[0].revents != 0) {
+      plaintext.clear();
+      r = receive_once(fd, conn, o.tls.timeout_s, &plaintext);
+      if (!plaintext.empty() && !write_stdout(plaintext.data(), plaintext.size())) {
+        close(fd);
+        return fail("cannot write to standard output");
+      }
+      if (r == PumpResult::kFailed) {
+        close(fd);
+        return fail(failure_text(conn));
+      }
+      if (conn.peer_closed()) {
+        conn.close();
+        flush(fd, conn);
+        close(fd);
+        return 0;
+      }
+      if (r == PumpResult::kSocketClosed) {
+        close(fd);
+        return fail("the server closed the connection without close_notify");
+      }
+      if (r != PumpResult::kOk) {
+        close(fd);
+        return fail("receive failed");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Runner add_client_command(CLI::App& app) {
+  auto o = std::make_shared<ClientOptions>();
+  CLI::App* cmd = app.add_subcommand("client", "connect to a TLS 1.3 server (like openssl s_client -quiet)");
+  cmd->add_option("target", o->target, "HOST:PORT")->required();
+  cmd->add_option("--servername", o->servername,
+                  "the name sent in SNI and checked in the certificate (default HOST)")
+      ->each([o](const std::string&) { o->servername_set = true; });
+  cmd->add_option("--cafile", o->cafile, "trust the CA certificates in this PEM file");
+  cmd->add_option("--capath", o->capath, "trust the CA certificates in this OpenSSL hashed directory");
+  cmd->add_flag("--insecure", o->insecure,
+                "accept any certificate chain (the CertificateVerify signature is still checked)");
+  add_tls_options(*cmd, &o->tls);
+  return [o] { return run_client(*o); };
+}
+
+}  // namespace volley::tool
