@@ -96,13 +96,13 @@ TlsError EcKeyShare::shared_secret(Secret* out, Bytes peer) const {
     return internal("key_share: EC multiplication failed");
   }
   // The curves have cofactor 1, so a valid Q gives a finite d*Q; checked all the same.
-  if (EC_POINT_is_at_infinity(g, s.get()) == 1) return illegal("key_share: EC shared point is zero");
+  if (EC_POINT_is_at_infinity(g, s.get()) == 1)
+    return illegal("key_share: EC shared point is zero");
   BN_CTX_start(ctx.get());
   BIGNUM* x = BN_CTX_get(ctx.get());  // secure memory, cleared by BN_CTX_end
   uint8_t shared[kMaxFieldBytes];
   TlsError result = kTlsOk;
-  if (x == nullptr ||
-      EC_POINT_get_affine_coordinates(g, s.get(), x, nullptr, ctx.get()) != 1 ||
+  if (x == nullptr || EC_POINT_get_affine_coordinates(g, s.get(), x, nullptr, ctx.get()) != 1 ||
       BN_bn2binpad(x, shared, static_cast<int>(field_bytes_)) != static_cast<int>(field_bytes_) ||
       out->assign(Bytes(shared, field_bytes_)) != Status::kOk) {
     result = internal("key_share: EC shared secret failed");
@@ -127,14 +127,15 @@ TlsError make_ec_share(std::unique_ptr<KeyShare>* out, NamedGroup group,
   const BnCtxPtr ctx(BN_CTX_secure_new());
   if (ec_group == nullptr || scalar == nullptr || ctx == nullptr) return internal("out of memory");
   BN_set_flags(scalar.get(), BN_FLG_CONSTTIME);
-  if (BN_bin2bn(private_key.data(), static_cast<int>(private_key.size()), scalar.get()) == nullptr) {
+  if (BN_bin2bn(private_key.data(), static_cast<int>(private_key.size()), scalar.get()) ==
+      nullptr) {
     return internal("out of memory");
   }
   if (BN_is_zero(scalar.get()) || BN_cmp(scalar.get(), EC_GROUP_get0_order(ec_group.get())) >= 0) {
     return internal("key share: EC private key not in [1, order - 1]");
   }
-  std::unique_ptr<EcKeyShare> share(new (std::nothrow) EcKeyShare(
-      group, std::move(ec_group), std::move(scalar), field_bytes));
+  std::unique_ptr<EcKeyShare> share(
+      new (std::nothrow) EcKeyShare(group, std::move(ec_group), std::move(scalar), field_bytes));
   if (share == nullptr) return internal("out of memory");
   if (!share->compute_public(ctx.get())) return internal("key share: EC public key failed");
   *out = std::move(share);

@@ -36,10 +36,8 @@ bool group_supported(NamedGroup group) noexcept { return private_key_size(group)
 size_t private_key_size(NamedGroup group) noexcept {
   switch (group) {
     case NamedGroup::kX25519:
-    case NamedGroup::kSecp256r1:
-      return 32;
-    case NamedGroup::kSecp384r1:
-      return 48;
+    case NamedGroup::kSecp256r1: return 32;
+    case NamedGroup::kSecp384r1: return 48;
   }
   return 0;
 }
@@ -47,11 +45,9 @@ size_t private_key_size(NamedGroup group) noexcept {
 TlsError key_share_from_private(std::unique_ptr<KeyShare>* out, NamedGroup group,
                                 Bytes private_key) noexcept {
   switch (group) {
-    case NamedGroup::kX25519:
-      return groups_internal::make_x25519_share(out, private_key);
+    case NamedGroup::kX25519: return groups_internal::make_x25519_share(out, private_key);
     case NamedGroup::kSecp256r1:
-    case NamedGroup::kSecp384r1:
-      return groups_internal::make_ec_share(out, group, private_key);
+    case NamedGroup::kSecp384r1: return groups_internal::make_ec_share(out, group, private_key);
   }
   return tls_fail(AlertDescription::kInternalError, "key share: unsupported group");
 }

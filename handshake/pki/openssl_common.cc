@@ -14,18 +14,14 @@ const char* digest_name(SignatureScheme scheme) noexcept {
   switch (scheme) {
     case SignatureScheme::kEcdsaSecp256r1Sha256:
     case SignatureScheme::kRsaPssRsaeSha256:
-    case SignatureScheme::kRsaPssPssSha256:
-      return "SHA256";
+    case SignatureScheme::kRsaPssPssSha256: return "SHA256";
     case SignatureScheme::kEcdsaSecp384r1Sha384:
     case SignatureScheme::kRsaPssRsaeSha384:
-    case SignatureScheme::kRsaPssPssSha384:
-      return "SHA384";
+    case SignatureScheme::kRsaPssPssSha384: return "SHA384";
     case SignatureScheme::kEcdsaSecp521r1Sha512:
     case SignatureScheme::kRsaPssRsaeSha512:
-    case SignatureScheme::kRsaPssPssSha512:
-      return "SHA512";
-    default:
-      return nullptr;
+    case SignatureScheme::kRsaPssPssSha512: return "SHA512";
+    default: return nullptr;
   }
 }
 

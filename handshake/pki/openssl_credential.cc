@@ -205,7 +205,8 @@ std::shared_ptr<const SigningCredential> make_openssl_credential_from_pem_files(
                                              ossl::internal("certificate chain: cannot read file"));
     }
     if (!ossl::read_file(&key.text, key_pem)) {
-      return ossl::report<SigningCredential>(error, ossl::internal("private key: cannot read file"));
+      return ossl::report<SigningCredential>(error,
+                                             ossl::internal("private key: cannot read file"));
     }
     return ossl::make_openssl_credential(chain, key.text, {}, error);
   } catch (const std::bad_alloc&) {

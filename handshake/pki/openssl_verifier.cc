@@ -132,8 +132,7 @@ TlsError OpensslVerifier::verify_signature(Bytes leaf_der, SignatureScheme schem
   if (leaf == nullptr) return tls_fail(kBadCertificate, "certificate: leaf does not parse");
   EVP_PKEY* key = X509_get0_pubkey(leaf.get());  // owned by |leaf|
   if (key == nullptr) return tls_fail(kBadCertificate, "certificate: leaf key does not parse");
-  const TlsError key_ok =
-      check_key_policy(key, policy_, AlertDescription::kUnsupportedCertificate);
+  const TlsError key_ok = check_key_policy(key, policy_, AlertDescription::kUnsupportedCertificate);
   if (!key_ok.ok()) return key_ok;
   const TlsError fits =
       check_scheme_fits_key(scheme, key_kind(key), AlertDescription::kIllegalParameter);
@@ -191,49 +190,56 @@ TlsError alert_for_verify_error(int error) noexcept {
                       "certificate: purpose, key or algorithm not accepted");
     case X509_V_ERR_CERT_REVOKED:
       return tls_fail(AlertDescription::kCertificateRevoked, "certificate: revoked");
-    case X509_V_ERR_OUT_OF_MEM:
-      return tls_fail(AlertDescription::kInternalError, "out of memory");
+    case X509_V_ERR_OUT_OF_MEM: return tls_fail(AlertDescription::kInternalError, "out of memory");
     default:
       return tls_fail(AlertDescription::kCertificateUnknown, "certificate: chain not accepted");
   }
 }
+
+namespace {
+
+// load_roots fills |store| with the trusted roots of |source|.
+TlsError load_roots(X509_STORE* store, CaSource source, const std::string& path) {
+  switch (source) {
+    case CaSource::kFile:
+      if (X509_STORE_load_file(store, path.c_str()) != 1) {
+        return tls_fail(AlertDescription::kInternalError,
+                        "CA file: cannot read, or no certificate in it");
+      }
+      return kTlsOk;
+    case CaSource::kDir: {
+      // X509_STORE_load_path only registers the directory; look first so a typo fails here.
+      std::error_code ec;
+      if (!std::filesystem::is_directory(path, ec) ||
+          X509_STORE_load_path(store, path.c_str()) != 1) {
+        return tls_fail(AlertDescription::kInternalError, "CA directory: not a directory");
+      }
+      return kTlsOk;
+    }
+    case CaSource::kSystem:
+      if (X509_STORE_set_default_paths(store) != 1) {
+        return tls_fail(AlertDescription::kInternalError, "system CA store: cannot load");
+      }
+      return kTlsOk;
+  }
+  return tls_fail(AlertDescription::kInternalError, "CA store: unknown source");
+}
+
+}  // namespace
 
 std::shared_ptr<const CertificateVerifier> make_openssl_verifier(CaSource source,
                                                                  const std::string& path,
                                                                  const OpensslPolicy& policy,
                                                                  TlsError* error) {
   const ErrorQueueScope clear_errors;
-  X509StorePtr store(X509_STORE_new());
-  if (store == nullptr) {
-    return report<CertificateVerifier>(error, tls_fail(AlertDescription::kInternalError,
-                                                       "CA store: out of memory"));
-  }
-  switch (source) {
-    case CaSource::kFile:
-      if (X509_STORE_load_file(store.get(), path.c_str()) != 1) {
-        return report<CertificateVerifier>(
-            error, tls_fail(AlertDescription::kInternalError,
-                            "CA file: cannot read, or no certificate in it"));
-      }
-      break;
-    case CaSource::kDir: {
-      // X509_STORE_load_path only registers the directory; look first so a typo fails here.
-      std::error_code ec;
-      if (!std::filesystem::is_directory(path, ec) ||
-          X509_STORE_load_path(store.get(), path.c_str()) != 1) {
-        return report<CertificateVerifier>(
-            error, tls_fail(AlertDescription::kInternalError, "CA directory: not a directory"));
-      }
-      break;
+  try {  // std::filesystem::path and make_shared allocate
+    X509StorePtr store(X509_STORE_new());
+    if (store == nullptr) {
+      return report<CertificateVerifier>(
+          error, tls_fail(AlertDescription::kInternalError, "CA store: out of memory"));
     }
-    case CaSource::kSystem:
-      if (X509_STORE_set_default_paths(store.get()) != 1) {
-        return report<CertificateVerifier>(
-            error, tls_fail(AlertDescription::kInternalError, "system CA store: cannot load"));
-      }
-      break;
-  }
-  try {
+    const TlsError loaded = load_roots(store.get(), source, path);
+    if (!loaded.ok()) return report<CertificateVerifier>(error, loaded);
     auto verifier = std::make_shared<const OpensslVerifier>(std::move(store), policy);
     if (error != nullptr) *error = kTlsOk;
     return verifier;

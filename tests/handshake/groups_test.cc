@@ -2,8 +2,6 @@
 // secp256r1 against RFC 5903 §8.1 and against libcrypto's own ECDH (EVP_PKEY_derive) both ways,
 // secp384r1 against libcrypto, and every refusal: bad points, all-zero X25519 results, scalars out
 // of range, wrong lengths.
-#include "handshake/groups/key_share.h"
-
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "handshake/groups/key_share.h"
 #include "tests/harness/vectors.h"
 
 namespace volley::tls {
@@ -123,12 +122,12 @@ TEST(X25519KeyShare, RefusesBadPeerValues) {
 
 // RFC 5903 §8.1: ECDH on P-256 with fixed scalars.
 TEST(EcKeyShare, Rfc5903P256) {
-  const auto i = from_private(
-      NamedGroup::kSecp256r1,
-      hex("c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433"));
-  const auto r = from_private(
-      NamedGroup::kSecp256r1,
-      hex("c6ef9c5d78ae012a011164acb397ce2088685d8f06bf9be0b283ab46476bee53"));
+  const auto i =
+      from_private(NamedGroup::kSecp256r1,
+                   hex("c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433"));
+  const auto r =
+      from_private(NamedGroup::kSecp256r1,
+                   hex("c6ef9c5d78ae012a011164acb397ce2088685d8f06bf9be0b283ab46476bee53"));
   ASSERT_TRUE(i && r);
   EXPECT_EQ(i->group(), NamedGroup::kSecp256r1);
   EXPECT_EQ(hexs(i->key_exchange()),
@@ -252,14 +251,16 @@ TEST(EcKeyShare, RefusesBadPoints) {
 
   Secret out;
   ASSERT_EQ(out.assign(Vec(32, 0xee)), Status::kOk);
-  for (const Vec* bad : {&off_curve, &compressed, &hybrid, &x_is_p, &zeros, &infinity, &long_point}) {
+  for (const Vec* bad :
+       {&off_curve, &compressed, &hybrid, &x_is_p, &zeros, &infinity, &long_point}) {
     expect_fail(share->shared_secret(&out, *bad), AlertDescription::kIllegalParameter);
   }
   expect_fail(share->shared_secret(&out, {}), AlertDescription::kIllegalParameter);
   // A P-384 point offered to a P-256 share.
   std::unique_ptr<KeyShare> p384;
   ASSERT_TRUE(generate_key_share(&p384, NamedGroup::kSecp384r1).ok());
-  expect_fail(share->shared_secret(&out, p384->key_exchange()), AlertDescription::kIllegalParameter);
+  expect_fail(share->shared_secret(&out, p384->key_exchange()),
+              AlertDescription::kIllegalParameter);
   EXPECT_EQ(to_hex(out.bytes().data(), out.size()), to_hex(Vec(32, 0xee))) << "out unchanged";
   EXPECT_EQ(ERR_peek_error(), 0u);
 }

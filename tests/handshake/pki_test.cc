@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -35,8 +36,8 @@ using namespace std::chrono_literals;
 constexpr AlertDescription kBadCertificate = AlertDescription::kBadCertificate;
 
 // Inside the test PKI's validity (2026-01-01..2046-01-01).
-const VerifyTime k2030 = std::chrono::time_point_cast<std::chrono::seconds>(
-    sys_days(std::chrono::year(2030) / 1 / 1));
+const VerifyTime k2030 =
+    std::chrono::time_point_cast<std::chrono::seconds>(sys_days(std::chrono::year(2030) / 1 / 1));
 
 // pki_path finds a file of tests/pki in the runfiles, or relative to the repository root.
 std::string pki_path(const std::string& name) {
@@ -77,8 +78,8 @@ std::vector<Bytes> views(const std::vector<Vec>& chain) {
 
 void expect_fail(TlsError e, AlertDescription alert) {
   EXPECT_FALSE(e.ok());
-  EXPECT_EQ(e.alert, alert) << (e.reason ? e.reason : "ok") << ": got "
-                            << alert_name(e.alert) << ", want " << alert_name(alert);
+  EXPECT_EQ(e.alert, alert) << (e.reason ? e.reason : "ok") << ": got " << alert_name(e.alert)
+                            << ", want " << alert_name(alert);
 }
 
 // Every test ends with an empty OpenSSL error queue: the library cleans up after itself.
@@ -148,8 +149,8 @@ TEST(CertificateVerifyContent, Layout) {
 }
 
 TEST_F(PkiTest, ChainsVerifyForTheirHostAndAddress) {
-  for (const char* kind : {"ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-2048", "rsa-pss-2048",
-                           "ed25519"}) {
+  for (const char* kind :
+       {"ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-2048", "rsa-pss-2048", "ed25519"}) {
     const std::string chain = std::string("server-") + kind + ".chain.pem";
     EXPECT_TRUE(verify(chain).ok()) << kind << ": " << verify(chain).reason;
     EXPECT_TRUE(verify(chain, "127.0.0.1").ok()) << kind;
@@ -180,8 +181,8 @@ TEST_F(PkiTest, ExpiredAndNotYetValidAreCertificateExpired) {
       sys_days(std::chrono::year(2025) / 12 / 31));
   expect_fail(verify("server-ecdsa-p256.chain.pem", "localhost", CertificateRole::kServer, before),
               AlertDescription::kCertificateExpired);
-  const VerifyTime after = std::chrono::time_point_cast<std::chrono::seconds>(
-      sys_days(std::chrono::year(2046) / 1 / 2));
+  const VerifyTime after =
+      std::chrono::time_point_cast<std::chrono::seconds>(sys_days(std::chrono::year(2046) / 1 / 2));
   expect_fail(verify("server-ecdsa-p256.chain.pem", "localhost", CertificateRole::kServer, after),
               AlertDescription::kCertificateExpired);
 }
@@ -307,8 +308,9 @@ TEST_F(PkiTest, SignAndVerifyEveryKeyAndScheme) {
 
         std::vector<uint8_t> tampered = sig;
         tampered[tampered.size() / 2] ^= 0x01;
-        expect_fail(verifier_->verify_signature(cred->chain()[0], scheme, content.bytes(), tampered),
-                    AlertDescription::kDecryptError);
+        expect_fail(
+            verifier_->verify_signature(cred->chain()[0], scheme, content.bytes(), tampered),
+            AlertDescription::kDecryptError);
         Vec other(content.bytes().begin(), content.bytes().end());
         other.back() ^= 0x80;
         expect_fail(verifier_->verify_signature(cred->chain()[0], scheme, other, sig),
@@ -350,17 +352,17 @@ TEST_F(PkiTest, SchemeMustFitTheKey) {
                                           content, sig),
               AlertDescription::kIllegalParameter);
   ASSERT_TRUE(rsa->sign(&sig, SignatureScheme::kRsaPssRsaeSha256, content).ok());
-  expect_fail(verifier_->verify_signature(rsa->chain()[0], SignatureScheme::kRsaPssPssSha256,
-                                          content, sig),
-              AlertDescription::kIllegalParameter);
-  expect_fail(verifier_->verify_signature(ed->chain()[0], SignatureScheme::kRsaPssRsaeSha256,
-                                          content, sig),
-              AlertDescription::kIllegalParameter);
+  expect_fail(
+      verifier_->verify_signature(rsa->chain()[0], SignatureScheme::kRsaPssPssSha256, content, sig),
+      AlertDescription::kIllegalParameter);
+  expect_fail(
+      verifier_->verify_signature(ed->chain()[0], SignatureScheme::kRsaPssRsaeSha256, content, sig),
+      AlertDescription::kIllegalParameter);
   expect_fail(verifier_->verify_signature(rsa->chain()[0], SignatureScheme::kEd448, content, sig),
               AlertDescription::kIllegalParameter);
-  expect_fail(verifier_->verify_signature(Vec{1, 2, 3}, SignatureScheme::kRsaPssRsaeSha256,
-                                          content, sig),
-              kBadCertificate);
+  expect_fail(
+      verifier_->verify_signature(Vec{1, 2, 3}, SignatureScheme::kRsaPssRsaeSha256, content, sig),
+      kBadCertificate);
 }
 
 // RFC 8446 §4.4.3: RSASSA-PKCS1-v1_5 is never accepted in CertificateVerify, even when the
@@ -382,8 +384,9 @@ TEST_F(PkiTest, Pkcs1RefusedInCertificateVerify) {
   sig.resize(len);
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_free(key);
-  for (const SignatureScheme s : {SignatureScheme::kRsaPkcs1Sha256, SignatureScheme::kRsaPkcs1Sha384,
-                                  SignatureScheme::kRsaPkcs1Sha512, SignatureScheme::kRsaPkcs1Sha1}) {
+  for (const SignatureScheme s :
+       {SignatureScheme::kRsaPkcs1Sha256, SignatureScheme::kRsaPkcs1Sha384,
+        SignatureScheme::kRsaPkcs1Sha512, SignatureScheme::kRsaPkcs1Sha1}) {
     expect_fail(verifier_->verify_signature(rsa->chain()[0], s, content, sig),
                 AlertDescription::kIllegalParameter);
   }
@@ -411,8 +414,7 @@ TEST_F(PkiTest, CredentialFactories) {
   EXPECT_EQ(make_openssl_credential_from_pem("", key, &err), nullptr);
   expect_fail(err, AlertDescription::kInternalError);
   EXPECT_EQ(make_openssl_credential_from_pem(chain, "", &err), nullptr);
-  EXPECT_EQ(make_openssl_credential_from_pem(chain.substr(0, chain.size() / 2), key, &err),
-            nullptr)
+  EXPECT_EQ(make_openssl_credential_from_pem(chain.substr(0, chain.size() / 2), key, &err), nullptr)
       << "a broken second certificate is an error, not a shorter chain";
   EXPECT_EQ(make_openssl_credential_from_pem_files("/nonexistent", pki_path("root.pem"), &err),
             nullptr);
@@ -424,9 +426,9 @@ TEST_F(PkiTest, CredentialFactories) {
   BIO_free(in);
   ASSERT_NE(pkey, nullptr);
   BIO* out = BIO_new(BIO_s_mem());
-  ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(out, pkey, EVP_aes_128_cbc(), "secret", 6, nullptr,
-                                          nullptr),
-            1);
+  ASSERT_EQ(
+      PEM_write_bio_PKCS8PrivateKey(out, pkey, EVP_aes_128_cbc(), "secret", 6, nullptr, nullptr),
+      1);
   char* data = nullptr;
   const long n = BIO_get_mem_data(out, &data);
   const std::string encrypted(data, static_cast<size_t>(n));
@@ -434,6 +436,35 @@ TEST_F(PkiTest, CredentialFactories) {
   EVP_PKEY_free(pkey);
   EXPECT_EQ(make_openssl_credential_from_pem(chain, encrypted, &err), nullptr);
   expect_fail(err, AlertDescription::kInternalError);
+}
+
+// One verifier and one credential shared by several threads, as connections share them.
+TEST_F(PkiTest, SharedAcrossThreads) {
+  const auto cred = credential("server-rsa-2048");
+  ASSERT_NE(cred, nullptr);
+  const std::vector<Vec> chain = der_chain(pki_path("server-rsa-2048.chain.pem"));
+  const std::vector<Bytes> v = views(chain);
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < failures.size(); ++t) {
+    threads.emplace_back([&, t] {
+      const Vec content(130, static_cast<uint8_t>(t));
+      for (int i = 0; i < 10; ++i) {
+        std::vector<uint8_t> sig;
+        const bool ok =
+            verifier_->verify_chain(v, "localhost", CertificateRole::kServer, k2030).ok() &&
+            cred->sign(&sig, SignatureScheme::kRsaPssRsaeSha256, content).ok() &&
+            verifier_
+                ->verify_signature(cred->chain()[0], SignatureScheme::kRsaPssRsaeSha256, content,
+                                   sig)
+                .ok() &&
+            ERR_peek_error() == 0;
+        if (!ok) ++failures[t];
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, std::vector<int>(failures.size(), 0));
 }
 
 // RFC 8448 §3: the server's CertificateVerify (rsa_pss_rsae_sha256 with the RFC's RSA-1024 key)
@@ -455,8 +486,8 @@ TEST(PkiRfc8448, ServerCertificateVerify) {
   EVP_MD_CTX* h = EVP_MD_CTX_new();
   ASSERT_EQ(EVP_DigestInit_ex(h, EVP_sha256(), nullptr), 1);
   EVP_DigestUpdate(h, ch_record.data() + 5, ch_record.size() - 5);  // the message, not the record
-  for (const char* m : {"Message_ServerHello", "Message_EncryptedExtensions",
-                        "Message_Server_Certificate"}) {
+  for (const char* m :
+       {"Message_ServerHello", "Message_EncryptedExtensions", "Message_Server_Certificate"}) {
     const Vec msg = s1->bytes(m);
     EVP_DigestUpdate(h, msg.data(), msg.size());
   }
@@ -476,34 +507,34 @@ TEST(PkiRfc8448, ServerCertificateVerify) {
   // The default policy refuses RSA-1024 ...
   auto strict = make_openssl_verifier_from_ca_file(cert_path, nullptr);
   ASSERT_NE(strict, nullptr);
-  expect_fail(strict->verify_signature(cert[0], SignatureScheme::kRsaPssRsaeSha256,
-                                       content.bytes(), signature),
+  expect_fail(strict->verify_signature(cert[0], SignatureScheme::kRsaPssRsaeSha256, content.bytes(),
+                                       signature),
               AlertDescription::kUnsupportedCertificate);
 
   // ... a loosened one verifies the RFC's signature, and refuses it tampered or for the client.
   TlsError err;
-  auto rfc = ossl::make_openssl_verifier(ossl::CaSource::kFile, cert_path, {.min_rsa_bits = 1024},
-                                         &err);
+  auto rfc =
+      ossl::make_openssl_verifier(ossl::CaSource::kFile, cert_path, {.min_rsa_bits = 1024}, &err);
   ASSERT_NE(rfc, nullptr) << err.reason;
   const TlsError ok = rfc->verify_signature(cert[0], SignatureScheme::kRsaPssRsaeSha256,
                                             content.bytes(), signature);
   EXPECT_TRUE(ok.ok()) << ok.reason;
   Vec bad = signature;
   bad[0] ^= 1;
-  expect_fail(rfc->verify_signature(cert[0], SignatureScheme::kRsaPssRsaeSha256, content.bytes(),
-                                    bad),
-              AlertDescription::kDecryptError);
+  expect_fail(
+      rfc->verify_signature(cert[0], SignatureScheme::kRsaPssRsaeSha256, content.bytes(), bad),
+      AlertDescription::kDecryptError);
   CertificateVerifyContent client;
   ASSERT_TRUE(certificate_verify_content(&client, CertificateRole::kClient, hash).ok());
-  expect_fail(rfc->verify_signature(cert[0], SignatureScheme::kRsaPssRsaeSha256, client.bytes(),
-                                    signature),
-              AlertDescription::kDecryptError);
+  expect_fail(
+      rfc->verify_signature(cert[0], SignatureScheme::kRsaPssRsaeSha256, client.bytes(), signature),
+      AlertDescription::kDecryptError);
 
   // Its self-signed certificate (sha256WithRSAEncryption) verifies as its own root, in its
   // validity (2016-07-30..2026-07-30).
   const std::vector<Bytes> chain = views(cert);
-  const VerifyTime in_2020 = std::chrono::time_point_cast<std::chrono::seconds>(
-      sys_days(std::chrono::year(2020) / 1 / 1));
+  const VerifyTime in_2020 =
+      std::chrono::time_point_cast<std::chrono::seconds>(sys_days(std::chrono::year(2020) / 1 / 1));
   const TlsError chain_ok = rfc->verify_chain(chain, "", CertificateRole::kServer, in_2020);
   EXPECT_TRUE(chain_ok.ok()) << chain_ok.reason;
 
