@@ -1,5 +1,7 @@
 #include "handshake/server/client_hello_offer.h"
 
+#include <algorithm>
+
 #include "handshake/messages/extensions.h"
 
 namespace volley::tls {
@@ -26,7 +28,40 @@ bool contains(const U16List& list, uint16_t value) {
   return false;
 }
 
+// may_change: the extensions a second ClientHello may add, drop or alter (§4.1.2).
+bool may_change(ExtensionType type) {
+  return type == ExtensionType::kKeyShare || type == ExtensionType::kEarlyData ||
+         type == ExtensionType::kCookie || type == ExtensionType::kPreSharedKey ||
+         type == ExtensionType::kPadding;
+}
+
+bool same_bytes(Bytes a, Bytes b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+
 }  // namespace
+
+TlsError check_second_client_hello(const ClientHello& first, const ClientHello& second) {
+  if (first.legacy_version != second.legacy_version || !same_bytes(first.random, second.random) ||
+      !same_bytes(first.legacy_session_id, second.legacy_session_id) ||
+      !same_bytes(first.cipher_suites.bytes, second.cipher_suites.bytes) ||
+      !same_bytes(first.legacy_compression_methods, second.legacy_compression_methods)) {
+    return illegal("ClientHello2: changed beyond what a HelloRetryRequest allows");
+  }
+  auto a = first.extensions.begin(), b = second.extensions.begin();
+  for (;;) {
+    while (a != first.extensions.end() && may_change(a->type)) ++a;
+    while (b != second.extensions.end() && may_change(b->type)) ++b;
+    if (a == first.extensions.end() || b == second.extensions.end()) break;
+    if (a->type != b->type || !same_bytes(a->body, b->body)) {
+      return illegal("ClientHello2: an extension changed beyond what a HelloRetryRequest allows");
+    }
+    ++a;
+    ++b;
+  }
+  if (a != first.extensions.end() || b != second.extensions.end()) {
+    return illegal("ClientHello2: an extension added or dropped");
+  }
+  return kTlsOk;
+}
 
 TlsError decode_client_hello_offer(ClientHelloOffer* out, const ClientHello& ch) {
   ClientHelloOffer o;

@@ -37,4 +37,11 @@ struct ClientHelloOffer {
 
 [[nodiscard]] TlsError decode_client_hello_offer(ClientHelloOffer* out, const ClientHello& ch);
 
+// check_second_client_hello checks that the ClientHello answering a HelloRetryRequest is the
+// first one with only the changes RFC 8446 §4.1.2 allows: key_share replaced, early_data
+// removed, cookie added, pre_shared_key updated, padding changed. Anything else (the random, the
+// session id, the suites, another extension or its body, their order) is illegal_parameter.
+[[nodiscard]] TlsError check_second_client_hello(const ClientHello& first,
+                                                 const ClientHello& second);
+
 }  // namespace volley::tls

@@ -123,9 +123,13 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
 
   if (state_ == State::kWaitClientHello) {
     session_id_.assign(ch.legacy_session_id.begin(), ch.legacy_session_id.end());
-  } else if (!std::equal(ch.legacy_session_id.begin(), ch.legacy_session_id.end(),
-                         session_id_.begin(), session_id_.end())) {
-    return tls_illegal("ClientHello2: legacy_session_id changed");
+    first_hello_.assign(m.body.begin(), m.body.end());
+  } else {
+    ClientHello first;
+    e = decode_client_hello(&first, first_hello_);
+    if (e.ok()) e = check_second_client_hello(first, ch);
+    if (!e.ok()) return e;
+    first_hello_ = {};
   }
   if (!offer.cookie.empty()) return tls_illegal("ClientHello: a cookie this server did not send");
   e = choose(offer);

@@ -256,6 +256,38 @@ TEST(TlsConnection, HelloRetryRequestWhenTheClientSharedTheWrongGroup) {
   }
 }
 
+// The ClientHello after a HelloRetryRequest may change only what §4.1.2 allows: a byte of its
+// random (offset 11 of the plaintext record: header 5, handshake header 4, version 2) changed is
+// illegal_parameter.
+TEST(TlsConnection, SecondClientHelloMustMatchTheFirst) {
+  auto client = build(client_builder()
+                          .groups({NamedGroup::kX25519, NamedGroup::kSecp256r1})
+                          .key_share_groups({NamedGroup::kX25519}));
+  auto server = build(server_builder().groups({NamedGroup::kSecp256r1}));
+  for (bool tamper : {false, true}) {
+    Connection c = Connection::client(client, "localhost");
+    Connection s = Connection::server(server);
+    Wire wire;
+    wire.transfer(c, s);  // ClientHello 1
+    wire.transfer(s, c);  // HelloRetryRequest (and change_cipher_spec)
+    const Bytes out = c.pending_output();
+    std::vector<uint8_t> hello2(out.begin(), out.end());
+    c.consume_output(hello2.size());
+    size_t at = 0;  // skip the change_cipher_spec record before it
+    while (at + 5 < hello2.size() && hello2[at] != 22) at += 5 + (hello2[at + 3] << 8 | hello2[at + 4]);
+    ASSERT_LT(at + 11, hello2.size());
+    if (tamper) hello2[at + 11] ^= 1;
+    s.receive(hello2);
+    if (tamper) {
+      ASSERT_TRUE(s.failed());
+      EXPECT_EQ(s.error().alert, AlertDescription::kIllegalParameter) << why(s);
+    } else {
+      wire.run(c, s);
+      EXPECT_TRUE(c.is_connected() && s.is_connected()) << why(c) << " / " << why(s);
+    }
+  }
+}
+
 TEST(TlsConnection, ServerPrefersItsOwnOrder) {
   auto client = build(client_builder()
                           .cipher_suites({&kTlsAes128GcmSha256, &kTlsChaCha20Poly1305Sha256})
