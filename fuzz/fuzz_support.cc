@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "volley/dispatch.h"
 
@@ -52,6 +53,12 @@ TrafficKeys keys_from_bytes(const CipherSuite& suite, Input& in) noexcept {
   (void)keys.assign(Bytes(material, suite.key_len),
                     Bytes(material + suite.key_len, TrafficKeys::kIvSize));
   return keys;
+}
+
+void save_seed(const std::filesystem::path& dir, const std::string& name, Bytes bytes) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace volley::fuzz

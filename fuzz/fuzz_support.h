@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "volley/bytes.h"
@@ -61,5 +63,9 @@ TrafficKeys fixed_keys(const CipherSuite& suite, uint8_t generation = 0) noexcep
 // keys_from_bytes builds a key and iv for |suite| from fuzz bytes through TrafficKeys::assign
 // (missing bytes are zero).
 TrafficKeys keys_from_bytes(const CipherSuite& suite, Input& in) noexcept;
+
+// save_seed writes |bytes| to the file |name| in |dir| (created if missing): the seed writers'
+// one way to write a corpus file (make_seed_corpus.cc, make_handshake_seeds.cc).
+void save_seed(const std::filesystem::path& dir, const std::string& name, Bytes bytes);
 
 }  // namespace volley::fuzz

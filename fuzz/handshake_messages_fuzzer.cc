@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "fuzz/fuzz_support.h"
@@ -68,114 +69,70 @@ bool written(Buf* out, Write write) {
   return true;
 }
 
+// body_codec is the round trip of one extension body codec: |decode| into a T, |encode| it back.
+template <typename T, typename Decode, typename Encode>
+void body_codec(Bytes b, Decode decode, Encode encode) {
+  body_round_trip(b, [&](Bytes in, Buf* out) {
+    T v{};
+    return decode(&v, in).ok() && written(out, [&](WireWriter& w) {
+             encode(w, v);
+             return true;
+           });
+  });
+}
+
+// The U16List bodies encode from values.
+template <void (*Encode)(WireWriter&, std::span<const uint16_t>)>
+void encode_u16s(WireWriter& w, const U16List& v) {
+  Encode(w, v.to_vector());
+}
+
+TlsError decode_pre_shared_key_ch_checked(OfferedPsks* v, Bytes in) {
+  const TlsError e = decode_pre_shared_key_ch(v, in);
+  VOLLEY_FUZZ_CHECK(!e.ok() || pre_shared_key_binders_len(*v) <= in.size(),
+                    "pre_shared_key: binders longer than the body");
+  return e;
+}
+
 // decode_body runs one extension body codec.
 void decode_body(Decoder d, Bytes b) {
   switch (d) {
     case Decoder::kServerNameCh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        Bytes host;
-        return decode_server_name_ch(&host, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_server_name_ch(w, host); return true; });
-      });
+      return body_codec<Bytes>(b, decode_server_name_ch, encode_server_name_ch);
     case Decoder::kEmptyBody:
       return body_round_trip(b, [](Bytes in, Buf*) { return decode_empty_body(in).ok(); });
     case Decoder::kSupportedVersionsCh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        U16List v;
-        return decode_supported_versions_ch(&v, in).ok() && written(out, [&](WireWriter& w) {
-                 encode_supported_versions_ch(w, v.to_vector());
-                 return true;
-               });
-      });
+      return body_codec<U16List>(b, decode_supported_versions_ch,
+                                 encode_u16s<encode_supported_versions_ch>);
     case Decoder::kSupportedVersionsSh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        uint16_t v;
-        return decode_supported_versions_sh(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_supported_versions_sh(w, v); return true; });
-      });
+      return body_codec<uint16_t>(b, decode_supported_versions_sh, encode_supported_versions_sh);
     case Decoder::kSupportedGroups:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        U16List v;
-        return decode_supported_groups(&v, in).ok() && written(out, [&](WireWriter& w) {
-                 encode_supported_groups(w, v.to_vector());
-                 return true;
-               });
-      });
+      return body_codec<U16List>(b, decode_supported_groups, encode_u16s<encode_supported_groups>);
     case Decoder::kSignatureAlgorithms:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        U16List v;
-        return decode_signature_algorithms(&v, in).ok() && written(out, [&](WireWriter& w) {
-                 encode_signature_algorithms(w, v.to_vector());
-                 return true;
-               });
-      });
+      return body_codec<U16List>(b, decode_signature_algorithms,
+                                 encode_u16s<encode_signature_algorithms>);
     case Decoder::kKeyShareCh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        std::vector<KeyShareEntry> v;
-        return decode_key_share_ch(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_key_share_ch(w, v); return true; });
-      });
+      return body_codec<std::vector<KeyShareEntry>>(b, decode_key_share_ch, encode_key_share_ch);
     case Decoder::kKeyShareSh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        KeyShareEntry v;
-        return decode_key_share_sh(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_key_share_sh(w, v); return true; });
-      });
+      return body_codec<KeyShareEntry>(b, decode_key_share_sh, encode_key_share_sh);
     case Decoder::kKeyShareHrr:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        uint16_t v;
-        return decode_key_share_hrr(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_key_share_hrr(w, v); return true; });
-      });
+      return body_codec<uint16_t>(b, decode_key_share_hrr, encode_key_share_hrr);
     case Decoder::kAlpnCh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        std::vector<Bytes> v;
-        return decode_alpn_ch(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_alpn(w, v); return true; });
-      });
+      return body_codec<std::vector<Bytes>>(b, decode_alpn_ch, encode_alpn);
     case Decoder::kAlpnEe:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        Bytes v;
-        return decode_alpn_ee(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_alpn_ee(w, v); return true; });
-      });
+      return body_codec<Bytes>(b, decode_alpn_ee, encode_alpn_ee);
     case Decoder::kRecordSizeLimit:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        uint16_t v;
-        return decode_record_size_limit(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_record_size_limit(w, v); return true; });
-      });
+      return body_codec<uint16_t>(b, decode_record_size_limit, encode_record_size_limit);
     case Decoder::kCookie:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        Bytes v;
-        return decode_cookie(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_cookie(w, v); return true; });
-      });
+      return body_codec<Bytes>(b, decode_cookie, encode_cookie);
     case Decoder::kPskKeyExchangeModes:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        Bytes v;
-        return decode_psk_key_exchange_modes(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_psk_key_exchange_modes(w, v); return true; });
-      });
+      return body_codec<Bytes>(b, decode_psk_key_exchange_modes, encode_psk_key_exchange_modes);
     case Decoder::kEarlyDataNst:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        uint32_t v;
-        return decode_early_data_nst(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_early_data_nst(w, v); return true; });
-      });
+      return body_codec<uint32_t>(b, decode_early_data_nst, encode_early_data_nst);
     case Decoder::kPreSharedKeyCh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        OfferedPsks v;
-        if (!decode_pre_shared_key_ch(&v, in).ok()) return false;
-        VOLLEY_FUZZ_CHECK(pre_shared_key_binders_len(v) <= in.size(), "binders longer than body");
-        return written(out, [&](WireWriter& w) { encode_pre_shared_key_ch(w, v); return true; });
-      });
+      return body_codec<OfferedPsks>(b, decode_pre_shared_key_ch_checked, encode_pre_shared_key_ch);
     case Decoder::kPreSharedKeySh:
-      return body_round_trip(b, [](Bytes in, Buf* out) {
-        uint16_t v;
-        return decode_pre_shared_key_sh(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { encode_pre_shared_key_sh(w, v); return true; });
-      });
+      return body_codec<uint16_t>(b, decode_pre_shared_key_sh, encode_pre_shared_key_sh);
     default:
       return;
   }
@@ -189,89 +146,89 @@ void decode_bodies(const std::vector<Extension>& extensions, ExtensionContext co
   }
 }
 
+// message_codec is the round trip of one message codec; |inspect| looks at what decoded (checks
+// the decoder's promises, runs the extension bodies).
+template <typename T, typename Decode, typename Encode, typename Inspect>
+void message_codec(Bytes b, HandshakeType type, Decode decode, Encode encode, Inspect inspect) {
+  message_round_trip(b, type, [&](Bytes in, Buf* out) {
+    T v{};
+    if (!decode(&v, in).ok()) return false;
+    inspect(v);
+    return written(out, [&](WireWriter& w) { return encode(w, v); });
+  });
+}
+
+// with_extensions is the inspect hook of a message whose only promise is its extension list.
+auto with_extensions(ExtensionContext context) {
+  return [context](const auto& v) { decode_bodies(v.extensions, context); };
+}
+
 void decode_message(Decoder d, Bytes b) {
+  const auto nothing = [](const auto&) {};
   switch (d) {
     case Decoder::kClientHello:
-      return message_round_trip(b, HandshakeType::kClientHello, [](Bytes in, Buf* out) {
-        ClientHello v;
-        if (!decode_client_hello(&v, in).ok()) return false;
-        VOLLEY_FUZZ_CHECK(v.random.size() == kRandomLen && v.cipher_suites.size() > 0,
-                          "ClientHello: accepted a bad field");
-        decode_bodies(v.extensions, ExtensionContext::kClientHello);
-        return written(out, [&](WireWriter& w) { return encode_client_hello(w, v); });
-      });
+      return message_codec<ClientHello>(
+          b, HandshakeType::kClientHello, decode_client_hello, encode_client_hello,
+          [](const ClientHello& v) {
+            VOLLEY_FUZZ_CHECK(v.random.size() == kRandomLen && v.cipher_suites.size() > 0,
+                              "ClientHello: accepted a bad field");
+            decode_bodies(v.extensions, ExtensionContext::kClientHello);
+          });
     case Decoder::kServerHello:
-      return message_round_trip(b, HandshakeType::kServerHello, [](Bytes in, Buf* out) {
-        ServerHello v;
-        if (!decode_server_hello(&v, in).ok()) return false;
-        VOLLEY_FUZZ_CHECK(v.is_hello_retry_request ==
-                              std::ranges::equal(v.random, kHelloRetryRequestRandom),
-                          "ServerHello: HelloRetryRequest flag does not match the random");
-        decode_bodies(v.extensions, v.is_hello_retry_request
-                                        ? ExtensionContext::kHelloRetryRequest
-                                        : ExtensionContext::kServerHello);
-        return written(out, [&](WireWriter& w) { return encode_server_hello(w, v); });
-      });
+      return message_codec<ServerHello>(
+          b, HandshakeType::kServerHello, decode_server_hello, encode_server_hello,
+          [](const ServerHello& v) {
+            VOLLEY_FUZZ_CHECK(v.is_hello_retry_request ==
+                                  std::ranges::equal(v.random, kHelloRetryRequestRandom),
+                              "ServerHello: HelloRetryRequest flag does not match the random");
+            decode_bodies(v.extensions, v.is_hello_retry_request
+                                            ? ExtensionContext::kHelloRetryRequest
+                                            : ExtensionContext::kServerHello);
+          });
     case Decoder::kEncryptedExtensions:
-      return message_round_trip(b, HandshakeType::kEncryptedExtensions, [](Bytes in, Buf* out) {
-        EncryptedExtensions v;
-        if (!decode_encrypted_extensions(&v, in).ok()) return false;
-        decode_bodies(v.extensions, ExtensionContext::kEncryptedExtensions);
-        return written(out, [&](WireWriter& w) { return encode_encrypted_extensions(w, v); });
-      });
+      return message_codec<EncryptedExtensions>(
+          b, HandshakeType::kEncryptedExtensions, decode_encrypted_extensions,
+          encode_encrypted_extensions, with_extensions(ExtensionContext::kEncryptedExtensions));
     case Decoder::kCertificateRequest:
-      return message_round_trip(b, HandshakeType::kCertificateRequest, [](Bytes in, Buf* out) {
-        CertificateRequest v;
-        if (!decode_certificate_request(&v, in).ok()) return false;
-        decode_bodies(v.extensions, ExtensionContext::kCertificateRequest);
-        return written(out, [&](WireWriter& w) { return encode_certificate_request(w, v); });
-      });
+      return message_codec<CertificateRequest>(
+          b, HandshakeType::kCertificateRequest, decode_certificate_request,
+          encode_certificate_request, with_extensions(ExtensionContext::kCertificateRequest));
     case Decoder::kCertificate:
-      return message_round_trip(b, HandshakeType::kCertificate, [](Bytes in, Buf* out) {
-        Certificate v;
-        if (!decode_certificate(&v, in).ok()) return false;
-        for (const CertificateEntry& e : v.entries) {
-          VOLLEY_FUZZ_CHECK(!e.cert_data.empty(), "Certificate: accepted empty cert_data");
-          decode_bodies(e.extensions, ExtensionContext::kCertificate);
-        }
-        return written(out, [&](WireWriter& w) { return encode_certificate(w, v); });
-      });
+      return message_codec<Certificate>(
+          b, HandshakeType::kCertificate, decode_certificate, encode_certificate,
+          [](const Certificate& v) {
+            for (const CertificateEntry& e : v.entries) {
+              VOLLEY_FUZZ_CHECK(!e.cert_data.empty(), "Certificate: accepted empty cert_data");
+              decode_bodies(e.extensions, ExtensionContext::kCertificate);
+            }
+          });
     case Decoder::kCertificateVerify:
-      return message_round_trip(b, HandshakeType::kCertificateVerify, [](Bytes in, Buf* out) {
-        CertificateVerify v;
-        return decode_certificate_verify(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { return encode_certificate_verify(w, v); });
-      });
+      return message_codec<CertificateVerify>(b, HandshakeType::kCertificateVerify,
+                                              decode_certificate_verify,
+                                              encode_certificate_verify, nothing);
     case Decoder::kFinished32:
     case Decoder::kFinished48: {
       const size_t hash_len = d == Decoder::kFinished32 ? 32 : 48;
-      return message_round_trip(b, HandshakeType::kFinished, [hash_len](Bytes in, Buf* out) {
-        Finished v;
-        return decode_finished(&v, in, hash_len).ok() &&
-               written(out, [&](WireWriter& w) { return encode_finished(w, v); });
-      });
+      return message_codec<Finished>(
+          b, HandshakeType::kFinished,
+          [hash_len](Finished* v, Bytes in) { return decode_finished(v, in, hash_len); },
+          encode_finished, nothing);
     }
     case Decoder::kKeyUpdate:
-      return message_round_trip(b, HandshakeType::kKeyUpdate, [](Bytes in, Buf* out) {
-        KeyUpdate v;
-        return decode_key_update(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { return encode_key_update(w, v); });
-      });
+      return message_codec<KeyUpdate>(b, HandshakeType::kKeyUpdate, decode_key_update,
+                                      encode_key_update, nothing);
     case Decoder::kNewSessionTicket:
-      return message_round_trip(b, HandshakeType::kNewSessionTicket, [](Bytes in, Buf* out) {
-        NewSessionTicket v;
-        if (!decode_new_session_ticket(&v, in).ok()) return false;
-        VOLLEY_FUZZ_CHECK(v.ticket_lifetime <= kMaxTicketLifetime && !v.ticket.empty(),
-                          "NewSessionTicket: accepted a bad field");
-        decode_bodies(v.extensions, ExtensionContext::kNewSessionTicket);
-        return written(out, [&](WireWriter& w) { return encode_new_session_ticket(w, v); });
-      });
+      return message_codec<NewSessionTicket>(
+          b, HandshakeType::kNewSessionTicket, decode_new_session_ticket,
+          encode_new_session_ticket, [](const NewSessionTicket& v) {
+            VOLLEY_FUZZ_CHECK(v.ticket_lifetime <= kMaxTicketLifetime && !v.ticket.empty(),
+                              "NewSessionTicket: accepted a bad field");
+            decode_bodies(v.extensions, ExtensionContext::kNewSessionTicket);
+          });
     case Decoder::kEndOfEarlyData:
-      return message_round_trip(b, HandshakeType::kEndOfEarlyData, [](Bytes in, Buf* out) {
-        EndOfEarlyData v;
-        return decode_end_of_early_data(&v, in).ok() &&
-               written(out, [&](WireWriter& w) { return encode_end_of_early_data(w, v); });
-      });
+      return message_codec<EndOfEarlyData>(b, HandshakeType::kEndOfEarlyData,
+                                           decode_end_of_early_data, encode_end_of_early_data,
+                                           nothing);
     case Decoder::kExtensionList:
       return body_round_trip(b, [](Bytes in, Buf* out) {
         std::vector<Extension> v;

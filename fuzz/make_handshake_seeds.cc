@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "fuzz/fuzz_support.h"
 #include "fuzz/handshake_fuzz_format.h"
 #include "handshake/messages/certificate.h"
 #include "handshake/messages/certificate_request.h"
@@ -28,12 +28,6 @@ namespace {
 using Buf = std::vector<uint8_t>;
 using tls::ExtensionContext;
 using tls::HandshakeType;
-
-void save(const std::filesystem::path& dir, const std::string& name, const Buf& b) {
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / name, std::ios::binary)
-      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
 
 Buf seed(Decoder d, Bytes body) {
   // Reserved first: GCC 12 sees a one-byte vector grow by insert() as out of bounds.
@@ -114,7 +108,7 @@ void write_message_seeds(const std::filesystem::path& dir, const test::Rfc8448Me
   std::vector<bool> done(kDecoderCount + 1, false);
   for (const test::Rfc8448Message& msg : m.all()) {
     const Kind k = kind_of(msg.bytes);
-    save(dir, msg.name, seed(k.decoder, Bytes(msg.bytes).subspan(4)));
+    save_seed(dir, msg.name, seed(k.decoder, Bytes(msg.bytes).subspan(4)));
     // Each typed extension body once (the first message that carries one of that decoder).
     for (const tls::Extension& e : extensions_of(msg.bytes)) {
       const Decoder d = body_decoder(e.type, k.context);
@@ -122,18 +116,18 @@ void write_message_seeds(const std::filesystem::path& dir, const test::Rfc8448Me
       done[static_cast<size_t>(d)] = true;
       const std::string name =
           "extension_" + std::to_string(static_cast<int>(e.type)) + "_of_" + msg.name;
-      save(dir, name, seed(d, e.body));
+      save_seed(dir, name, seed(d, e.body));
       ++bodies;
     }
   }
   const Buf ee_block(m.encrypted_extensions.begin() + 6, m.encrypted_extensions.end());
-  save(dir, "extension_list", seed(Decoder::kExtensionList, ee_block));
-  save(dir, "key_update", seed(Decoder::kKeyUpdate, Buf{1}));
-  save(dir, "end_of_early_data", seed(Decoder::kEndOfEarlyData, Buf{}));
-  save(dir, "finished48", seed(Decoder::kFinished48, Buf(48, 0xf1)));
-  save(dir, "alpn_ch", seed(Decoder::kAlpnCh, Buf{0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/',
+  save_seed(dir, "extension_list", seed(Decoder::kExtensionList, ee_block));
+  save_seed(dir, "key_update", seed(Decoder::kKeyUpdate, Buf{1}));
+  save_seed(dir, "end_of_early_data", seed(Decoder::kEndOfEarlyData, Buf{}));
+  save_seed(dir, "finished48", seed(Decoder::kFinished48, Buf(48, 0xf1)));
+  save_seed(dir, "alpn_ch", seed(Decoder::kAlpnCh, Buf{0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/',
                                                   '1', '.', '1'}));
-  save(dir, "alpn_ee", seed(Decoder::kAlpnEe, Buf{0, 3, 2, 'h', '2'}));
+  save_seed(dir, "alpn_ee", seed(Decoder::kAlpnEe, Buf{0, 3, 2, 'h', '2'}));
   std::printf("handshake_messages: %zu messages, %d extension bodies, 6 more\n", m.all().size(),
               bodies);
 }
@@ -158,24 +152,24 @@ void write_framer_seeds(const std::filesystem::path& dir, const test::Rfc8448Mes
   int n = 0;
   for (const auto& sizes : splits) {
     for (uint8_t options : {uint8_t{0}, kDrainLazily}) {
-      save(dir, "server_flight_" + std::to_string(n++), framer_seed(options, sizes, flight));
+      save_seed(dir, "server_flight_" + std::to_string(n++), framer_seed(options, sizes, flight));
     }
   }
   Buf resumed = m.resumed_server_hello;
   resumed.insert(resumed.end(), m.resumed_encrypted_extensions.begin(),
                  m.resumed_encrypted_extensions.end());
   resumed.insert(resumed.end(), m.server_finished.begin(), m.server_finished.end());
-  save(dir, "resumed_flight", framer_seed(0, {50}, resumed));
-  save(dir, "client_hello", framer_seed(0, {64}, m.client_hello));
+  save_seed(dir, "resumed_flight", framer_seed(0, {50}, resumed));
+  save_seed(dir, "client_hello", framer_seed(0, {64}, m.client_hello));
   Buf post = m.new_session_ticket;
   post.insert(post.end(), {24, 0, 0, 1, 1, 5, 0, 0, 0});  // KeyUpdate, EndOfEarlyData
-  save(dir, "post_handshake", framer_seed(kDrainLazily, {5, 9}, post));
+  save_seed(dir, "post_handshake", framer_seed(kDrainLazily, {5, 9}, post));
   Buf unknown = m.server_finished;
   unknown.insert(unknown.end(), {99, 0, 0, 0});
-  save(dir, "unknown_type", framer_seed(0, {10}, unknown));
-  save(dir, "oversize_header", framer_seed(0, {2}, Buf{8, 1, 0, 1}));
+  save_seed(dir, "unknown_type", framer_seed(0, {10}, unknown));
+  save_seed(dir, "oversize_header", framer_seed(0, {2}, Buf{8, 1, 0, 1}));
   Buf partial(m.certificate.begin(), m.certificate.end() - 10);
-  save(dir, "partial_certificate", framer_seed(0, {200}, partial));
+  save_seed(dir, "partial_certificate", framer_seed(0, {200}, partial));
   std::printf("handshake_framer: %d splits of the server flight, 6 more\n", n);
 }
 

@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -26,12 +25,6 @@ using Buf = std::vector<uint8_t>;
 constexpr uint8_t kKeysAtStart = 1, kKeysAfterHandshake = 2, kKeysFromInput = 4, kCcsWindow = 8,
                   kOutOfPlace = 1 << 4, kSmallOut = 2 << 4, kCompare = 3 << 4, kSizeLimit = 64,
                   kNearEnd = 128;
-
-void save(const std::filesystem::path& dir, const std::string& name, const Buf& b) {
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / name, std::ios::binary)
-      .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
 
 void append(Buf& b, const Buf& more) { b.insert(b.end(), more.begin(), more.end()); }
 
@@ -108,21 +101,21 @@ void reader_corpus(const std::filesystem::path& dir) {
   {
     Stream s;
     s.handshake(hello);
-    save(dir, "plaintext_hello", reader_input(0, 0, 63, 0, {}, s.bytes));
+    save_seed(dir, "plaintext_hello", reader_input(0, 0, 63, 0, {}, s.bytes));
     s.alert(AlertDescription::kHandshakeFailure);
-    save(dir, "plaintext_hello_alert", reader_input(kOutOfPlace, 0, 0, 7, {}, s.bytes));
+    save_seed(dir, "plaintext_hello_alert", reader_input(kOutOfPlace, 0, 0, 7, {}, s.bytes));
   }
   {
     Stream s;
     s.handshake(pattern(kMaxPlaintextLen + 100, 3));  // two fragments, one of 2^14 bytes
-    save(dir, "plaintext_fragments", reader_input(kCompare, 0, 63, 200, {}, s.bytes));
+    save_seed(dir, "plaintext_fragments", reader_input(kCompare, 0, 63, 200, {}, s.bytes));
   }
   {
     Stream s;
     s.ccs();
     s.handshake(hello);
-    save(dir, "ccs_then_hello", reader_input(kCcsWindow, 0, 63, 0, {}, s.bytes));
-    save(dir, "ccs_window_closed", reader_input(0, 0, 63, 0, {}, s.bytes));
+    save_seed(dir, "ccs_then_hello", reader_input(kCcsWindow, 0, 63, 0, {}, s.bytes));
+    save_seed(dir, "ccs_window_closed", reader_input(0, 0, 63, 0, {}, s.bytes));
   }
   for (uint8_t suite = 0; suite < 3; ++suite) {
     const CipherSuite& cs = suite_for(suite);
@@ -139,19 +132,19 @@ void reader_corpus(const std::filesystem::path& dir) {
     for (int i = 0; i < 35; ++i) s.data(pattern(20 + i, static_cast<uint8_t>(i)));  // > 1 chunk
     s.alert(AlertDescription::kCloseNotify);
     const uint8_t after = kKeysAfterHandshake | kCcsWindow;
-    save(dir, "flight" + tag, reader_input(after, suite, 63, 0, {}, s.bytes));
-    save(dir, "flight_chunked" + tag, reader_input(after | kOutOfPlace, suite, 3, 5, {}, s.bytes));
-    save(dir, "flight_small_out" + tag,
+    save_seed(dir, "flight" + tag, reader_input(after, suite, 63, 0, {}, s.bytes));
+    save_seed(dir, "flight_chunked" + tag, reader_input(after | kOutOfPlace, suite, 3, 5, {}, s.bytes));
+    save_seed(dir, "flight_small_out" + tag,
          reader_input(after | kSmallOut, suite, 63, 0, {0x01, 0x00}, s.bytes));
-    save(dir, "flight_compare" + tag, reader_input(after | kCompare, suite, 0, 130, {}, s.bytes));
+    save_seed(dir, "flight_compare" + tag, reader_input(after | kCompare, suite, 0, 130, {}, s.bytes));
     for (size_t cut : {3u, 101u, 200u, 500u}) {
       Buf t(s.bytes.begin(), s.bytes.begin() + static_cast<ptrdiff_t>(cut));
-      save(dir, "flight_cut" + std::to_string(cut) + tag,
+      save_seed(dir, "flight_cut" + std::to_string(cut) + tag,
            reader_input(after, suite, 63, 0, {}, t));
     }
     Buf tampered = s.bytes;
     tampered[tampered.size() - 3] ^= 1;
-    save(dir, "flight_bad_tag" + tag, reader_input(after, suite, 63, 0, {}, tampered));
+    save_seed(dir, "flight_bad_tag" + tag, reader_input(after, suite, 63, 0, {}, tampered));
 
     // Keys from the start: application data, a large record, a KeyUpdate-like handshake record.
     Stream a;
@@ -160,8 +153,8 @@ void reader_corpus(const std::filesystem::path& dir) {
     a.data(pattern(10, 7), 200);
     a.handshake(pattern(5, 8));
     a.data(pattern(10, 9));
-    save(dir, "protected" + tag, reader_input(kKeysAtStart, suite, 63, 0, {}, a.bytes));
-    save(dir, "protected_limit" + tag,
+    save_seed(dir, "protected" + tag, reader_input(kKeysAtStart, suite, 63, 0, {}, a.bytes));
+    save_seed(dir, "protected_limit" + tag,
          reader_input(kKeysAtStart | kSizeLimit, suite, 63, 0, {0x01, 0x00}, a.bytes));
 
     // Sequence numbers near 2^64: three records use the last sequence numbers a key has, then
@@ -172,7 +165,7 @@ void reader_corpus(const std::filesystem::path& dir) {
     for (uint64_t seq = UINT64_MAX - 3; seq < UINT64_MAX; ++seq) append(n, sealed_at(cs, seq));
     append(n, {23, 3, 3, 0, 17});
     append(n, pattern(17, 2));
-    save(dir, "near_end" + tag, reader_input(kKeysAtStart | kNearEnd, suite, 63, 0, {2}, n));
+    save_seed(dir, "near_end" + tag, reader_input(kKeysAtStart | kNearEnd, suite, 63, 0, {2}, n));
   }
   {
     // Keys from the input: the key and iv bytes come right after the setup bytes.
@@ -185,11 +178,11 @@ void reader_corpus(const std::filesystem::path& dir) {
     (void)s.w.install_keys(cs, keys);
     s.data(pattern(64, 1));
     s.alert(AlertDescription::kUserCanceled);
-    save(dir, "keys_from_input", reader_input(kKeysAtStart | kKeysFromInput, 2, 63, 0, material,
+    save_seed(dir, "keys_from_input", reader_input(kKeysAtStart | kKeysFromInput, 2, 63, 0, material,
                                               s.bytes));
   }
-  save(dir, "empty", {});
-  save(dir, "garbage_types", reader_input(0, 0, 63, 0, {}, {99, 3, 3, 0, 1, 0, 24, 3, 3, 0, 0}));
+  save_seed(dir, "empty", {});
+  save_seed(dir, "garbage_types", reader_input(0, 0, 63, 0, {}, {99, 3, 3, 0, 1, 0, 24, 3, 3, 0, 0}));
 }
 
 // Program encodes a record_roundtrip_fuzzer input, in the order that target reads its bytes.
@@ -245,33 +238,33 @@ void roundtrip_corpus(const std::filesystem::path& dir) {
     full.bytes({0, 0});  // damage length and pattern, read whether or not damage is on
     full.handshake(90).ccs().key_change(200, 0).handshake(1000).key_change(36, 0).data(100)
         .data(0, 2).batch(lens40).key_change(5, 0).data(3000).alert(0);
-    save(dir, "handshake" + tag, full.b);
+    save_seed(dir, "handshake" + tag, full.b);
     Program out(suite, 1, 0, kCcs | kOut, 4, 9);
     out.bytes({0, 0}).bytes(Buf(full.b.begin() + 8, full.b.end()));
-    save(dir, "handshake_out_of_place" + tag, out.b);
+    save_seed(dir, "handshake_out_of_place" + tag, out.b);
     // Damaged: the same stream with bytes flipped in its protected part, and cut short.
     const Buf ops(full.b.begin() + 8, full.b.end());
     Program dmg(suite, 2, 0, kCcs | kDamage, 63, 0);
     dmg.bytes({0, 1, 40, 3, 0x11}).bytes(ops);
-    save(dir, "damaged" + tag, dmg.b);
+    save_seed(dir, "damaged" + tag, dmg.b);
     Program dmg_tag(suite, 0, 2, kCcs | kDamage | kOut, 5, 0);
     dmg_tag.bytes({0, 1, 0x55, 0, 0x01}).bytes(ops);
-    save(dir, "damaged_one_bit" + tag, dmg_tag.b);
+    save_seed(dir, "damaged_one_bit" + tag, dmg_tag.b);
     Program cut(suite, 0, 0, kCcs | kCut, 63, 0);
     cut.bytes({0, 0}).bytes({0, 1, 44}).bytes(ops);
-    save(dir, "cut" + tag, cut.b);
+    save_seed(dir, "cut" + tag, cut.b);
   }
   // Suite changes and explicit backends, a record size limit and a padding policy.
   Program change(0, 1, 0, kLimit | kPadding, 63, 0);
   change.u16(500 - 64).bytes({32}).bytes({0, 0});
   change.key_change(20, 3, 1).data(600, 0).handshake(2000).key_change(20, 1, 2).data(499)
       .key_change(20, 2).alert(80).batch({1, 2, 3});
-  save(dir, "suite_changes_limit_padding", change.b);
+  save_seed(dir, "suite_changes_limit_padding", change.b);
   // Largest records, out of place into a small buffer, one record per call, byte by byte.
   Program large(2, 0, 0, kSmall, 0, 1);
   large.u16(100).bytes({0, 0}).key_change(1, 0).data(16384).handshake(40000).data(16384, 2);
-  save(dir, "large_records", large.b);
-  save(dir, "empty", {});
+  save_seed(dir, "large_records", large.b);
+  save_seed(dir, "empty", {});
 }
 
 }  // namespace

@@ -18,12 +18,12 @@ TlsError decode_certificate_request(CertificateRequest* cr, Bytes body) {
   if (!r.vec8(&out.certificate_request_context)) {
     return codec::decode_error("CertificateRequest: truncated context");
   }
-  if (TlsError e = codec::read_extensions(r, &out.extensions, ExtensionContext::kCertificateRequest,
-                                          "CertificateRequest: truncated extensions");
+  if (TlsError e = codec::read_last_extensions(
+          r, &out.extensions, ExtensionContext::kCertificateRequest,
+          {"CertificateRequest: truncated extensions", "CertificateRequest: trailing bytes"});
       !e.ok()) {
     return e;
   }
-  if (TlsError e = codec::finish(r, "CertificateRequest: trailing bytes"); !e.ok()) return e;
   if (find_extension(out.extensions, ExtensionType::kSignatureAlgorithms) == nullptr) {
     return tls_fail(AlertDescription::kMissingExtension,
                     "CertificateRequest: no signature_algorithms");

@@ -40,12 +40,12 @@ TlsError decode_client_hello(ClientHello* ch, Bytes body) {
   if (!r.vec8(&out.legacy_compression_methods) || out.legacy_compression_methods.empty()) {
     return decode_error("ClientHello: bad legacy_compression_methods");
   }
-  if (TlsError e = codec::read_extensions(r, &out.extensions, ExtensionContext::kClientHello,
-                                          "ClientHello: truncated extensions");
+  if (TlsError e = codec::read_last_extensions(
+          r, &out.extensions, ExtensionContext::kClientHello,
+          {"ClientHello: truncated extensions", "ClientHello: trailing bytes"});
       !e.ok()) {
     return e;
   }
-  if (TlsError e = codec::finish(r, "ClientHello: trailing bytes"); !e.ok()) return e;
   // §4.2.11: pre_shared_key "MUST be the last extension in the ClientHello".
   for (size_t i = 0; i + 1 < out.extensions.size(); ++i) {
     if (out.extensions[i].type == ExtensionType::kPreSharedKey) {

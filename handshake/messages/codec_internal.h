@@ -32,8 +32,20 @@ constexpr TlsError illegal_parameter(const char* reason) noexcept {
   return w.ok() && w.all_closed();
 }
 
-// read_extensions reads a message's u16-prefixed extension list into *out and refuses a known
-// extension |context| may not carry (RFC 8446 §4.2).
+// finish is the last check of every decoder: nothing may follow the structure.
+[[nodiscard]] inline TlsError finish(const WireReader& r, const char* trailing) noexcept {
+  return r.empty() ? kTlsOk : decode_error(trailing);
+}
+
+// MessageNames are the reasons a decoder reports for its extension list, so that they name the
+// message ("ClientHello: truncated extensions").
+struct MessageNames {
+  const char* truncated;
+  const char* trailing;
+};
+
+// read_extensions reads a u16-prefixed extension list into *out and refuses a known extension
+// |context| may not carry (RFC 8446 §4.2).
 [[nodiscard]] inline TlsError read_extensions(WireReader& r, std::vector<Extension>* out,
                                               ExtensionContext context, const char* truncated) {
   Bytes block;
@@ -42,9 +54,12 @@ constexpr TlsError illegal_parameter(const char* reason) noexcept {
   return check_extensions_allowed(*out, context);
 }
 
-// finish is the last check of every decoder: nothing may follow the structure.
-[[nodiscard]] inline TlsError finish(const WireReader& r, const char* trailing) noexcept {
-  return r.empty() ? kTlsOk : decode_error(trailing);
+// read_last_extensions is read_extensions for the list that ends a message (every message with
+// extensions ends with them), then finish.
+[[nodiscard]] inline TlsError read_last_extensions(WireReader& r, std::vector<Extension>* out,
+                                                   ExtensionContext context, MessageNames names) {
+  if (TlsError e = read_extensions(r, out, context, names.truncated); !e.ok()) return e;
+  return finish(r, names.trailing);
 }
 
 }  // namespace volley::tls::codec

@@ -14,12 +14,12 @@ bool encode_encrypted_extensions(WireWriter& w, const EncryptedExtensions& ee) {
 TlsError decode_encrypted_extensions(EncryptedExtensions* ee, Bytes body) {
   WireReader r(body);
   EncryptedExtensions out;
-  if (TlsError e = codec::read_extensions(r, &out.extensions, ExtensionContext::kEncryptedExtensions,
-                                          "EncryptedExtensions: truncated extensions");
+  if (TlsError e = codec::read_last_extensions(
+          r, &out.extensions, ExtensionContext::kEncryptedExtensions,
+          {"EncryptedExtensions: truncated extensions", "EncryptedExtensions: trailing bytes"});
       !e.ok()) {
     return e;
   }
-  if (TlsError e = codec::finish(r, "EncryptedExtensions: trailing bytes"); !e.ok()) return e;
   *ee = std::move(out);
   return kTlsOk;
 }

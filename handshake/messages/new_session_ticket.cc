@@ -27,12 +27,12 @@ TlsError decode_new_session_ticket(NewSessionTicket* nst, Bytes body) {
   if (!r.vec16(&out.ticket) || out.ticket.empty()) {
     return decode_error("NewSessionTicket: bad ticket");
   }
-  if (TlsError e = codec::read_extensions(r, &out.extensions, ExtensionContext::kNewSessionTicket,
-                                          "NewSessionTicket: truncated extensions");
+  if (TlsError e = codec::read_last_extensions(
+          r, &out.extensions, ExtensionContext::kNewSessionTicket,
+          {"NewSessionTicket: truncated extensions", "NewSessionTicket: trailing bytes"});
       !e.ok()) {
     return e;
   }
-  if (TlsError e = codec::finish(r, "NewSessionTicket: trailing bytes"); !e.ok()) return e;
   if (out.ticket_lifetime > kMaxTicketLifetime) {
     return codec::illegal_parameter("NewSessionTicket: ticket_lifetime over 7 days");
   }

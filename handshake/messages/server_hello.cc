@@ -45,12 +45,12 @@ TlsError decode_server_hello(ServerHello* sh, Bytes body) {
   const ExtensionContext context = out.is_hello_retry_request
                                        ? ExtensionContext::kHelloRetryRequest
                                        : ExtensionContext::kServerHello;
-  if (TlsError e = codec::read_extensions(r, &out.extensions, context,
-                                          "ServerHello: truncated extensions");
+  if (TlsError e = codec::read_last_extensions(
+          r, &out.extensions, context,
+          {"ServerHello: truncated extensions", "ServerHello: trailing bytes"});
       !e.ok()) {
     return e;
   }
-  if (TlsError e = codec::finish(r, "ServerHello: trailing bytes"); !e.ok()) return e;
   *sh = std::move(out);
   return kTlsOk;
 }
