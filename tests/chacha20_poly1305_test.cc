@@ -467,7 +467,7 @@ TEST_P(ChaCha20Poly1305, BatchEqualsSingle) {
                  .in = in_place ? dst.data() : r.pt.data(),
                  .out = dst.data(),
                  .len = r.pt.size(),
-                 .tag = tags[i].data(), .content_len = 0, .type = 0};
+                 .tag = tags[i].data(), .content_len = 0, .type = 0, .inner = nullptr};
     }
     kernel->seal_batch(jobs.data(), n);
     for (size_t i = 0; i < n; ++i) {
@@ -490,7 +490,7 @@ TEST_P(ChaCha20Poly1305, BatchEqualsSingle) {
                  .in = in_place ? outs[i].data() : r.ct.data(),
                  .out = outs[i].data(),
                  .len = r.ct.size(),
-                 .tag = tags[i].data(), .content_len = 0, .type = 0};
+                 .tag = tags[i].data(), .content_len = 0, .type = 0, .inner = nullptr};
     }
     kernel->open_batch(jobs.data(), n);
     for (size_t i = 0; i < n; ++i) {

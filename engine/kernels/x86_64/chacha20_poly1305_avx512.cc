@@ -1107,6 +1107,7 @@ const aead_internal::AeadKernel kChaCha20Poly1305Avx512 = {
     .stream_block = 64,
     .seal_batch = chacha20_poly1305_avx512::seal_batch,
     .open_batch = chacha20_poly1305_avx512::open_batch,
+    .finds_content_type = false,
 };
 
 }  // namespace volley::kernels
