@@ -19,8 +19,8 @@
 //
 // Content type (aead_kernel.h, Job::inner): an open job that asks has each plaintext block added,
 // as it is written (xor_block), to a tracker of the standalone scan's method
-// (content_type_avx512.h) in message order, and the type reported at the end; the 32-block passes
-// write their blocks out of order, so they track four runs of four blocks and join them.
+// (content_type_avx512.h) in message order, and the type reported at the end; the 16- and 32-block
+// passes are read back from L1 right after they are written (scan_written).
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 reports its own intrinsics headers (the self-initialised __Y of _mm512_undefined_*).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -240,22 +240,9 @@ VOLLEY_FN inline void xor_block(__m512i ks, const uint8_t* in, uint8_t* out, siz
 
 // store_batch transposes a finished batch (word i of block j in lane j of x[i]) into blocks and
 // XORs them over in[0, len) (len <= 1024; blocks past len are not touched). With kRaw it stores
-// the 16 keystream blocks to out instead (in and len unused). With a tracker |t| it adds the
-// plaintext blocks, |at| the message offset of |out|, to it (Job::inner).
+// the 16 keystream blocks to out instead (in and len unused).
 template <bool kRaw = false>
-VOLLEY_FN inline void store_batch(__m512i x[16], const uint8_t* in, uint8_t* out, size_t len,
-                                  Tracker* t = nullptr, size_t at = 0) {
-  // Blocks come out in the order 0, 4, 8, 12, 1, 5, ...: tracker k takes blocks 4k..4k+3 in
-  // order, in registers, and they follow on from |t| in turn at the end.
-  Tracker tk[4];
-  Tracker* tp[4] = {nullptr, nullptr, nullptr, nullptr};
-  if (!kRaw && t != nullptr) {
-#pragma GCC unroll 4
-    for (int k = 0; k < 4; ++k) {
-      tk[k] = content_type_avx512::tracker_zero();
-      tp[k] = &tk[k];
-    }
-  }
+VOLLEY_FN inline void store_batch(__m512i x[16], const uint8_t* in, uint8_t* out, size_t len) {
   // Per group of four words: 32- then 64-bit unpacks leave words 4g..4g+3 of block 4k+j in
   // 128-bit lane k of v[g][j].
   __m512i v[4][4];
@@ -285,21 +272,36 @@ VOLLEY_FN inline void store_batch(__m512i x[16], const uint8_t* in, uint8_t* out
       if (kRaw) {
         _mm512_storeu_si512(out + off, blk[k]);
       } else if (off < len) {
-        xor_block(blk[k], in + off, out + off, len - off, tp[k], at + off);
+        xor_block(blk[k], in + off, out + off, len - off);
       }
     }
   }
-  if (!kRaw && t != nullptr) {
-#pragma GCC unroll 4
-    for (int k = 0; k < 4; ++k) content_type_avx512::then(*t, tk[k]);
+}
+
+// scan_written adds the |len| plaintext bytes just written at |out| (message offset |at|) to the
+// content-type tracker |t|, reading them back from L1. For the 16- and 32-block passes: ChaCha20
+// keeps the vector ALUs busy there (the tracker's test and masked move are no cheaper beside it
+// than after it), all 32 registers are taken, and the transposed blocks come out of order
+// (0, 4, 8, 12, 1, ...), so tracking them in registers cost more (merges, spills) than this
+// read-back on the load ports, which the pass leaves idle.
+VOLLEY_FN inline void scan_written(Tracker* t, const uint8_t* out, size_t len, size_t at) {
+  Tracker l = *t;
+  size_t off = 0;
+  for (; len - off >= 64; off += 64) {
+    content_type_avx512::absorb(l, _mm512_loadu_si512(out + off), at + off);
   }
+  if (off != len) {
+    content_type_avx512::absorb(
+        l, _mm512_maskz_loadu_epi8(content_type_avx512::lanes(len - off), out + off), at + off);
+  }
+  *t = l;
 }
 
 // chacha_x16 XORs up to 1024 bytes of keystream from block |ctr| over in (with kRaw: stores the
 // 16 keystream blocks to out).
 template <bool kRaw = false>
 VOLLEY_FN void chacha_x16(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
-                          size_t len, Tracker* t = nullptr, size_t at = 0) {
+                          size_t len) {
   __m512i x[16];
   load_batch_pre(x, s, ctr);
   VOLLEY_BATCH_VARS(a);
@@ -312,7 +314,7 @@ VOLLEY_FN void chacha_x16(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
   }
   VOLLEY_BATCH_TO(a, x);
   add_input(x, s, ctr);
-  store_batch<kRaw>(x, in, out, len, t, at);
+  store_batch<kRaw>(x, in, out, len);
 }
 
 // PolyRun is the Poly1305 state of the message body while it is being hashed: one 8-lane
@@ -378,8 +380,7 @@ struct PolyRun {
 // message's first hashing pass does not wait at the head of the pass for the powers of r.
 template <bool kHash, bool kRaw = false, bool kHashAfter = false>
 VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
-                          size_t len, const uint8_t* hp, PolyRun* pr, size_t quads = 4,
-                          Tracker* t = nullptr, size_t at = 0) {
+                          size_t len, const uint8_t* hp, PolyRun* pr, size_t quads = 4) {
   if (kHash && !kHashAfter) run_groups(pr, hp, 4 * quads);
   __m512i x[16], y[16];
   load_batch_pre(x, s, ctr);
@@ -391,8 +392,8 @@ VOLLEY_FN void chacha_x32(const ChaChaState* s, uint32_t ctr, const uint8_t* in,
     store_batch<true>(x, nullptr, out, 0);
     store_batch<true>(y, nullptr, out + 1024, 0);
   } else {
-    store_batch(x, in, out, len < 1024 ? len : 1024, t, at);
-    if (len > 1024) store_batch(y, in + 1024, out + 1024, len - 1024, t, at + 1024);
+    store_batch(x, in, out, len < 1024 ? len : 1024);
+    if (len > 1024) store_batch(y, in + 1024, out + 1024, len - 1024);
   }
   if (kHash && kHashAfter) run_groups(pr, hp, 4 * quads);
 }
@@ -630,9 +631,11 @@ VOLLEY_FN void xor_short_hashing(const ChaChaState* s, uint32_t ctr, const uint8
 VOLLEY_FN void xor_any(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
                        size_t len, Tracker* t = nullptr, size_t at = 0) {
   if (len > 1024) {
-    chacha_x32<false>(s, ctr, in, out, len, nullptr, nullptr, 4, t, at);
+    chacha_x32<false>(s, ctr, in, out, len, nullptr, nullptr);
+    if (t != nullptr) scan_written(t, out, len, at);
   } else if (len > 7 * 64) {
-    chacha_x16(s, ctr, in, out, len, t, at);
+    chacha_x16(s, ctr, in, out, len);
+    if (t != nullptr) scan_written(t, out, len, at);
   } else if (len > 0) {
     uint8_t ks[512];
     const size_t nblocks = (len + 63) / 64;
@@ -757,7 +760,8 @@ VOLLEY_FN void body(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, uint32_
     // Each chunk is hashed and decrypted in the same loop body (hash loads before stores).
     for (size_t j = 0; j < chunks; ++j) {
       chacha_x32<true>(s, ctr + static_cast<uint32_t>(32 * j), in + 2048 * j, out + 2048 * j, 2048,
-                       in + 2048 * j, &pr, 4, t, 2048 * j);
+                       in + 2048 * j, &pr);
+      if (t != nullptr) scan_written(t, out + 2048 * j, 2048, 2048 * j);
     }
     // The tail is hashed before it is decrypted (in and out may be the same buffer).
     run_groups(&pr, in + 2048 * chunks, tail_groups);
@@ -885,8 +889,7 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
 // powers of r wait for a pass of their own; the second pass then hashes chunks 0 and 1 beside the
 // keystream of chunk 1, chunk 0 is decrypted from the stack, and later passes hash and decrypt
 // their own chunk.
-// With a tracker |t| the plaintext goes to it: chunk 1, decrypted before chunk 0, to a tracker of
-// its own that then follows on from chunk 0's.
+// With a tracker |t| the plaintext goes to it, chunk 0 (decrypted after chunk 1) first.
 VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job,
                          Tracker* t) {
   const uint8_t* in = job.in;
@@ -898,16 +901,15 @@ VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   PolyRun pr;
   long_start(&pr, p, pw, key, job.aad, job.aad_len);
   wipe(key, sizeof(key));
-  Tracker chunk1 = content_type_avx512::tracker_zero();
-  chacha_x32<true>(s, 33, in + 2048, out + 2048, 2048, in, &pr, 8, t != nullptr ? &chunk1 : nullptr,
-                   2048);
+  chacha_x32<true>(s, 33, in + 2048, out + 2048, 2048, in, &pr, 8);
   xor_bytes(ks, in, out, 2048, t, 0);
-  if (t != nullptr) content_type_avx512::then(*t, chunk1);
+  if (t != nullptr) scan_written(t, out + 2048, 2048, 2048);
   wipe(ks, sizeof(ks));
   size_t pos = 4096;
   uint32_t ctr = 65;
   for (; len - pos >= 2048; pos += 2048, ctr += 32) {
-    chacha_x32<true>(s, ctr, in + pos, out + pos, 2048, in + pos, &pr, 4, t, pos);
+    chacha_x32<true>(s, ctr, in + pos, out + pos, 2048, in + pos, &pr);
+    if (t != nullptr) scan_written(t, out + pos, 2048, pos);
   }
   // The tail is hashed before it is decrypted.
   const size_t tail = len - pos;

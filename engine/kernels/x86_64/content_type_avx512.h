@@ -118,15 +118,6 @@ VOLLEY_CT_INLINE void absorb(Tracker& t, __m512i x, uint64_t at) {
   keep_if_found(&t.bits, &t.at, _cvtmask64_u64(nonzero), at);
 }
 
-// then makes |late|, a tracker of chunks that all come after those of |t|, follow on from |t|:
-// what late found wins, else what t found stays.
-VOLLEY_CT_INLINE void then(Tracker& t, const Tracker& late) {
-  const uint64_t take = nonzero_mask(late.bits);
-  t.data = _mm512_mask_mov_epi8(t.data, _cvtu64_mask64(take), late.data);
-  t.bits = (t.bits & ~take) | (late.bits & take);
-  t.at = (t.at & ~take) | (late.at & take);
-}
-
 // answer reads the tracker's answer.
 VOLLEY_CT_INLINE Answer answer(const Tracker& t) {
   const uint64_t b = highest_bit(t.bits);
