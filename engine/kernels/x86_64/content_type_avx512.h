@@ -53,6 +53,18 @@ VOLLEY_CT_INLINE uint64_t highest_bit(uint64_t bits) {
   return 63 ^ static_cast<uint64_t>(__builtin_clzll(bits | 1));
 }
 
+// select_nonzero returns |a| when |cond| != 0, else |b|, by CMOV (see keep_if_found): two
+// instructions where a select by mask arithmetic takes seven. |b| is early-clobbered for the
+// reason keep_if_found's outputs are.
+VOLLEY_CT_INLINE uint64_t select_nonzero(uint64_t cond, uint64_t a, uint64_t b) {
+  __asm__("test %[cond], %[cond]\n\t"
+          "cmovnz %[a], %[b]"
+          : [b] "+&r"(b)
+          : [cond] "r"(cond), [a] "r"(a)
+          : "cc");
+  return b;
+}
+
 // Answer is the last non-zero byte of a message: the type and its index; both 0 when none.
 struct Answer {
   uint8_t type;
@@ -63,7 +75,7 @@ struct Answer {
 VOLLEY_CT_INLINE Answer one_vector(__m512i x) {
   const uint64_t bits = _cvtmask64_u64(_mm512_test_epi8_mask(x, x));
   const uint64_t b = highest_bit(bits);
-  return {pick(x, b), b & nonzero_mask(bits)};  // all of x is zero when nothing was found
+  return {pick(x, b), select_nonzero(bits, b, 0)};  // all of x is zero when nothing was found
 }
 
 // two_vectors is the whole answer for a message of 65..128 bytes in |x0| and |x1| (zero past the
@@ -72,13 +84,14 @@ VOLLEY_CT_INLINE Answer one_vector(__m512i x) {
 VOLLEY_CT_INLINE Answer two_vectors(__m512i x0, __m512i x1) {
   const uint64_t bits0 = _cvtmask64_u64(_mm512_test_epi8_mask(x0, x0));
   const uint64_t bits1 = _cvtmask64_u64(_mm512_test_epi8_mask(x1, x1));
-  const uint64_t in1 = nonzero_mask(bits1);
-  const uint64_t b = ((kChunk + highest_bit(bits1)) & in1) | (highest_bit(bits0) & ~in1);
+  // 127 ^ lzcnt is 64 + highest_bit (lzcnt < 64).
+  const uint64_t b = select_nonzero(bits1, 127 ^ static_cast<uint64_t>(__builtin_clzll(bits1 | 1)),
+                                    highest_bit(bits0));
   const __m512i word =
       _mm512_permutex2var_epi16(x0, _mm512_set1_epi16(static_cast<short>(b >> 1)), x1);
   const uint32_t w = static_cast<uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(word)));
   // 0 when both vectors are zero.
-  return {static_cast<uint8_t>(w >> (8 * (b & 1))), b & nonzero_mask(bits0 | bits1)};
+  return {static_cast<uint8_t>(w >> (8 * (b & 1))), select_nonzero(bits0 | bits1, b, 0)};
 }
 
 // keep_if_found makes the chunk at |at|, whose mask of non-zero bytes is |bits|, the last one
@@ -122,7 +135,7 @@ VOLLEY_CT_INLINE void absorb(Tracker& t, __m512i x, uint64_t at) {
 VOLLEY_CT_INLINE Answer answer(const Tracker& t) {
   const uint64_t b = highest_bit(t.bits);
   // |data| is all zero when nothing was found.
-  return {pick(t.data, b), (t.at + b) & nonzero_mask(t.bits)};
+  return {pick(t.data, b), select_nonzero(t.bits, t.at + b, 0)};
 }
 
 }  // namespace content_type_avx512
