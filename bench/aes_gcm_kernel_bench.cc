@@ -71,7 +71,7 @@ void BM_KernelOne(benchmark::State& state, const dispatch::Backend* b, size_t ke
                len, want.data(), want.data() + len);
   const Job job = {.key = &ks, .iv = buf.nonce.data(), .seq = 0, .aad = buf.aad.data(),
                    .aad_len = kAadLen, .in = buf.in.data(), .out = buf.out.data(), .len = len,
-                   .tag = buf.tags.data(), .content_len = 0, .type = 0};
+                   .tag = buf.tags.data(), .content_len = 0, .type = 0, .inner = nullptr};
   k->seal_batch(&job, 1);
   if (std::memcmp(buf.out.data(), want.data(), len) != 0 ||
       std::memcmp(buf.tags.data(), want.data() + len, 16) != 0) {
@@ -159,7 +159,7 @@ void BM_KernelBatch(benchmark::State& state, const dispatch::Backend* b, size_t 
                .in = buf.in.data() + 96 * i,
                .out = buf.out.data() + 96 * i,
                .len = l,
-               .tag = buf.tags.data() + 16 * i, .content_len = 0, .type = 0};
+               .tag = buf.tags.data() + 16 * i, .content_len = 0, .type = 0, .inner = nullptr};
     total += l;
   }
   time_batches(state, *k, jobs.data(), seal);
@@ -205,7 +205,7 @@ void BM_KernelTls(benchmark::State& state, const dispatch::Backend* b, size_t ke
                .len = len,
                .tag = rec + 5 + len,
                .content_len = 0,
-               .type = 0};
+               .type = 0, .inner = nullptr};
   }
   // Check every record of one seal and one open call against OpenSSL, then time.
   std::vector<uint8_t> plain(wire);

@@ -122,7 +122,7 @@ void run(benchmark::State& state, const CipherSuite* suite, Mode mode, size_t le
                .in = rec + kRecordHeaderLen,
                .out = rec + kRecordHeaderLen,
                .len = len + 1,
-               .tag = rec + kRecordHeaderLen + len + 1, .content_len = 0, .type = 0};
+               .tag = rec + kRecordHeaderLen + len + 1, .content_len = 0, .type = 0, .inner = nullptr};
   }
   if (mode == Mode::kKernelDisjoint) {
     for (size_t i = 0; i < n; ++i) jobs[i].in = r.payload.data() + i * (len + 1);

@@ -21,6 +21,7 @@
 #include "engine/aead/aead_key_access.h"
 #include "gtest/gtest.h"
 #include "tests/harness/backend_test.h"
+#include "tests/harness/inner_type_jobs.h"
 #include "tests/harness/kernel_jobs.h"
 #include "tests/harness/vectors.h"
 #include "volley/aead.h"
@@ -549,7 +550,7 @@ void check_batch(AeadKey (&keys)[4], std::mt19937_64& rng, size_t jobs_n, const 
                   .in = in_place[j] ? outs[j].data() : pts[j].data(),
                   .out = outs[j].data(),
                   .len = pts[j].size(),
-                  .tag = tags[j].data(), .content_len = 0, .type = 0};
+                  .tag = tags[j].data(), .content_len = 0, .type = 0, .inner = nullptr};
     shape << " [key " << key_of[j] << ", aad " << aads[j].size() << ", len " << pts[j].size()
           << (in_place[j] ? ", in place]" : "]");
   }
@@ -672,6 +673,24 @@ TEST_P(AesGcm, RecordRunsEqualSeal) {
   ASSERT_NO_FATAL_FAILURE(test::check_record_runs({&keys[1], &keys[3]}, 8643));
 }
 
+// The content type found while opening (Job::inner) equals the standalone scan's, for every
+// length and type position and each path of the kernel; vaes-avx512 alone claims the feature,
+// and the other backends must leave the answer alone (the record layer then scans).
+TEST_P(AesGcm, OpenFindsContentType) {
+  AeadKey keys[4];
+  std::mt19937_64 rng(4242);
+  ASSERT_NO_FATAL_FAILURE(make_batch_keys(keys, rng, backend()));
+  const bool fused = backend() == "vaes-avx512";
+  const size_t max_len = fused ? 600 : 130;
+  // Keys 0 and 2 are AES-128, 1 and 3 AES-256.
+  ASSERT_NO_FATAL_FAILURE(
+      test::check_inner_types_exhaustive({&keys[0], &keys[2]}, fused, max_len, 11));
+  ASSERT_NO_FATAL_FAILURE(
+      test::check_inner_types_exhaustive({&keys[1], &keys[3]}, fused, max_len, 12));
+  ASSERT_NO_FATAL_FAILURE(
+      test::check_inner_types_boundaries({&keys[0], &keys[1], &keys[2], &keys[3]}, fused, 13));
+}
+
 // Batches laid out as the record layer writes them: records back to back in one buffer, each its
 // AAD (the header) just before its body, sealed in place with the tag right after the body. A
 // prefix of jobs sharing length, AAD bytes and key size (one key, or a key per job) takes a
@@ -717,7 +736,7 @@ TEST_P(AesGcm, UniformBatchesInRecordLayout) {
                     .in = body,
                     .out = body,
                     .len = lens[j],
-                    .tag = body + lens[j], .content_len = 0, .type = 0};
+                    .tag = body + lens[j], .content_len = 0, .type = 0, .inner = nullptr};
     }
     const Vec plain = buf;
     std::ostringstream label;

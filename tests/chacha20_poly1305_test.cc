@@ -21,6 +21,7 @@
 #include "engine/kernels/chacha20/chacha20_kernels.h"
 #include "gtest/gtest.h"
 #include "tests/harness/backend_test.h"
+#include "tests/harness/inner_type_jobs.h"
 #include "tests/harness/kernel_jobs.h"
 #include "tests/harness/vectors.h"
 #include "volley/aead.h"
@@ -373,6 +374,19 @@ TEST_P(ChaCha20Poly1305, FramedJobsEqualSeal) {
   ASSERT_NO_FATAL_FAILURE(test::check_framed_jobs({&keys[0], &keys[1], &keys[2]}, 15));
 }
 
+// The content type found while opening (Job::inner) equals the standalone scan's, for every
+// length and type position and each path of the kernel; avx512 alone claims the feature, and the
+// other backends must leave the answer alone (the record layer then scans).
+TEST_P(ChaCha20Poly1305, OpenFindsContentType) {
+  std::mt19937_64 rng(0x5eed0017);
+  AeadKey keys[2];
+  for (auto& k : keys) init_key(k, random_bytes(rng, 32));
+  const bool fused = backend() == "avx512";
+  ASSERT_NO_FATAL_FAILURE(
+      test::check_inner_types_exhaustive({&keys[0], &keys[1]}, fused, fused ? 600 : 130, 17));
+  ASSERT_NO_FATAL_FAILURE(test::check_inner_types_boundaries({&keys[0], &keys[1]}, fused, 18));
+}
+
 TEST_P(ChaCha20Poly1305, RecordRunsEqualSeal) {
   std::mt19937_64 rng(0x5eed0016);
   AeadKey keys[2];
@@ -467,7 +481,7 @@ TEST_P(ChaCha20Poly1305, BatchEqualsSingle) {
                  .in = in_place ? dst.data() : r.pt.data(),
                  .out = dst.data(),
                  .len = r.pt.size(),
-                 .tag = tags[i].data(), .content_len = 0, .type = 0};
+                 .tag = tags[i].data(), .content_len = 0, .type = 0, .inner = nullptr};
     }
     kernel->seal_batch(jobs.data(), n);
     for (size_t i = 0; i < n; ++i) {
@@ -490,7 +504,7 @@ TEST_P(ChaCha20Poly1305, BatchEqualsSingle) {
                  .in = in_place ? outs[i].data() : r.ct.data(),
                  .out = outs[i].data(),
                  .len = r.ct.size(),
-                 .tag = tags[i].data(), .content_len = 0, .type = 0};
+                 .tag = tags[i].data(), .content_len = 0, .type = 0, .inner = nullptr};
     }
     kernel->open_batch(jobs.data(), n);
     for (size_t i = 0; i < n; ++i) {

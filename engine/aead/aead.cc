@@ -144,7 +144,7 @@ Status AeadKey::seal(MutableBytes out, MutableBytes tag, Bytes nonce, Bytes aad,
                      .in = p.data(),
                      .out = out.data(),
                      .len = out.size(),
-                     .tag = tag.data(), .content_len = 0, .type = 0};
+                     .tag = tag.data(), .content_len = 0, .type = 0, .inner = nullptr};
     kernel_->seal_batch(&job, 1);
     return Status::kOk;
   }
@@ -178,7 +178,7 @@ Status AeadKey::seal(MutableBytes out, MutableBytes tag, Bytes nonce, Bytes aad,
                      .in = out.data(),
                      .out = out.data(),
                      .len = out.size(),
-                     .tag = tag.data(), .content_len = 0, .type = 0};
+                     .tag = tag.data(), .content_len = 0, .type = 0, .inner = nullptr};
     kernel_->seal_batch(&job, 1);
     return Status::kOk;
   }
@@ -208,7 +208,7 @@ Status AeadKey::open(MutableBytes out, Bytes nonce, Bytes aad, Bytes ciphertext,
                    .in = ciphertext.data(),
                    .out = out.data(),
                    .len = out.size(),
-                   .tag = computed, .content_len = 0, .type = 0};
+                   .tag = computed, .content_len = 0, .type = 0, .inner = nullptr};
   kernel_->open_batch(&job, 1);
   const bool ok = ct_equal16(computed, tag.data());
   // A computed tag that did not match is the valid tag of a forgery: it must not stay behind.

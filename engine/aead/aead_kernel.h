@@ -44,7 +44,25 @@ struct alignas(64) MsgState {
 // Framing (seal_batch only): a job whose |type| is not 0 is a TLS 1.3 inner plaintext (RFC 8446
 // §5.2) sealed from the caller's buffer: the message is in[0, content_len) || type || zeros up to
 // |len| (content_len < len), and only in[0, content_len) is read. A job with type 0 is plain: the
-// message is in[0, len). open_batch jobs are always plain.
+// message is in[0, len). open_batch jobs are always plain: they decrypt all of in[0, len).
+//
+// Inner content type (open_batch only): an open job whose |inner| is not null asks for the
+// content type of its TLSInnerPlaintext (RFC 8446 §5.4: the last non-zero byte of the plaintext,
+// zeros after it). A kernel whose table sets finds_content_type finds it while it decrypts, from
+// the plaintext vectors it has in registers anyway, and writes it to *inner: the type, and
+// content_len the index of the type byte; both 0 when the plaintext is all zeros (or len is 0),
+// exactly what the standalone scan (content_type_kernels.h) returns. It finds it as that scan
+// does, in constant time: no branch, loop bound or memory index depends on the plaintext, and no
+// byte outside [out, out + len) is read for it. *inner is written whether or not the tag will
+// match; the caller must not use it for a record whose tag does not. A kernel that does not set
+// finds_content_type never touches *inner, and the caller scans the plaintext after the call
+// (record_open.cc); so only the record layer, which needs the type, asks, and a plain AEAD open
+// (|inner| null) costs what it did. seal_batch ignores |inner|.
+struct InnerType {
+  uint32_t content_len;
+  uint8_t type;
+};
+
 struct Job {
   const KeyState* key;
   const uint8_t* iv;  // kNonceBytes
@@ -57,10 +75,11 @@ struct Job {
   uint8_t* tag;  // kTagBytes, written: the tag (seal) or the tag computed over |in| (open)
   uint32_t content_len;  // framed jobs: bytes of content read from |in|
   uint8_t type;          // framed jobs: the content type, never 0; 0 for a plain job
+  InnerType* inner;      // open jobs: where to report the content type, or null (see above)
 };
 // No default member initialisers: a Job stays trivially constructible, so no kernel translation
 // unit emits a (weak, shareable) constructor built with its ISA's flags (isa_isolation_test).
-// Designated initialisers that leave content_len and type out zero them: a plain job.
+// Designated initialisers that leave content_len, type and inner out zero them: a plain job.
 
 // AeadKernel is a kernel's table. Every kernel fills every field (designated initialisers, so a
 // missing one is visible in review and a reordering cannot shift entries): there is no optional
@@ -88,6 +107,12 @@ struct AeadKernel {
   // framed jobs through seal_framed_jobs (inner_frame.h): frame into |out|, then seal in place.
   void (*seal_batch)(const Job* jobs, size_t n);
   void (*open_batch)(const Job* jobs, size_t n);
+
+  // finds_content_type: open_batch reports the inner content type of every job that asks for it
+  // (Job::inner). Only kernels that decrypt whole 64-byte vectors in registers set it
+  // (vaes-avx512 AES-GCM, avx512 ChaCha20-Poly1305), where the scan costs a few ops per vector on
+  // ports the cipher leaves idle; for the others the record layer scans after the call.
+  bool finds_content_type;
 };
 
 }  // namespace volley::aead_internal

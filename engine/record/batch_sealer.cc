@@ -88,14 +88,15 @@ RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const Seal
     write_record_frame(out, content_len, padding, e.type);
     jobs_[count_] = Job{.key = key, .iv = iv, .seq = seq, .aad = out,
                         .aad_len = kRecordHeaderLen, .in = body, .out = body,
-                        .len = inner_len, .tag = body + inner_len, .content_len = 0, .type = 0};
+                        .len = inner_len, .tag = body + inner_len, .content_len = 0, .type = 0, .inner = nullptr};
   } else {
     write_record_header(out, inner_len);  // the body is all written by the kernel
     jobs_[count_] = Job{.key = key, .iv = iv, .seq = seq, .aad = out,
                         .aad_len = kRecordHeaderLen, .in = payload, .out = body,
                         .len = inner_len, .tag = body + inner_len,
                         .content_len = static_cast<uint32_t>(content_len),
-                        .type = static_cast<uint8_t>(e.type)};
+                        .type = static_cast<uint8_t>(e.type),
+                        .inner = nullptr};
   }
   ++count_;
   e.written = kRecordHeaderLen + inner_len + kRecordTagLen;

@@ -24,11 +24,12 @@ using aead_internal::kTagBytes;
 
 // Records opened per kernel call; matches the sealing side.
 constexpr size_t kChunk = 32;
-// Ciphertext bytes opened per kernel call, beyond the first record. Each record's content type is
-// found by a scan after the kernel call (it reads the whole inner plaintext, for constant time),
-// so a call's plaintext should still be in L1 when it is scanned: 32 records of 16 KiB (512 KiB)
-// made the scan read L2 and cost a quarter of the open (volley speed, Zen 5). Small records still
-// go 32 to a call.
+// Ciphertext bytes opened per kernel call, beyond the first record. Unless the kernel finds each
+// record's content type while it decrypts (AeadKernel::finds_content_type), the type is found by a
+// scan after the kernel call (it reads the whole inner plaintext, for constant time), so a call's
+// plaintext should still be in L1 when it is scanned: 32 records of 16 KiB (512 KiB) made the scan
+// read L2 and cost a quarter of the open (volley speed, Zen 5). Small records still go 32 to a
+// call.
 constexpr size_t kChunkBytes = 16 * 1024;
 
 ReadResult failed(ReadResult r, AlertDescription alert) {
@@ -48,14 +49,17 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
     return result;
   }
   const bool in_place = stream == out;
-  // The inner content type of each record, found by a scan whose time depends on the length only.
+  // The inner content type of each record, found by the kernel as it decrypts when it can, else by
+  // a scan after it; either way in a time that depends on the length only.
   const kernels::ContentTypeKernel& scanner = record_internal::content_type_kernel();
   const aead_internal::AeadKernel* kernel = aead_internal::kernel_of(key_);
+  const bool kernel_finds_type = kernel->finds_content_type;
 
   while (result.records < records.size()) {
     // Gather the complete, well-formed protected records that follow, up to a chunk.
     Job jobs[kChunk];
     uint8_t computed[kChunk][kTagBytes];
+    aead_internal::InnerType found[kChunk];
     size_t starts[kChunk];
     size_t n = 0;
     size_t pos = result.consumed;
@@ -106,7 +110,8 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
                  .len = body_len,
                  .tag = computed[n],
                  .content_len = 0,
-                 .type = 0};
+                 .type = 0,
+                 .inner = kernel_finds_type ? &found[n] : nullptr};
       starts[n] = pos;
       ++n;
       pos += kRecordHeaderLen + h.length;
@@ -127,7 +132,13 @@ ReadResult RecordProtection::open_protected(const uint8_t* stream, size_t stream
         break;
       }
       size_t content_len = 0;
-      const uint8_t type = scanner.scan(j.out, j.len, &content_len);
+      uint8_t type;
+      if (kernel_finds_type) {
+        type = found[accepted].type;
+        content_len = found[accepted].content_len;
+      } else {
+        type = scanner.scan(j.out, j.len, &content_len);
+      }
       // A protected record's type is alert, handshake or application_data; never
       // change_cipher_spec (RFC 8446 §5: "MUST abort the handshake with an unexpected_message
       // alert") nor a type of all zeros.

@@ -98,7 +98,7 @@ inline void check_framed_jobs(std::initializer_list<const AeadKey*> key_list, ui
                           .in = in_place ? outs[i].data() : ins[i].data(),
                           .out = outs[i].data(),
                           .len = len,
-                          .tag = tags[i].data(), .content_len = 0, .type = 0};
+                          .tag = tags[i].data(), .content_len = 0, .type = 0, .inner = nullptr};
       if (framed) {
         jobs[i].content_len = static_cast<uint32_t>(content);
         jobs[i].type = type;
@@ -211,7 +211,7 @@ inline void check_record_runs(std::initializer_list<const AeadKey*> key_list, ui
                           .in = from,
                           .out = body,
                           .len = lens[i],
-                          .tag = body + lens[i], .content_len = 0, .type = 0};
+                          .tag = body + lens[i], .content_len = 0, .type = 0, .inner = nullptr};
       if (types[i] != 0) {
         jobs[i].content_len = static_cast<uint32_t>(contents[i]);
         jobs[i].type = types[i];

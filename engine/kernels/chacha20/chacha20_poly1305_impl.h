@@ -355,6 +355,7 @@ struct Kernel {
         .stream_block = kStreamBlock,
         .seal_batch = seal_batch,
         .open_batch = open_batch,
+        .finds_content_type = false,
     };
   }
 };

@@ -461,6 +461,7 @@ const AeadKernel kAesGcmNohw = {
     .stream_block = 16,
     .seal_batch = aes_gcm_nohw::seal_batch,
     .open_batch = aes_gcm_nohw::open_batch,
+    .finds_content_type = false,
 };
 
 }  // namespace volley::kernels

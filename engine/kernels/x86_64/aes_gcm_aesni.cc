@@ -655,6 +655,7 @@ const AeadKernel kAesGcmAesni = {
     .stream_block = 16,
     .seal_batch = aes_gcm_aesni::seal_batch,
     .open_batch = aes_gcm_aesni::open_batch,
+    .finds_content_type = false,
 };
 
 }  // namespace volley::kernels

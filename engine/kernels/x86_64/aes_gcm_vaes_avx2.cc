@@ -1145,6 +1145,7 @@ const AeadKernel kAesGcmVaesAvx2 = {
     .stream_block = 16,
     .seal_batch = aes_gcm_vaes_avx2::seal_batch,
     .open_batch = aes_gcm_vaes_avx2::open_batch,
+    .finds_content_type = false,
 };
 
 }  // namespace volley::kernels

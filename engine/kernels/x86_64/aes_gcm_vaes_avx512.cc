@@ -23,6 +23,13 @@
 // vector. Framed jobs (aead_kernel.h) are read in place of a copy by the uniform runs, quad and
 // the long paths; the SmallQuad stages take plain jobs only.
 //
+// Content type (aead_kernel.h, Job::inner): an open job that asks gets the type of its
+// TLSInnerPlaintext found from the plaintext vectors as they are written, by the standalone scan's
+// method (content_type_avx512.h): a tracker vector by vector through the bulk loop and the closing
+// piece (one_shot, quad), and straight from the one or two final vectors of a small message
+// (SmallQuad stages, uniform runs). The VPTESTMB, masked move and CMOVs run on ports the AES and
+// carry-less multiplies leave idle. Plain opens take instantiations without it.
+//
 // Layout of KeyState (private to this file):
 //   [0, 240)     round keys, 16 bytes each (11 or 15 of them)
 //   [240, 244)   number of rounds (10 or 14), native-endian uint32
@@ -44,12 +51,14 @@
 #include "engine/aead/inner_frame.h"
 #include "engine/aead/tls_nonce.h"
 #include "engine/kernels/aead_kernels.h"
+#include "engine/kernels/x86_64/content_type_avx512.h"
 
 namespace volley::kernels {
 namespace aes_gcm_vaes_avx512 {
 namespace {
 
 using aead_internal::Job;
+using content_type_avx512::Tracker;
 using aead_internal::KeyState;
 using aead_internal::kNonceBytes;
 using aead_internal::MsgState;
@@ -263,6 +272,12 @@ VOLLEY_INLINE __m128i job_j0(const Job& j) {
 // take the frame of a message as a pointer, else null.
 VOLLEY_INLINE const Job* framing(const Job& j) { return j.type != 0 ? &j : nullptr; }
 
+// report writes the content type found in an open job's plaintext (aead_kernel.h, Job::inner).
+VOLLEY_INLINE void report(const Job& j, content_type_avx512::Answer a) {
+  j.inner->type = a.type;
+  j.inner->content_len = static_cast<uint32_t>(a.content_len);
+}
+
 VOLLEY_INLINE __m128i len_block(uint64_t aad_len, uint64_t len) {
   return _mm_set_epi64x(static_cast<long long>(aad_len * 8), static_cast<long long>(len * 8));
 }
@@ -367,17 +382,27 @@ VOLLEY_INLINE void load_ct(const uint8_t* in, __m512i bs, __m512i* c, __m512i* y
   }
 }
 
-template <int V>
-VOLLEY_INLINE void xor_out(uint8_t* out, const __m512i* x, const __m512i* c) {
+// xor_out writes keystream ^ ciphertext; with Scan it adds each plaintext vector, at message
+// offset |at| + 64q, to the content-type tracker |t| (aead_kernel.h, Job::inner).
+template <int V, bool Scan>
+VOLLEY_INLINE void xor_out(uint8_t* out, const __m512i* x, const __m512i* c, Tracker* t,
+                           size_t at) {
   VOLLEY_UNROLL
-  for (int q = 0; q < V; ++q) _mm512_storeu_si512(out + 64 * q, _mm512_xor_si512(x[q], c[q]));
+  for (int q = 0; q < V; ++q) {
+    const __m512i o = _mm512_xor_si512(x[q], c[q]);
+    _mm512_storeu_si512(out + 64 * q, o);
+    if constexpr (Scan) content_type_avx512::absorb(*t, o, at + 64 * static_cast<size_t>(q));
+  }
 }
 
 // bulk processes |nchunks| 256-byte chunks. Inlined into its callers: as a call, passing vector
 // state through memory and realigning the stack cost more than the work for mid-sized messages.
-template <int Nr, bool Enc>
+// With Scan (opening, from the start of a message) every plaintext vector goes to the tracker |t|:
+// a test, a masked move and two CMOVs beside the AES and carry-less multiplies of the vector.
+template <int Nr, bool Enc, bool Scan = false>
 VOLLEY_INLINE CtrAcc bulk(const uint8_t* ks, CtrAcc st, const uint8_t* in, uint8_t* out,
-                          size_t nchunks) {
+                          size_t nchunks, Tracker* t = nullptr) {
+  static_assert(!(Enc && Scan), "the content type is found when opening");
   if (nchunks == 0) return st;
   __m512i rk[Nr + 1];
   load_round_keys<Nr>(ks, rk);
@@ -422,21 +447,23 @@ VOLLEY_INLINE CtrAcc bulk(const uint8_t* ks, CtrAcc st, const uint8_t* in, uint8
     }
   } else {
     __m512i c[8];
+    size_t at = 0;  // message offset of |out|
     for (size_t i = 0; i < pairs; ++i) {
       load_ct<8>(in, bs, c, y);
       y[0] = with_acc(y[0], acc);
       counters<8>(base, bs, x);
       acc = stitched<Nr, 8, 8>(ks, rk, x, y);
-      xor_out<8>(out, x, c);
+      xor_out<8, Scan>(out, x, c, t, at);
       in += 512;
       out += 512;
+      at += 512;
     }
     if (odd) {
       load_ct<4>(in, bs, c, y);
       y[0] = with_acc(y[0], acc);
       counters<4>(base, bs, x);
       acc = stitched<Nr, 4, 4>(ks, rk, x, y);
-      xor_out<4>(out, x, c);
+      xor_out<4, Scan>(out, x, c, t, at);
     }
   }
   return {_mm_add_epi32(st.ctr, _mm_cvtsi32_si128(static_cast<int>(16 * nchunks))), acc};
@@ -459,6 +486,7 @@ struct Piece {
   size_t in_len = SIZE_MAX;
   size_t type_at = SIZE_MAX;
   uint8_t type = 0;
+  size_t at = 0;  // where the piece starts in its message (the content-type scan's offsets)
 };
 
 // frame_piece makes |pc|, which starts |start| bytes into a message, read its input as framed job
@@ -470,8 +498,12 @@ VOLLEY_INLINE void frame_piece(Piece& pc, const Job* f, size_t start) {
   pc.type = f->type;
 }
 
-template <int Nr, bool Enc, int Q>
-VOLLEY_INLINE void piece_sum(const uint8_t* ks, __m128i ctr, __m128i acc, const Piece& pc, Sum& s) {
+// piece_sum computes the piece's Q vectors; with Scan (opening) it adds each plaintext vector,
+// zero past the end of the piece, to the content-type tracker |t|.
+template <int Nr, bool Enc, int Q, bool Scan = false>
+VOLLEY_INLINE void piece_sum(const uint8_t* ks, __m128i ctr, __m128i acc, const Piece& pc, Sum& s,
+                             Tracker* t = nullptr) {
+  static_assert(!(Enc && Scan), "the content type is found when opening");
   const __m512i bs = bswap_mask();
   const size_t m = (pc.len + 15) / 16;
   const size_t a = (pc.aad_len + 15) / 16;
@@ -505,6 +537,7 @@ VOLLEY_INLINE void piece_sum(const uint8_t* ks, __m128i ctr, __m128i acc, const 
       }
       const __m512i o = _mm512_xor_si512(v, x[q]);
       _mm512_mask_storeu_epi8(pc.out + off, bm, o);
+      if constexpr (Scan) content_type_avx512::absorb(*t, _mm512_maskz_mov_epi8(bm, o), pc.at + off);
       __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
       if (q == 0 && a == 0) y = with_acc(y, acc);
       size_t lanes = m - 4 * qq < 4 ? m - 4 * qq : 4;
@@ -539,20 +572,20 @@ VOLLEY_INLINE void piece_sum(const uint8_t* ks, __m128i ctr, __m128i acc, const 
   }
 }
 
-template <int Nr, bool Enc>
+template <int Nr, bool Enc, bool Scan = false>
 VOLLEY_INLINE void piece_dispatch(const uint8_t* ks, __m128i ctr, __m128i acc, const Piece& pc,
-                                  Sum& s) {
+                                  Sum& s, Tracker* t = nullptr) {
   switch ((pc.len + 63) / 64) {
     case 0:
-      return piece_sum<Nr, Enc, 0>(ks, ctr, acc, pc, s);
+      return piece_sum<Nr, Enc, 0, Scan>(ks, ctr, acc, pc, s, t);
     case 1:
-      return piece_sum<Nr, Enc, 1>(ks, ctr, acc, pc, s);
+      return piece_sum<Nr, Enc, 1, Scan>(ks, ctr, acc, pc, s, t);
     case 2:
-      return piece_sum<Nr, Enc, 2>(ks, ctr, acc, pc, s);
+      return piece_sum<Nr, Enc, 2, Scan>(ks, ctr, acc, pc, s, t);
     case 3:
-      return piece_sum<Nr, Enc, 3>(ks, ctr, acc, pc, s);
+      return piece_sum<Nr, Enc, 3, Scan>(ks, ctr, acc, pc, s, t);
     default:
-      return piece_sum<Nr, Enc, 4>(ks, ctr, acc, pc, s);
+      return piece_sum<Nr, Enc, 4, Scan>(ks, ctr, acc, pc, s, t);
   }
 }
 
@@ -579,40 +612,55 @@ VOLLEY_INLINE Piece closing_piece(const Job& j, size_t chunks, const Job* f) {
   Piece pc{nullptr,           0, j.in + 256 * chunks, j.out + 256 * chunks, j.len - 256 * chunks,
            true,              len_block(j.aad_len, j.len)};
   frame_piece(pc, f, 256 * chunks);
+  pc.at = 256 * chunks;
   return pc;
 }
 
 // close_message runs the closing piece of |j| after |chunks| bulk chunks — the bytes left, framed
 // by |f| when given, then the length block — and writes the tag.
-template <int Nr, bool Enc>
+template <int Nr, bool Enc, bool Scan = false>
 VOLLEY_INLINE void close_message(const Job& j, CtrAcc st, size_t chunks, const Job* f,
-                                 __m128i ekj0) {
+                                 __m128i ekj0, Tracker* t = nullptr) {
   const Piece pc = closing_piece(j, chunks, f);
   Sum s = sum_zero();
-  piece_dispatch<Nr, Enc>(j.key->bytes, st.ctr, st.acc, pc, s);
+  piece_dispatch<Nr, Enc, Scan>(j.key->bytes, st.ctr, st.acc, pc, s, t);
   store16(j.tag, make_tag(reduce(s), ekj0));
 }
 
 // one_shot seals or opens one message. With |f| (a framed job), the input is j.in's content framed
 // as |f| says: the bulk loop takes whole 256-byte chunks of content from j.in (the frame's
-// contract), and the closing piece reads the rest of the content and inserts the type byte.
-template <int Nr, bool Enc>
+// contract), and the closing piece reads the rest of the content and inserts the type byte. With
+// Scan (an open job that asks, Job::inner) the bulk loop and the piece after it track the
+// content type vector by vector, in message order.
+template <int Nr, bool Enc, bool Scan = false>
 void one_shot(const Job& j, const Job* f = nullptr) {
   const uint8_t* ks = j.key->bytes;
   const __m128i j0 = job_j0(j);
   const __m128i ekj0 = aes_block(ks, Nr, j0);
+  Tracker t = content_type_avx512::tracker_zero();
   if (is_short(j)) {
     Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
     frame_piece(pc, f, 0);
     Sum s = sum_zero();
-    piece_dispatch<Nr, Enc>(ks, ctr_start(j0), _mm_setzero_si128(), pc, s);
+    piece_dispatch<Nr, Enc, Scan>(ks, ctr_start(j0), _mm_setzero_si128(), pc, s, &t);
     store16(j.tag, make_tag(reduce(s), ekj0));
   } else {
     const size_t chunks = j.len / 256;
-    const CtrAcc st =
-        bulk<Nr, Enc>(ks, {ctr_start(j0), ghash_bytes(ks, _mm_setzero_si128(), j.aad, j.aad_len)},
-                      j.in, j.out, chunks);
-    close_message<Nr, Enc>(j, st, chunks, f, ekj0);
+    const CtrAcc st = bulk<Nr, Enc, Scan>(
+        ks, {ctr_start(j0), ghash_bytes(ks, _mm_setzero_si128(), j.aad, j.aad_len)}, j.in, j.out,
+        chunks, &t);
+    close_message<Nr, Enc, Scan>(j, st, chunks, f, ekj0, &t);
+  }
+  if constexpr (Scan) report(j, content_type_avx512::answer(t));
+}
+
+// open_one opens one message, finding its content type when it asks (Job::inner).
+template <int Nr>
+VOLLEY_INLINE void open_one(const Job& j) {
+  if (j.inner != nullptr) {
+    one_shot<Nr, false, true>(j);
+  } else {
+    one_shot<Nr, false>(j);
   }
 }
 
@@ -842,7 +890,14 @@ void quad(const Job* const* js, int cnt) {
     j0[r] = job_j0(j);
     Piece pc{j.aad, j.aad_len, j.in, j.out, j.len, true, len_block(j.aad_len, j.len)};
     frame_piece(pc, framing(j), 0);
-    piece_dispatch<Nr, Enc>(j.key->bytes, ctr_start(j0[r]), _mm_setzero_si128(), pc, sr[r]);
+    if (!Enc && j.inner != nullptr) {
+      Tracker t = content_type_avx512::tracker_zero();
+      piece_dispatch<Nr, false, true>(j.key->bytes, ctr_start(j0[r]), _mm_setzero_si128(), pc,
+                                      sr[r], &t);
+      report(j, content_type_avx512::answer(t));
+    } else {
+      piece_dispatch<Nr, Enc>(j.key->bytes, ctr_start(j0[r]), _mm_setzero_si128(), pc, sr[r]);
+    }
   }
   const Sum s{transpose_sum(sr[0].lo, sr[1].lo, sr[2].lo, sr[3].lo),
               transpose_sum(sr[0].mi, sr[1].mi, sr[2].mi, sr[3].mi),
@@ -1001,10 +1056,10 @@ VOLLEY_INLINE __m512i insert_lane(__m512i v, __m128i x, int r) {
 
 // small_vec absorbs the |len| (1..64) bytes at |in| of one message vector: it writes
 // |in| ^ |x| to |out| and adds the products of the reflected ciphertext blocks with |h|, |k|
-// (the powers of H for these blocks) to |s|.
+// (the powers of H for these blocks) to |s|. It returns what it wrote (bytes past |bm|: keystream).
 template <bool Enc, bool First>
-VOLLEY_INLINE void small_vec(Sum& s, const uint8_t* in, uint8_t* out, __mmask64 bm, __m512i x,
-                             __m512i bs, __m512i h, __m512i k) {
+VOLLEY_INLINE __m512i small_vec(Sum& s, const uint8_t* in, uint8_t* out, __mmask64 bm, __m512i x,
+                                __m512i bs, __m512i h, __m512i k) {
   const __m512i v = _mm512_maskz_loadu_epi8(bm, in);
   const __m512i o = _mm512_xor_si512(v, x);
   _mm512_mask_storeu_epi8(out, bm, o);
@@ -1018,6 +1073,7 @@ VOLLEY_INLINE void small_vec(Sum& s, const uint8_t* in, uint8_t* out, __mmask64 
   } else {
     s = {_mm512_xor_si512(s.lo, lo), _mm512_xor_si512(s.mi, mi), _mm512_xor_si512(s.hi, hi)};
   }
+  return o;
 }
 
 // extract_lane returns lane |r| of |v|; |r| is a constant once the caller's loop is unrolled.
@@ -1098,12 +1154,16 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
       const size_t len = Uniform ? first.len : j.len;
       const size_t aad_len = Uniform ? first.aad_len : j.aad_len;
       const size_t m = Uniform ? m0 : (len + 15) / 16;
+      // The plaintext of bytes 0..63 and 64.. (zero past the end), for the content type.
+      __m512i p0 = _mm512_setzero_si512();
+      __m512i p1 = _mm512_setzero_si512();
       if (len > 0) {
         const __mmask64 bm = Uniform ? bm0 : byte_mask(len);
         const __mmask8 lm = lane_mask8(m);
         const __m512i h = SameKey && Uniform ? h0 : _mm512_maskz_loadu_epi64(lm, pow_at(ks, m + 1));
         const __m512i k = SameKey && Uniform ? k0 : _mm512_maskz_loadu_epi64(lm, kar_at(ks, m + 1));
-        small_vec<Enc, true>(sr, j.in, j.out, bm, q.x[V * r], bs, h, k);
+        p0 = _mm512_maskz_mov_epi8(bm,
+                                   small_vec<Enc, true>(sr, j.in, j.out, bm, q.x[V * r], bs, h, k));
       } else {
         sr = sum_zero();
       }
@@ -1116,7 +1176,8 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
             SameKey && Uniform ? ht0 : _mm512_maskz_loadu_epi64(lm, pow_at(ks, mt + 1));
         const __m512i k =
             SameKey && Uniform ? kt0 : _mm512_maskz_loadu_epi64(lm, kar_at(ks, mt + 1));
-        small_vec<Enc, false>(sr, j.in + 64, j.out + 64, bm, q.x[V * r + V - 1], bs, h, k);
+        p1 = _mm512_maskz_mov_epi8(
+            bm, small_vec<Enc, false>(sr, j.in + 64, j.out + 64, bm, q.x[V * r + V - 1], bs, h, k));
       }
       if (kTail && len > 64) {
         const __mmask16 tm =
@@ -1124,11 +1185,17 @@ VOLLEY_INLINE void small_stage_ghash(const SmallQuad& q) {
         const __m128i v = _mm_maskz_loadu_epi8(tm, j.in + 64);
         const __m128i o = _mm_xor_si128(v, extract_lane(q.x[5], r));
         _mm_mask_storeu_epi8(j.out + 64, tm, o);
+        p1 = _mm512_zextsi128_si512(_mm_maskz_mov_epi8(tm, o));
         tailv = insert_lane(tailv, _mm_shuffle_epi8(Enc ? _mm_maskz_mov_epi8(tm, o) : v, bs128), r);
         if (!SameKey) {
           htv = insert_lane(htv, load16(pow_at(ks, 2)), r);
           ktv = insert_lane(ktv, load16(kar_at(ks, 2)), r);
         }
+      }
+      // One or two vectors: the answer straight from them (Job::inner).
+      if (!Enc && j.inner != nullptr) {
+        report(j, Mode == 0 ? content_type_avx512::one_vector(p0)
+                            : content_type_avx512::two_vectors(p0, p1));
       }
       if (!Uniform) lenv = insert_lane(lenv, len_block(aad_len, len), r);
       if (!(SameKey && Uniform)) {
@@ -1272,7 +1339,7 @@ VOLLEY_INLINE void small_drain(SmallPipe& p) {
 // quads' vectors kept in registers rather than passed through a SmallQuad in memory.
 
 // uniform_prefix counts the leading jobs of jobs[0, n) with jobs[0]'s lengths, AAD bytes, frame
-// (content length and type) and key size. It tells in |same_key| whether they also share its key,
+// (content length and type), key size and content-type request (Job::inner, null or not). It tells in |same_key| whether they also share its key,
 // and in |records| whether they are, besides, the records of one connection: one IV and
 // consecutive sequence numbers, so that their nonces can be computed four to a vector. The AAD,
 // the IV pointer and the sequence numbers are public, so comparing them may branch.
@@ -1289,6 +1356,7 @@ VOLLEY_INLINE size_t uniform_prefix(const Job* jobs, size_t n, bool& same_key, b
     const Job& j = jobs[i];
     if (j.len != j0.len || j.aad_len != j0.aad_len) break;
     if (j.content_len != j0.content_len || j.type != j0.type) break;
+    if ((j.inner == nullptr) != (j0.inner == nullptr)) break;
     if (j.key != j0.key && rounds_of(j.key) != nr) break;
     if (_mm_cmpneq_epi8_mask(a0, _mm_maskz_loadu_epi8(am, j.aad)) != 0) break;
     same_key = same_key && j.key == j0.key;
@@ -1369,6 +1437,9 @@ struct UniformRun {
   __mmask16 ctm;
   __m512i typev;
   __m128i typet;
+  // Opening runs whose messages ask for their content type (Job::inner: all or none of a run,
+  // uniform_prefix).
+  bool scan;
 
   // The run's key (one key only), message length, AAD and frame, all those of |j0|.
   VOLLEY_INLINE explicit UniformRun(const Job& j0) {
@@ -1386,6 +1457,7 @@ struct UniformRun {
     ctm = tm;
     typev = _mm512_setzero_si512();
     typet = _mm_setzero_si128();
+    scan = !Enc && j0.inner != nullptr;
     if (Enc && j0.type != 0) {
       // The frame is public: content_len < len <= 80.
       const size_t c = j0.content_len;
@@ -1513,6 +1585,9 @@ struct UniformRun {
     _mm512_mask_storeu_epi8(out, bm, o);
     const __m512i y = _mm512_shuffle_epi8(Enc ? _mm512_maskz_mov_epi8(bm, o) : v, bs);
     const __m512i ym = _mm512_xor_si512(y, _mm512_shuffle_epi32(y, _MM_PERM_BADC));
+    if (Mode == 0 && !Enc && scan) {
+      report(src.job(q, r), content_type_avx512::one_vector(_mm512_maskz_mov_epi8(bm, o)));
+    }
     Sum& sr = g.cur[r & 1];
     if (MultiKey) {
       const uint8_t* ks = src.key(q, r)->bytes;
@@ -1537,6 +1612,11 @@ struct UniformRun {
       const __m128i vt = _mm_or_si128(_mm_maskz_loadu_epi8(ctm, in + 64), typet);
       const __m128i ot = _mm_xor_si128(vt, extract_lane(x[5], r));
       _mm_mask_storeu_epi8(out + 64, tm, ot);
+      if (!Enc && scan) {
+        report(src.job(q, r),
+               content_type_avx512::two_vectors(_mm512_maskz_mov_epi8(bm, o),
+                                                _mm512_zextsi128_si512(_mm_maskz_mov_epi8(tm, ot))));
+      }
       const __m128i yt =
           _mm_shuffle_epi8(Enc ? _mm_maskz_mov_epi8(tm, ot) : vt, _mm512_castsi512_si128(bs));
       g.tailv = lane_set(g.tailv, yt, r);
@@ -1747,6 +1827,12 @@ void batch(const Job* jobs, size_t n) {
       } else {
         one_shot<14, Enc>(p);
       }
+    } else if (!Enc) {
+      if (rounds_of(j.key) == 10) {
+        open_one<10>(j);
+      } else {
+        open_one<14>(j);
+      }
     } else if (rounds_of(j.key) == 10) {
       one_shot<10, Enc>(j, framing(j));
     } else {
@@ -1787,9 +1873,9 @@ void batch(const Job* jobs, size_t n) {
     } else if (!Enc) {
       // Opening hashes each chunk beside its own keystream: no idle ends to fill.
       if (aes128) {
-        one_shot<10, Enc>(j);
+        open_one<10>(j);
       } else {
-        one_shot<14, Enc>(j);
+        open_one<14>(j);
       }
     } else if (aes128) {
       seal_long<10>(longs, j);
@@ -1971,6 +2057,7 @@ const AeadKernel kAesGcmVaesAvx512 = {
     .stream_block = 16,
     .seal_batch = aes_gcm_vaes_avx512::seal_batch,
     .open_batch = aes_gcm_vaes_avx512::open_batch,
+    .finds_content_type = true,
 };
 
 }  // namespace volley::kernels

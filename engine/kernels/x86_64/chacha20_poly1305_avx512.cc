@@ -16,6 +16,11 @@
 //
 // Batches of short records (seal_batch/open_batch, n > 1): 16 records side by side, lane j of each
 // 16-block batch computing a block of record j, then Poly1305 per record.
+//
+// Content type (aead_kernel.h, Job::inner): an open job that asks has each plaintext block added,
+// as it is written (xor_block), to a tracker of the standalone scan's method
+// (content_type_avx512.h) in message order, and the type reported at the end; the 16- and 32-block
+// passes are read back from L1 right after they are written (scan_written).
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 reports its own intrinsics headers (the self-initialised __Y of _mm512_undefined_*).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -41,10 +46,15 @@
 #include "engine/aead/inner_frame.h"
 #include "engine/aead/tls_nonce.h"
 #include "engine/kernels/aead_kernels.h"
+// The content-type method's helpers must carry this file's attributes to inline into it.
+#define VOLLEY_CT_FN VOLLEY_FN
+#include "engine/kernels/x86_64/content_type_avx512.h"
 
 namespace volley::kernels {
 namespace chacha20_poly1305_avx512 {
 namespace {
+
+using content_type_avx512::Tracker;
 
 #include "engine/kernels/portable/poly1305_scalar.inc"
 #include "engine/kernels/x86_64/poly1305_ifma.inc"
@@ -211,13 +221,20 @@ VOLLEY_FN inline __mmask64 byte_mask(size_t avail) {
   return avail >= 64 ? ~__mmask64{0} : (__mmask64{1} << avail) - 1;
 }
 
-// xor_block writes out = in ^ ks for the first |avail| (1..64) bytes of one block.
-VOLLEY_FN inline void xor_block(__m512i ks, const uint8_t* in, uint8_t* out, size_t avail) {
+// xor_block writes out = in ^ ks for the first |avail| (1..64) bytes of one block. With a tracker
+// |t| (an open job that asks for its content type, Job::inner) it adds the block, at message
+// offset |at|, to it: blocks must come in message order.
+VOLLEY_FN inline void xor_block(__m512i ks, const uint8_t* in, uint8_t* out, size_t avail,
+                                Tracker* t = nullptr, size_t at = 0) {
   if (avail >= 64) {
-    _mm512_storeu_si512(out, _mm512_xor_si512(ks, _mm512_loadu_si512(in)));
+    const __m512i o = _mm512_xor_si512(ks, _mm512_loadu_si512(in));
+    _mm512_storeu_si512(out, o);
+    if (t != nullptr) content_type_avx512::absorb(*t, o, at);
   } else {
     const __mmask64 m = byte_mask(avail);
-    _mm512_mask_storeu_epi8(out, m, _mm512_xor_si512(ks, _mm512_maskz_loadu_epi8(m, in)));
+    const __m512i o = _mm512_xor_si512(ks, _mm512_maskz_loadu_epi8(m, in));
+    _mm512_mask_storeu_epi8(out, m, o);
+    if (t != nullptr) content_type_avx512::absorb(*t, _mm512_maskz_mov_epi8(m, o), at);
   }
 }
 
@@ -259,6 +276,25 @@ VOLLEY_FN inline void store_batch(__m512i x[16], const uint8_t* in, uint8_t* out
       }
     }
   }
+}
+
+// scan_written adds the |len| plaintext bytes just written at |out| (message offset |at|) to the
+// content-type tracker |t|, reading them back from L1. For the 16- and 32-block passes: ChaCha20
+// keeps the vector ALUs busy there (the tracker's test and masked move are no cheaper beside it
+// than after it), all 32 registers are taken, and the transposed blocks come out of order
+// (0, 4, 8, 12, 1, ...), so tracking them in registers cost more (merges, spills) than this
+// read-back on the load ports, which the pass leaves idle.
+VOLLEY_FN inline void scan_written(Tracker* t, const uint8_t* out, size_t len, size_t at) {
+  Tracker l = *t;
+  size_t off = 0;
+  for (; len - off >= 64; off += 64) {
+    content_type_avx512::absorb(l, _mm512_loadu_si512(out + off), at + off);
+  }
+  if (off != len) {
+    content_type_avx512::absorb(
+        l, _mm512_maskz_loadu_epi8(content_type_avx512::lanes(len - off), out + off), at + off);
+  }
+  *t = l;
 }
 
 // chacha_x16 XORs up to 1024 bytes of keystream from block |ctr| over in (with kRaw: stores the
@@ -461,10 +497,26 @@ VOLLEY_FN void chacha_ymm(const ChaChaState* s, uint32_t ctr, uint8_t* ks, PolyR
 // xor_bytes: out = in ^ ks over len bytes. Whole blocks use plain stores: a load of data just
 // written by a masked store cannot be forwarded from the store buffer, and Poly1305 reads the
 // ciphertext right after.
-VOLLEY_FN void xor_bytes(const uint8_t* ks, const uint8_t* in, uint8_t* out, size_t len) {
+// With a tracker |t| the plaintext goes to it, |at| the message offset of |out| (Job::inner).
+VOLLEY_FN void xor_bytes(const uint8_t* ks, const uint8_t* in, uint8_t* out, size_t len,
+                         Tracker* t = nullptr, size_t at = 0) {
+  if (t != nullptr) {
+    Tracker l = *t;  // in registers: the stores to |out| may alias *t
+    for (size_t off = 0; off < len; off += 64) {
+      xor_block(_mm512_loadu_si512(ks + off), in + off, out + off, len - off, &l, at + off);
+    }
+    *t = l;
+    return;
+  }
   for (size_t off = 0; off < len; off += 64) {
     xor_block(_mm512_loadu_si512(ks + off), in + off, out + off, len - off);
   }
+}
+
+// report writes the content type found in an open job's plaintext (aead_kernel.h, Job::inner).
+VOLLEY_FN inline void report(const Job& j, content_type_avx512::Answer a) {
+  j.inner->type = a.type;
+  j.inner->content_len = static_cast<uint32_t>(a.content_len);
 }
 
 // wipe clears a stack buffer that held keystream; the empty asm keeps the stores.
@@ -577,16 +629,18 @@ VOLLEY_FN void xor_short_hashing(const ChaChaState* s, uint32_t ctr, const uint8
 // xor_any XORs keystream from block |ctr| over up to 2048 bytes with the narrowest pass that
 // covers them: short pieces (a record's last few blocks) do not pay for 32 blocks.
 VOLLEY_FN void xor_any(const ChaChaState* s, uint32_t ctr, const uint8_t* in, uint8_t* out,
-                       size_t len) {
+                       size_t len, Tracker* t = nullptr, size_t at = 0) {
   if (len > 1024) {
     chacha_x32<false>(s, ctr, in, out, len, nullptr, nullptr);
+    if (t != nullptr) scan_written(t, out, len, at);
   } else if (len > 7 * 64) {
     chacha_x16(s, ctr, in, out, len);
+    if (t != nullptr) scan_written(t, out, len, at);
   } else if (len > 0) {
     uint8_t ks[512];
     const size_t nblocks = (len + 63) / 64;
     keystream_short(s, ctr, nblocks, ks);
-    xor_bytes(ks, in, out, len);
+    xor_bytes(ks, in, out, len, t, at);
     wipe(ks, nblocks * 64);
   }
 }
@@ -660,13 +714,14 @@ VOLLEY_FN void run_finish(PolyRun* pr, ScalarPoly* p, const IfmaPowers* pw) {
 // Message body: ChaCha20 from block |ctr| and Poly1305 over the ciphertext (zero-padded at the
 // end), one pass.
 
+// With a tracker |t| (opening a whole message from its start) the plaintext goes to it.
 template <bool kSeal>
 VOLLEY_FN void body(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, uint32_t ctr,
-                    const uint8_t* in, uint8_t* out, size_t len) {
+                    const uint8_t* in, uint8_t* out, size_t len, Tracker* t = nullptr) {
   const uint8_t* ct = kSeal ? out : in;  // what Poly1305 reads
   if (len / 16 < kMinVectorBlocks) {
     if (!kSeal) hash_padded(p, ct, len);
-    xor_any(s, ctr, in, out, len);
+    xor_any(s, ctr, in, out, len, t);
     if (kSeal) hash_padded(p, ct, len);
     return;
   }
@@ -706,12 +761,13 @@ VOLLEY_FN void body(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, uint32_
     for (size_t j = 0; j < chunks; ++j) {
       chacha_x32<true>(s, ctr + static_cast<uint32_t>(32 * j), in + 2048 * j, out + 2048 * j, 2048,
                        in + 2048 * j, &pr);
+      if (t != nullptr) scan_written(t, out + 2048 * j, 2048, 2048 * j);
     }
     // The tail is hashed before it is decrypted (in and out may be the same buffer).
     run_groups(&pr, in + 2048 * chunks, tail_groups);
     run_finish(&pr, p, pw);
     hash_padded(p, in + len - rest, rest);
-    xor_any(s, tail_ctr, in + 2048 * chunks, out + 2048 * chunks, tail);
+    xor_any(s, tail_ctr, in + 2048 * chunks, out + 2048 * chunks, tail, t, 2048 * chunks);
   }
 }
 
@@ -833,7 +889,9 @@ VOLLEY_FN void seal_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
 // powers of r wait for a pass of their own; the second pass then hashes chunks 0 and 1 beside the
 // keystream of chunk 1, chunk 0 is decrypted from the stack, and later passes hash and decrypt
 // their own chunk.
-VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job) {
+// With a tracker |t| the plaintext goes to it, chunk 0 (decrypted after chunk 1) first.
+VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, const Job& job,
+                         Tracker* t) {
   const uint8_t* in = job.in;
   uint8_t* out = job.out;
   const size_t len = job.len;
@@ -844,12 +902,14 @@ VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   long_start(&pr, p, pw, key, job.aad, job.aad_len);
   wipe(key, sizeof(key));
   chacha_x32<true>(s, 33, in + 2048, out + 2048, 2048, in, &pr, 8);
-  xor_bytes(ks, in, out, 2048);
+  xor_bytes(ks, in, out, 2048, t, 0);
+  if (t != nullptr) scan_written(t, out + 2048, 2048, 2048);
   wipe(ks, sizeof(ks));
   size_t pos = 4096;
   uint32_t ctr = 65;
   for (; len - pos >= 2048; pos += 2048, ctr += 32) {
     chacha_x32<true>(s, ctr, in + pos, out + pos, 2048, in + pos, &pr);
+    if (t != nullptr) scan_written(t, out + pos, 2048, pos);
   }
   // The tail is hashed before it is decrypted.
   const size_t tail = len - pos;
@@ -857,12 +917,16 @@ VOLLEY_FN void open_long(const ChaChaState* s, ScalarPoly* p, IfmaPowers* pw, co
   run_groups(&pr, in + pos, tail / 128);
   run_finish(&pr, p, pw);
   hash_padded(p, in + len - rest, rest);
-  xor_any(s, ctr, in + pos, out + pos, tail);
+  xor_any(s, ctr, in + pos, out + pos, tail, t, pos);
 }
 
 // Keystream block 0 keys Poly1305 (RFC 8439 §2.6); the message starts at block 1.
+// An open job that asks for its content type (Job::inner) has its plaintext blocks tracked in
+// message order as they are written, and the answer reported at the end.
 template <bool kSeal>
 VOLLEY_FN void one_shot(const Job& job) {
+  Tracker tracker = content_type_avx512::tracker_zero();
+  Tracker* const t = !kSeal && job.inner != nullptr ? &tracker : nullptr;
   ChaChaState s;
   {
     const aead_internal::TlsNonce nonce(job.iv, job.seq);
@@ -879,7 +943,7 @@ VOLLEY_FN void one_shot(const Job& job) {
     sp_init(&p, ks);
     hash_aad(&p, &pw, job.aad, job.aad_len);
     if (!kSeal) hash_padded(&p, job.in, len);
-    xor_bytes(ks + 64, job.in, job.out, len);
+    xor_bytes(ks + 64, job.in, job.out, len, t);
     if (kSeal) hash_padded(&p, job.out, len);
     wipe(ks, nblocks * 64);
   } else if (len <= 31 * 64) {
@@ -894,21 +958,22 @@ VOLLEY_FN void one_shot(const Job& job) {
     sp_init(&p, ks);
     hash_aad(&p, &pw, job.aad, job.aad_len);
     if (!kSeal) hash_aad(&p, &pw, job.in, len);
-    xor_bytes(ks + 64, job.in, job.out, len);
+    xor_bytes(ks + 64, job.in, job.out, len, t);
     if (kSeal) hash_aad(&p, &pw, job.out, len);
     wipe(ks, nblocks * 64);
   } else if (kSeal) {
     seal_long(&s, &p, &pw, job);
   } else if (len >= 4096) {
-    open_long(&s, &p, &pw, job);
+    open_long(&s, &p, &pw, job, t);
   } else {
     uint8_t ks[64];
     chacha_scalar(&s, 0, ks);
     sp_init(&p, ks);
     wipe(ks, sizeof(ks));
     hash_aad(&p, &pw, job.aad, job.aad_len);
-    body<kSeal>(&s, &p, &pw, 1, job.in, job.out, len);
+    body<kSeal>(&s, &p, &pw, 1, job.in, job.out, len, t);
   }
+  if (t != nullptr) report(job, content_type_avx512::answer(*t));
   hash_lengths(&p, job.aad_len, len);
   sp_finish(&p, job.tag);
   // The key words, r, s and the powers of r stay behind on the stack otherwise.
@@ -1030,6 +1095,13 @@ VOLLEY_FN void lanes_records(const Job* const* jobs, size_t m) {
   }
   alignas(64) uint8_t ks[2048];
   uint8_t poly_keys[kLaneRecords][32];
+  // Content-type trackers of the records that ask (Job::inner), block by block in order.
+  Tracker tr[kLaneRecords];
+  Tracker* tp[kLaneRecords];
+  for (size_t j = 0; j < m; ++j) {
+    tr[j] = content_type_avx512::tracker_zero();
+    tp[j] = !kSeal && jobs[j]->inner != nullptr ? &tr[j] : nullptr;
+  }
   for (size_t k = 0; k <= max_blocks; k += 2) {
     lanes_keystream(&ls, static_cast<uint32_t>(k), ks);
     if (k == 0) {
@@ -1047,13 +1119,17 @@ VOLLEY_FN void lanes_records(const Job* const* jobs, size_t m) {
         const Job& job = *jobs[j];
         if (off < job.len) {
           const __m512i kb = _mm512_loadu_si512(ks + 1024 * half + 64 * j);
-          xor_block(kb, job.in + off, job.out + off, job.len - off);
+          xor_block(kb, job.in + off, job.out + off, job.len - off, tp[j], off);
         }
       }
     }
   }
   if (kSeal) {
     for (size_t j = 0; j < m; ++j) hash_record(*jobs[j], poly_keys[j], jobs[j]->out);
+  } else {
+    for (size_t j = 0; j < m; ++j) {
+      if (tp[j] != nullptr) report(*jobs[j], content_type_avx512::answer(tr[j]));
+    }
   }
   wipe(ks, sizeof(ks));
   wipe(poly_keys, sizeof(poly_keys));
@@ -1107,6 +1183,7 @@ const aead_internal::AeadKernel kChaCha20Poly1305Avx512 = {
     .stream_block = 64,
     .seal_batch = chacha20_poly1305_avx512::seal_batch,
     .open_batch = chacha20_poly1305_avx512::open_batch,
+    .finds_content_type = true,
 };
 
 }  // namespace volley::kernels

@@ -88,6 +88,7 @@ constexpr AeadKernel table() {
       .stream_block = K::table().stream_block,
       .seal_batch = seal_batch,
       .open_batch = open_batch,
+      .finds_content_type = false,
   };
 }
 
