@@ -42,7 +42,7 @@ std::shared_ptr<const tls::Config> server_config(size_t pair);
 // Watched is a Connection whose every call is checked against volley/tls.h: a failed connection
 // stays failed, takes no input, reads and writes nothing and produces no output; the state never
 // goes back; a failure this side detected ends its output with one alert record; receive() takes
-// everything while the connection is open.
+// everything until the connection fails or closes or the peer's close_notify arrives.
 class Watched {
  public:
   explicit Watched(tls::Connection c);
