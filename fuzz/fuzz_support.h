@@ -48,6 +48,13 @@ class Input {
   size_t pos_ = 0;
 };
 
+// step_for maps a choice to how many bytes of a stream are handed over per call, the split
+// convention of every target that feeds a stream: 0 all at once, 1..127 that many, 128..255
+// (b - 127) * 256.
+constexpr size_t step_for(uint8_t choice) noexcept {
+  return choice < 128 ? choice : size_t{choice - 127u} * 256;
+}
+
 // suite_for maps a choice to one of the three TLS 1.3 suites.
 const CipherSuite& suite_for(uint8_t choice) noexcept;
 

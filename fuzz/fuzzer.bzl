@@ -2,7 +2,7 @@
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 
-def volley_fuzzer(name, srcs, corpus, deps = []):
+def volley_fuzzer(name, srcs, corpus, deps = [], data = []):
     """Declares <name> and <name>_test.
 
     <name> is the libFuzzer binary under --config=fuzz; in other builds the same binary with
@@ -14,6 +14,8 @@ def volley_fuzzer(name, srcs, corpus, deps = []):
       srcs: the sources defining LLVMFuzzerTestOneInput.
       corpus: the seed corpus directory under fuzz/corpus/.
       deps: libraries the target needs.
+      data: files the target reads at run time (both builds), relative to the working directory:
+        the runfiles root for the test, the repository root when CI runs the libFuzzer binary.
     """
     cc_binary(
         name = name,
@@ -27,6 +29,7 @@ def volley_fuzzer(name, srcs, corpus, deps = []):
             ":libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
         }),
+        data = data,
         deps = deps,
     )
     cc_test(
@@ -36,6 +39,6 @@ def volley_fuzzer(name, srcs, corpus, deps = []):
         srcs = srcs + ["run_corpus_main.cc"],
         # Relative to the test's working directory, the root of its runfiles.
         args = ["fuzz/corpus/" + corpus],
-        data = native.glob(["corpus/" + corpus + "/*"]),
+        data = data + native.glob(["corpus/" + corpus + "/*"]),
         deps = deps,
     )

@@ -90,8 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   setup.backend = backend_for(*setup.suite, in.byte());
   DriveOptions opt;
   opt.span = 1 + in.byte() % 64;
-  const uint8_t chunk = in.byte();
-  opt.chunk = chunk < 128 ? chunk : size_t{chunk - 127u} * 256;
+  opt.chunk = step_for(in.byte());
   setup.keys = flags & 4 ? keys_from_bytes(*setup.suite, in) : fixed_keys(*setup.suite);
   setup.ccs_window = flags & 8;
   const unsigned mode = flags >> 4 & 3;

@@ -270,8 +270,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t flags = in.byte();
   DriveOptions opt;
   opt.span = 1 + in.byte() % 64;
-  const uint8_t chunk = in.byte();
-  opt.chunk = chunk < 128 ? chunk : size_t{chunk - 127u} * 256;
+  opt.chunk = step_for(in.byte());
   switch (flags >> 1 & 3) {
     case 0: opt.mode = ReadMode::kInPlace; break;
     case 1: opt.mode = ReadMode::kOutOfPlace; break;

@@ -46,7 +46,7 @@ bool Tls13Client::offered_suite(uint16_t code) const {
 }
 
 TlsError Tls13Client::add_key_share(NamedGroup group) {
-  uint8_t priv[32];
+  uint8_t priv[kMaxPrivateKeySize];  // secp384r1: 48 bytes
   TlsError e;
   // A secp256r1 scalar must be below the group order; 32 random bytes are, but for 2^-32.
   for (int attempt = 0; attempt < 4; ++attempt) {

@@ -10,8 +10,6 @@
 namespace volley::tls {
 namespace {
 
-constexpr size_t kMaxPrivateKeySize = 48;
-
 // os_random fills |out| from getrandom(2) (flags 0: blocks only until the kernel's pool is first
 // initialised), retrying short reads and EINTR.
 bool os_random(MutableBytes out) noexcept {

@@ -52,6 +52,8 @@ bool group_supported(NamedGroup group) noexcept;
 // private_key_size is the length of a private key of |group|: 32 for X25519 and secp256r1, 48 for
 // secp384r1; 0 for an unsupported group.
 size_t private_key_size(NamedGroup group) noexcept;
+// kMaxPrivateKeySize bounds private_key_size(): the size of a buffer for any group's private key.
+inline constexpr size_t kMaxPrivateKeySize = 48;
 
 // key_share_from_private builds the key share of |private_key| (deterministic: tests replay RFC
 // 8448 with its keys). X25519 takes any 32 bytes (clamped on use); an EC private key is the

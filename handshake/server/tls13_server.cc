@@ -216,7 +216,7 @@ TlsError Tls13Server::send_hello_retry_request() {
 
 TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes client_share) {
   std::unique_ptr<KeyShare> mine;
-  uint8_t priv[32];
+  uint8_t priv[kMaxPrivateKeySize];  // secp384r1: 48 bytes
   TlsError e;
   // A secp256r1 scalar must be below the group order; 32 random bytes are, but for 2^-32.
   for (int attempt = 0; attempt < 4; ++attempt) {
