@@ -630,13 +630,18 @@ VOLLEY_X25519_INLINE void select(BaseComb* c, const BaseTable& table, int row, i
   __asm__("" : "+r"(negative));
   const uint64_t magnitude =
       static_cast<uint64_t>(static_cast<int64_t>(digit) * (1 - 2 * static_cast<int64_t>(negative)));
-  c->t = Niels{kOne, kOne, kZero};  // the neutral element, for digit 0
+  // The scan gathers into locals, which stay in registers: read-modify-writes of c->t went
+  // through memory and cost a third of base(). They are wiped before returning.
+  uint64_t r[12] = {1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};  // the neutral element, for digit 0
   for (uint64_t m = 0; m < 8; ++m) {
     const uint64_t diff = magnitude ^ (m + 1);
     uint64_t mask = 0 - ((diff - 1) >> 63);  // all ones iff diff == 0 (diff < 16)
     __asm__("" : "+r"(mask));
-    cmov_niels(&c->t, &table.p[row][m], mask);
+    const uint64_t* src = &table.p[row][m].ypx.v[0];
+    for (int i = 0; i < 12; ++i) r[i] ^= mask & (r[i] ^ src[i]);
   }
+  std::memcpy(&c->t, r, sizeof(r));
+  secure_wipe(r, sizeof(r));
   // -(x, y) = (-x, y): y + x and y - x trade places and 2dxy changes sign.
   c->neg.ypx = c->t.ymx;
   c->neg.ymx = c->t.ypx;
