@@ -4,6 +4,11 @@
 // tickets (volley's server issues none yet; OpenSSL is told to issue none).
 //
 //   bazel build //bench:tls_handshake_bench && bazel-bin/bench/tls_handshake_bench [ROUNDS]
+//   bazel-bin/bench/tls_handshake_bench --only SUBJECT [N]   # for perf record: one row, N times
+//
+// --only runs one row's operation N times (default 2000) and nothing else, so that a profile of
+// the process is a profile of that subject: SUBJECT is volley, openssl, x25519, sign, verify or
+// chain.
 //
 // The subjects alternate in short rounds (volley, OpenSSL, volley, ...) so that the machine's
 // drift hits both alike; each row is the median over the rounds with the min-max spread. The
@@ -154,7 +159,8 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int rounds = argc > 1 ? std::max(3, std::atoi(argv[1])) : 9;
+  const bool only = argc > 2 && std::string(argv[1]) == "--only";
+  const int rounds = !only && argc > 1 ? std::max(3, std::atoi(argv[1])) : 9;
   const VolleySetup vs = volley_setup();
   const OpensslSetup os = openssl_setup();
 
@@ -216,6 +222,18 @@ int main(int argc, char** argv) {
        },
        500, {}},
   };
+  if (only) {
+    const std::string subject = argv[2];
+    const char* names[] = {"volley", "openssl", "x25519", "sign", "verify", "chain"};
+    const int n = argc > 3 ? std::max(1, std::atoi(argv[3])) : 2000;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (subject != names[i]) continue;
+      std::printf("%s: %.0f per second over %d\n", rows[i].name.c_str(), per_second(rows[i].op, n),
+                  n);
+      return 0;
+    }
+    die("--only: unknown subject " + subject);
+  }
   for (Row& r : rows) per_second(r.op, r.per_round / 10);  // warm-up
   for (int round = 0; round < rounds; ++round) {
     for (Row& r : rows) r.rates.push_back(per_second(r.op, r.per_round));

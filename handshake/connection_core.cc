@@ -44,6 +44,7 @@ ConnectionCore::ConnectionCore(std::shared_ptr<const Config> config, bool is_cli
     : config_(std::move(config)), is_client_(is_client) {}
 
 ConnectionCore::~ConnectionCore() {
+  secure_wipe(random_pool_, sizeof(random_pool_));
   secure_wipe(in_.data(), in_.size());
   secure_wipe(app_in_.data(), app_in_.size());
 }
@@ -54,10 +55,27 @@ void ConnectionCore::set_machine(std::unique_ptr<HandshakeMachine> machine) {
   if (!e.ok()) fail(e);
 }
 
-TlsError ConnectionCore::random(MutableBytes out) const {
-  const bool ok = config_->random_ != nullptr ? config_->random_(config_->random_context_, out)
-                                              : os_random(nullptr, out);
-  if (!ok) return tls_fail(AlertDescription::kInternalError, "the random source failed");
+TlsError ConnectionCore::random(MutableBytes out) {
+  constexpr TlsError kFailed =
+      tls_fail(AlertDescription::kInternalError, "the random source failed");
+  if (config_->random_ != nullptr) {
+    return config_->random_(config_->random_context_, out) ? kTlsOk : kFailed;
+  }
+  size_t done = 0;
+  while (done < out.size()) {
+    if (random_used_ == kRandomPool) {
+      if (!os_random(nullptr, MutableBytes(random_pool_, kRandomPool))) {
+        secure_wipe(out.data(), out.size());
+        return kFailed;
+      }
+      random_used_ = 0;
+    }
+    const size_t n = std::min(out.size() - done, kRandomPool - random_used_);
+    std::memcpy(out.data() + done, random_pool_ + random_used_, n);
+    secure_wipe(random_pool_ + random_used_, n);  // a served byte is never served again
+    random_used_ += n;
+    done += n;
+  }
   return kTlsOk;
 }
 

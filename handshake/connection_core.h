@@ -68,8 +68,12 @@ class ConnectionCore {
   const Config& config() const noexcept { return *config_; }
   bool is_client() const noexcept { return is_client_; }
   Negotiated& mutable_negotiated() noexcept { return negotiated_; }
-  // random fills |out| from the config's random source (the OS by default).
-  [[nodiscard]] TlsError random(MutableBytes out) const;
+  // random fills |out| from the config's random source. The OS source (the default) is read
+  // kRandomPool bytes at a time into a per-connection pool, so that a handshake's draws (client:
+  // random, legacy_session_id, key share; server: random, key share) cost one getrandom(2) call,
+  // not one each (about 3 us apiece here). Served bytes are wiped from the pool at once, and the
+  // rest when the connection goes. A config's own source is called for every draw, as before.
+  [[nodiscard]] TlsError random(MutableBytes out);
   // send_handshake writes whole handshake messages as handshake records under the current write
   // keys (plaintext before any).
   [[nodiscard]] TlsError send_handshake(Bytes messages);
@@ -117,6 +121,10 @@ class ConnectionCore {
   bool closed_ = false;           // close_notify sent
   bool read_keys_changed_ = false;  // set by install_read_keys during on_message
   Negotiated negotiated_;
+  // The OS random pool of random(): random_pool_[random_used_, kRandomPool) not yet served.
+  static constexpr size_t kRandomPool = 128;  // getrandom(2) never cuts reads of <= 256 bytes
+  uint8_t random_pool_[kRandomPool];
+  size_t random_used_ = kRandomPool;
 };
 
 }  // namespace volley::tls

@@ -293,6 +293,43 @@ TEST(X25519Backends, AllBackendsAgree) {
   }
 }
 
+// The public key is computed by its own method in some kernels (mulx-adx: a fixed-base comb on
+// Edwards25519), not by the ladder: it must equal X25519(k, 9) on the same backend and the nohw
+// public key, for scalars whose signed radix-16 digits hit every edge (0, 7, 8, 15 everywhere,
+// carries through every position, the clamp's bits) and for random ones.
+TEST(X25519Backends, PublicKeyIsScalarmultOfNine) {
+  std::vector<Key> scalars;
+  for (uint8_t fill : {0x00, 0xff, 0x88, 0x77, 0x78, 0x87, 0x80, 0x08, 0xf0, 0x0f, 0x7f, 0xf7}) {
+    scalars.emplace_back(32, fill);
+  }
+  for (int i = 0; i < 32; ++i) {  // one 8 or 15 digit in a field of zeros or of 15s
+    for (uint8_t fill : {0x00, 0xff}) {
+      Key k(32, fill);
+      k[i] = 0x88;
+      scalars.push_back(k);
+      k[i] = 0xf8;
+      scalars.push_back(k);
+    }
+  }
+  std::mt19937_64 rng(7748);
+  for (int i = 0; i < 500; ++i) scalars.push_back(random_key(rng));
+  const Key nine = [] {
+    Key n(32, 0);
+    n[0] = 9;
+    return n;
+  }();
+  for (const std::string& name : test::available_backends(Family::kX25519)) {
+    for (size_t i = 0; i < scalars.size(); ++i) {
+      Key pub(32), ladder(32), ref(32);
+      ASSERT_EQ(x25519_public_from_private(pub.data(), scalars[i].data(), name), Status::kOk);
+      ASSERT_EQ(x25519(ladder.data(), scalars[i].data(), nine.data(), name), Status::kOk);
+      ASSERT_EQ(x25519_public_from_private(ref.data(), scalars[i].data(), "nohw"), Status::kOk);
+      EXPECT_EQ(to_hex(pub), to_hex(ladder)) << name << " scalar " << to_hex(scalars[i]);
+      EXPECT_EQ(to_hex(pub), to_hex(ref)) << name << " scalar " << to_hex(scalars[i]);
+    }
+  }
+}
+
 TEST(X25519Backends, DefaultIsBestBackend) {
   const dispatch::Backend& best = dispatch::best(Family::kX25519);
   std::mt19937_64 rng(5);

@@ -52,6 +52,19 @@ class OpensslCredential final : public SigningCredential {
       : der_(std::move(der)), key_(std::move(key)), schemes_(schemes_for(key_kind(key_.get()))) {
     chain_.reserve(der_.size());
     for (const std::vector<uint8_t>& cert : der_) chain_.emplace_back(cert.data(), cert.size());
+    const int max = EVP_PKEY_get_size(key_.get());
+    max_signature_ = max > 0 ? static_cast<size_t>(max) : 0;
+    // One signing context per scheme, set up now: EVP_DigestSignInit_ex fetches the signature
+    // and digest algorithms by name and exports the key to its provider, which cost about a
+    // tenth of an ECDSA P-256 signature. A scheme whose template cannot be made (or copied, see
+    // sign) falls back to setting a context up per call.
+    for (size_t i = 0; i < schemes_.size() && i < kMaxSchemes; ++i) {
+      EvpMdCtxPtr t(EVP_MD_CTX_new());
+      if (t != nullptr && init_digest(t.get(), DigestOp::kSign, schemes_[i], key_.get())) {
+        templates_[i] = std::move(t);
+      }
+    }
+    ERR_clear_error();
   }
 
   std::span<const Bytes> chain() const override { return chain_; }
@@ -60,29 +73,48 @@ class OpensslCredential final : public SigningCredential {
                 Bytes content) const override;
 
  private:
+  static constexpr size_t kMaxSchemes = 3;  // the longest list of schemes_for
+
+  // ready_context returns a context ready to sign under |schemes_[index]|: a copy of its
+  // template (EVP_MD_CTX_copy_ex only reads the template, so threads may copy one at once), or
+  // a fresh init_digest. Null on failure.
+  EvpMdCtxPtr ready_context(size_t index) const noexcept;
+
   std::vector<std::vector<uint8_t>> der_;
   std::vector<Bytes> chain_;  // views of der_
   EvpPkeyPtr key_;
   std::span<const SignatureScheme> schemes_;
+  size_t max_signature_ = 0;  // EVP_PKEY_get_size: the longest signature the key makes
+  EvpMdCtxPtr templates_[kMaxSchemes];  // by index in schemes_; null: set up per call
 };
+
+EvpMdCtxPtr OpensslCredential::ready_context(size_t index) const noexcept {
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  if (ctx == nullptr) return nullptr;
+  if (index < kMaxSchemes && templates_[index] != nullptr &&
+      EVP_MD_CTX_copy_ex(ctx.get(), templates_[index].get()) == 1) {
+    // The copy is used once: let EVP_DigestSignFinal sign in it instead of duplicating it.
+    EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
+    return ctx;
+  }
+  EVP_MD_CTX_reset(ctx.get());
+  if (!init_digest(ctx.get(), DigestOp::kSign, schemes_[index], key_.get())) return nullptr;
+  return ctx;
+}
 
 TlsError OpensslCredential::sign(std::vector<uint8_t>* signature, SignatureScheme scheme,
                                  Bytes content) const {
   const ErrorQueueScope clear_errors;
-  if (std::find(schemes_.begin(), schemes_.end(), scheme) == schemes_.end()) {
-    return internal("sign: this key does not sign with that scheme");
-  }
-  const EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr || !init_digest(ctx.get(), DigestOp::kSign, scheme, key_.get())) {
-    return internal("sign: cannot set up signer");
-  }
-  size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, content.data(), content.size()) != 1) {
-    return internal("sign: signer failed");
-  }
+  const auto found = std::find(schemes_.begin(), schemes_.end(), scheme);
+  if (found == schemes_.end()) return internal("sign: this key does not sign with that scheme");
+  const EvpMdCtxPtr ctx = ready_context(static_cast<size_t>(found - schemes_.begin()));
+  if (ctx == nullptr) return internal("sign: cannot set up signer");
   try {
-    std::vector<uint8_t> out(len);
-    if (EVP_DigestSign(ctx.get(), out.data(), &len, content.data(), content.size()) != 1) {
+    // One call into the signer: the buffer has the key's maximum signature size.
+    std::vector<uint8_t> out(max_signature_);
+    size_t len = out.size();
+    if (len == 0 ||
+        EVP_DigestSign(ctx.get(), out.data(), &len, content.data(), content.size()) != 1) {
       return internal("sign: signer failed");
     }
     out.resize(len);  // an ECDSA signature's DER length varies below the maximum

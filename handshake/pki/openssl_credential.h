@@ -6,7 +6,9 @@
 // The credential keeps the chain as DER and the private key as an EVP_PKEY. libcrypto clears the
 // key's private parts when the EVP_PKEY is freed (BN_clear_free for RSA and EC, cleared buffers
 // for Ed25519), which happens when the last shared_ptr to the credential goes. Signing with one
-// EVP_PKEY from several threads at once is safe: each call has its own EVP_MD_CTX.
+// EVP_PKEY from several threads at once is safe: each call has its own EVP_MD_CTX, a copy of a
+// signing context set up once per scheme when the credential is made (the setup fetches
+// algorithms by name, which OpenSSL 3 makes slow); copying only reads the template.
 //
 // Schemes by key: ECDSA P-256/P-384/P-521 sign with the one scheme of their curve; an
 // rsaEncryption key with rsa_pss_rsae_sha256/384/512; an id-RSASSA-PSS key with

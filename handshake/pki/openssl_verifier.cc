@@ -10,6 +10,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "handshake/pki/certificate_cache.h"
 #include "handshake/pki/signature_scheme.h"
 
 namespace volley::tls::ossl {
@@ -47,6 +48,8 @@ class OpensslVerifier final : public CertificateVerifier {
 
   X509StorePtr store_;
   OpensslPolicy policy_;
+  // Parsed peer certificates (volley/pki.h, "Certificate cache"); locks itself.
+  mutable CertificateCache cache_;
 };
 
 TlsError OpensslVerifier::verify_chain(std::span<const Bytes> chain, std::string_view host,
@@ -61,12 +64,12 @@ TlsError OpensslVerifier::verify_chain(std::span<const Bytes> chain, std::string
       return tls_fail(kBadCertificate, "certificate chain: certificate empty or over 64 KiB");
     }
   }
-  const X509Ptr leaf = parse_certificate(chain[0]);
+  const X509Ptr leaf = cache_.get(chain[0]);
   if (leaf == nullptr) return tls_fail(kBadCertificate, "certificate: leaf does not parse");
   X509StackPtr untrusted(sk_X509_new_null());
   if (untrusted == nullptr) return tls_fail(AlertDescription::kInternalError, "out of memory");
   for (const Bytes& der : chain.subspan(1)) {
-    X509Ptr cert = parse_certificate(der);
+    X509Ptr cert = cache_.get(der);
     if (cert == nullptr) {
       return tls_fail(kBadCertificate, "certificate: intermediate does not parse");
     }
@@ -128,7 +131,8 @@ TlsError OpensslVerifier::verify_signature(Bytes leaf_der, SignatureScheme schem
     return tls_fail(AlertDescription::kIllegalParameter,
                     "CertificateVerify: signature scheme not allowed in TLS 1.3");
   }
-  const X509Ptr leaf = parse_certificate(leaf_der);
+  // verify_chain has just put the leaf in the cache: this is the lookup, not a second parse.
+  const X509Ptr leaf = cache_.get(leaf_der);
   if (leaf == nullptr) return tls_fail(kBadCertificate, "certificate: leaf does not parse");
   EVP_PKEY* key = X509_get0_pubkey(leaf.get());  // owned by |leaf|
   if (key == nullptr) return tls_fail(kBadCertificate, "certificate: leaf key does not parse");

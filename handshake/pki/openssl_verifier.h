@@ -3,7 +3,8 @@
 // ..._system) call make_openssl_verifier with the default OpensslPolicy; tests call it directly to
 // loosen the policy (RFC 8448's RSA-1024 certificate).
 //
-// How a chain is checked: the DER certificates are parsed (size limits first: more than 10
+// How a chain is checked: the DER certificates are parsed, or found in the verifier's
+// CertificateCache (certificate_cache.h) (size limits first: more than 10
 // certificates or one over 64 KiB is bad_certificate), the leaf's key is held to the policy, then
 // X509_verify_cert runs on a fresh X509_STORE_CTX over the shared store with the role's purpose
 // (X509_PURPOSE_SSL_SERVER / _SSL_CLIENT), the verification time (X509_VERIFY_PARAM_set_time),

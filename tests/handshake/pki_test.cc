@@ -11,6 +11,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "handshake/pki/certificate_cache.h"
 #include "handshake/pki/openssl_credential.h"
 #include "handshake/pki/openssl_verifier.h"
 #include "handshake/pki/signature_scheme.h"
@@ -436,6 +438,128 @@ TEST_F(PkiTest, CredentialFactories) {
   EVP_PKEY_free(pkey);
   EXPECT_EQ(make_openssl_credential_from_pem(chain, encrypted, &err), nullptr);
   expect_fail(err, AlertDescription::kInternalError);
+}
+
+// The certificate cache keeps parses only: a chain verified once (its certificates now cached) is
+// verified again in full on the next call, against that call's time, host and role.
+TEST_F(PkiTest, CachedChainIsVerifiedAgainEveryCall) {
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    EXPECT_TRUE(verify("server-ecdsa-p256.chain.pem").ok());
+    expect_fail(verify("server-ecdsa-p256.chain.pem", "example.com"), kBadCertificate);
+    expect_fail(verify("server-ecdsa-p256.chain.pem", "", CertificateRole::kClient),
+                AlertDescription::kUnsupportedCertificate);
+    const VerifyTime after = std::chrono::time_point_cast<std::chrono::seconds>(
+        sys_days(std::chrono::year(2046) / 1 / 2));
+    expect_fail(verify("server-ecdsa-p256.chain.pem", "localhost", CertificateRole::kServer, after),
+                AlertDescription::kCertificateExpired);
+    // The same leaf without its intermediate: the cached leaf must not bring its chain along.
+    expect_fail(verify("server-ecdsa-p256.pem"), AlertDescription::kUnknownCa);
+    expect_fail(verify("expired-ecdsa-p256.chain.pem"), AlertDescription::kCertificateExpired);
+  }
+}
+
+// A signature check after the chain check finds the leaf parsed; a wrong signature still fails.
+TEST_F(PkiTest, CachedLeafStillChecksTheSignature) {
+  const auto cred = credential("server-ecdsa-p256");
+  ASSERT_NE(cred, nullptr);
+  const Vec content(130, 7);
+  std::vector<uint8_t> sig;
+  ASSERT_TRUE(cred->sign(&sig, SignatureScheme::kEcdsaSecp256r1Sha256, content).ok());
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_TRUE(verifier_
+                    ->verify_chain(cred->chain(), "localhost", CertificateRole::kServer, k2030)
+                    .ok());
+    EXPECT_TRUE(verifier_
+                    ->verify_signature(cred->chain()[0], SignatureScheme::kEcdsaSecp256r1Sha256,
+                                       content, sig)
+                    .ok());
+    Vec other = content;
+    other[100] ^= 1;
+    expect_fail(verifier_->verify_signature(cred->chain()[0],
+                                            SignatureScheme::kEcdsaSecp256r1Sha256, other, sig),
+                AlertDescription::kDecryptError);
+  }
+}
+
+// CertificateCache on its own: hits share one parse, bad DER is never cached, and both limits
+// evict the least recently used entry.
+TEST(CertificateCache, HitsEvictionAndBadDer) {
+  std::vector<Vec> certs;
+  for (const char* f : {"server-ecdsa-p256.chain.pem", "server-ecdsa-p384.pem", "root.pem"}) {
+    for (Vec& c : der_chain(pki_path(f))) certs.push_back(std::move(c));
+  }
+  ASSERT_EQ(certs.size(), 4u);  // leaf, intermediate, P-384 leaf, root
+  ossl::CertificateCache cache(ossl::CertificateCache::Limits{3, 1 << 20});
+  const ossl::X509Ptr a = cache.get(certs[0]);
+  ASSERT_NE(a, nullptr);
+  const Vec copy = certs[0];  // other bytes, same content: a hit
+  const ossl::X509Ptr a2 = cache.get(copy);
+  EXPECT_EQ(a.get(), a2.get());
+  EXPECT_EQ(cache.stats().hits, 1u);
+  EXPECT_EQ(cache.stats().misses, 1u);
+
+  Vec trailing = certs[0];
+  trailing.push_back(0);
+  EXPECT_EQ(cache.get(trailing), nullptr);
+  Vec flipped = certs[0];
+  flipped[flipped.size() / 2] ^= 0x55;  // may still parse; must not be a hit on |a|
+  const ossl::X509Ptr f = cache.get(flipped);
+  EXPECT_NE(f.get(), a.get());
+  EXPECT_EQ(cache.get(Bytes()), nullptr);
+
+  // Touch 0, then add 1, 2, 3: the cache holds 3, so the oldest other than 0 goes.
+  ASSERT_NE(cache.get(certs[1]), nullptr);
+  ASSERT_NE(cache.get(certs[0]), nullptr);
+  ASSERT_NE(cache.get(certs[2]), nullptr);
+  ASSERT_NE(cache.get(certs[3]), nullptr);
+  EXPECT_EQ(cache.stats().entries, 3u);
+  const uint64_t hits = cache.stats().hits;
+  ASSERT_NE(cache.get(certs[0]), nullptr);
+  EXPECT_EQ(cache.stats().hits, hits + 1) << "the recently used entry was evicted";
+  ASSERT_NE(cache.get(certs[1]), nullptr);
+  EXPECT_EQ(cache.stats().hits, hits + 1) << "the least recently used entry was kept";
+  // An evicted certificate's X509 lives on in the references handed out.
+  EXPECT_NE(X509_get0_pubkey(a.get()), nullptr);
+
+  // A byte limit smaller than two certificates keeps one.
+  ossl::CertificateCache small(ossl::CertificateCache::Limits{100, certs[0].size() + 1});
+  ASSERT_NE(small.get(certs[0]), nullptr);
+  ASSERT_NE(small.get(certs[1]), nullptr);
+  EXPECT_EQ(small.stats().entries, 1u);
+  EXPECT_LE(small.stats().bytes, certs[0].size() + 1);
+  ERR_clear_error();
+}
+
+// Many threads on one small cache: every get returns the right certificate while entries come
+// and go.
+TEST(CertificateCache, ConcurrentGets) {
+  std::vector<Vec> certs;
+  for (const char* f : {"server-ecdsa-p256.chain.pem", "server-rsa-2048.chain.pem"}) {
+    for (Vec& c : der_chain(pki_path(f))) certs.push_back(std::move(c));
+  }
+  ossl::CertificateCache cache(ossl::CertificateCache::Limits{2, 1 << 20});
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < failures.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const Vec& der = certs[(t + static_cast<size_t>(i)) % certs.size()];
+        const ossl::X509Ptr x = cache.get(der);
+        unsigned char* out = nullptr;
+        const int len = x == nullptr ? -1 : i2d_X509(x.get(), &out);
+        if (len != static_cast<int>(der.size()) ||
+            !std::equal(der.begin(), der.end(), out)) {
+          ++failures[t];
+        }
+        OPENSSL_free(out);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, std::vector<int>(failures.size(), 0));
+  EXPECT_LE(cache.stats().entries, 2u);
+  ERR_clear_error();
 }
 
 // One verifier and one credential shared by several threads, as connections share them.

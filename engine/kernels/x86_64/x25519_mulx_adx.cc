@@ -489,9 +489,205 @@ void scalarmult(uint8_t out[32], const uint8_t scalar[32], const uint8_t point[3
   ladder(out, scalar, point, false);
 }
 
+// ---- Fixed base: X25519(k, 9) as k*B on Edwards25519 --------------------------------------------
+//
+// The public key needs no ladder: u = 9 is the image of Edwards25519's base point B (RFC 8032
+// §5.1) under the birational map u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y) of RFC 7748 §4.1, and
+// on the Edwards form points add. With k = sum e_i 16^i, e_i in [-8, 8] (signed radix 16),
+//   k*B = 16 * sum_j e_{2j+1} 256^j B + sum_j e_{2j} 256^j B,
+// so with a table of m * 256^j * B (j < 32, m = 1..8) the product is 64 mixed additions and 4
+// doublings, against 255 ladder steps: the comb of Bernstein, Duif, Lange, Schwabe and Yang, "High-
+// speed high-security signatures" (2011), §4.
+//
+// Constant time: each digit's entry is found by reading all 8 entries of its row and keeping one
+// with a mask (the row is the digit's public position); a negative digit is applied by a masked
+// swap of y+x and y-x and a masked negation of 2dxy. No branch or index depends on the scalar.
+
+// Niels is an affine point as (y + x, y - x, 2d*x*y), ready for a mixed addition.
+struct Niels {
+  Fe ypx, ymx, xy2d;
+};
+// Ext is a point in extended coordinates: x = X/Z, y = Y/Z, x*y = T/Z.
+struct Ext {
+  Fe x, y, z, t;
+};
+// Scratch is every temporary of madd and dbl, kept by the caller so it can be wiped.
+struct Scratch {
+  Fe a, b, c, d, e, f, g, h, unused;
+};
+
+constexpr Fe kZero = {{0, 0, 0, 0}};
+constexpr Fe kOne = {{1, 0, 0, 0}};
+// 2d, d = -121665/121666 (RFC 7748 §4.1); B's coordinates (RFC 8032 §5.1).
+constexpr Fe kD2 = {{0xebd69b9426b2f159ULL, 0x00e0149a8283b156ULL, 0x198e80f2eef3d130ULL,
+                     0x2406d9dc56dffce7ULL}};
+constexpr Fe kBx = {{0xc9562d608f25d51aULL, 0x692cc7609525a7b2ULL, 0xc0a4e231fdd6dc5cULL,
+                     0x216936d3cd6e53feULL}};
+constexpr Fe kBy = {{0x6666666666666658ULL, 0x6666666666666666ULL, 0x6666666666666666ULL,
+                     0x6666666666666666ULL}};
+
+VOLLEY_X25519_INLINE void add(Fe* h, const Fe* f, const Fe* g, Fe* unused) {
+  addsub(h, unused, f, g);
+}
+
+// madd: r = p + q (q affine), "madd-2008-hwcd-3" for a = -1, 8 multiplications. |r| may be |p|.
+VOLLEY_X25519_INLINE void madd(Ext* r, const Ext* p, const Niels* q, Scratch* s) {
+  sub(&s->a, &p->y, &p->x);
+  mul(&s->a, &s->a, &q->ymx);
+  add(&s->b, &p->y, &p->x, &s->unused);
+  mul(&s->b, &s->b, &q->ypx);
+  mul(&s->c, &p->t, &q->xy2d);
+  add(&s->d, &p->z, &p->z, &s->unused);
+  addsub(&s->h, &s->e, &s->b, &s->a);  // H = B + A, E = B - A
+  addsub(&s->g, &s->f, &s->d, &s->c);  // G = D + C, F = D - C
+  mul(&r->x, &s->e, &s->f);
+  mul(&r->y, &s->g, &s->h);
+  mul(&r->t, &s->e, &s->h);
+  mul(&r->z, &s->f, &s->g);
+}
+
+// dbl: r = 2p, "dbl-2008-hwcd" for a = -1 (p's T unused). |r| may be |p|.
+VOLLEY_X25519_INLINE void dbl(Ext* r, const Ext* p, Scratch* s) {
+  sqr(&s->a, &p->x);                           // XX
+  sqr(&s->b, &p->y);                           // YY
+  sqr(&s->c, &p->z);
+  add(&s->c, &s->c, &s->c, &s->unused);        // 2 ZZ
+  add(&s->d, &p->x, &p->y, &s->unused);
+  sqr(&s->d, &s->d);                           // (X + Y)^2
+  addsub(&s->g, &s->f, &s->b, &s->a);          // G = YY + XX, F = YY - XX
+  sub(&s->e, &s->d, &s->g);                    // E = (X + Y)^2 - XX - YY
+  sub(&s->h, &s->c, &s->f);                    // H = 2 ZZ - F
+  mul(&r->x, &s->e, &s->h);
+  mul(&r->y, &s->g, &s->f);
+  mul(&r->z, &s->f, &s->h);
+  mul(&r->t, &s->e, &s->g);
+}
+
+// BaseTable: row j, entry m - 1 is m * 256^j * B.
+struct BaseTable {
+  Niels p[32][8];
+};
+
+// to_niels makes |e| affine: one inversion (public data; only the table is built this way).
+void to_niels(Niels* n, const Ext* e, Scratch* s) {
+  Fe zi, x, y;
+  invert(&zi, &e->z);
+  mul(&x, &e->x, &zi);
+  mul(&y, &e->y, &zi);
+  addsub(&n->ypx, &n->ymx, &y, &x);
+  mul(&zi, &x, &y);
+  mul(&n->xy2d, &zi, &kD2);
+  (void)s;
+}
+
+// make_base_table computes the table from B: 32 rows of 8 points, 256 inversions (about as many
+// field operations as 25 public keys by the ladder; not timed on its own), once per process on
+// the first public-key computation.
+BaseTable make_base_table() noexcept {
+  BaseTable table;
+  Scratch s;
+  Ext row_base = {kBx, kBy, kOne, kZero};
+  mul(&row_base.t, &kBx, &kBy);
+  for (int j = 0; j < 32; ++j) {
+    Niels step;
+    to_niels(&step, &row_base, &s);
+    Ext acc = row_base;
+    table.p[j][0] = step;
+    for (int m = 1; m < 8; ++m) {
+      madd(&acc, &acc, &step, &s);
+      to_niels(&table.p[j][m], &acc, &s);
+    }
+    for (int i = 0; i < 8; ++i) dbl(&row_base, &row_base, &s);  // times 256
+  }
+  return table;
+}
+
+const BaseTable& base_table() noexcept {
+  static const BaseTable table = make_base_table();  // thread-safe initialisation (C++11)
+  return table;
+}
+
+// cmov_niels sets |t| to |f| where |mask| is all ones, keeps it where zero.
+VOLLEY_X25519_INLINE void cmov_niels(Niels* t, const Niels* f, uint64_t mask) {
+  uint64_t* d = &t->ypx.v[0];
+  const uint64_t* src = &f->ypx.v[0];
+  static_assert(sizeof(Niels) == 12 * sizeof(uint64_t));
+  for (int i = 0; i < 12; ++i) d[i] ^= mask & (d[i] ^ src[i]);
+}
+
+// BaseComb is everything base() keeps on the stack, wiped in one go.
+struct BaseComb {
+  uint8_t k[32];
+  int8_t e[64];
+  Ext acc;
+  Niels t, neg;
+  Scratch s;
+  Fe num, den;
+};
+
+// select sets c->t to digit * 256^row * B for digit in [-8, 8], scanning the whole row.
+VOLLEY_X25519_INLINE void select(BaseComb* c, const BaseTable& table, int row, int8_t digit) {
+  uint64_t negative = static_cast<uint64_t>(static_cast<int64_t>(digit)) >> 63;
+  __asm__("" : "+r"(negative));
+  const uint64_t magnitude =
+      static_cast<uint64_t>(static_cast<int64_t>(digit) * (1 - 2 * static_cast<int64_t>(negative)));
+  // The scan gathers into locals, which stay in registers: read-modify-writes of c->t went
+  // through memory and cost a third of base(). They are wiped before returning.
+  uint64_t r[12] = {1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};  // the neutral element, for digit 0
+  for (uint64_t m = 0; m < 8; ++m) {
+    const uint64_t diff = magnitude ^ (m + 1);
+    uint64_t mask = 0 - ((diff - 1) >> 63);  // all ones iff diff == 0 (diff < 16)
+    __asm__("" : "+r"(mask));
+    const uint64_t* src = &table.p[row][m].ypx.v[0];
+    for (int i = 0; i < 12; ++i) r[i] ^= mask & (r[i] ^ src[i]);
+  }
+  std::memcpy(&c->t, r, sizeof(r));
+  secure_wipe(r, sizeof(r));
+  // -(x, y) = (-x, y): y + x and y - x trade places and 2dxy changes sign.
+  c->neg.ypx = c->t.ymx;
+  c->neg.ymx = c->t.ypx;
+  sub(&c->neg.xy2d, &kZero, &c->t.xy2d);
+  cmov_niels(&c->t, &c->neg, 0 - negative);
+}
+
 void base(uint8_t out[32], const uint8_t scalar[32]) {
-  static constexpr uint8_t kBasePoint[32] = {9};
-  ladder(out, scalar, kBasePoint, true);
+  const BaseTable& table = base_table();
+  BaseComb c;
+  std::memcpy(c.k, scalar, 32);
+  c.k[0] &= 248;  // decodeScalar25519 (RFC 7748 §5)
+  c.k[31] &= 127;
+  c.k[31] |= 64;
+  for (int i = 0; i < 32; ++i) {
+    c.e[2 * i] = static_cast<int8_t>(c.k[i] & 15);
+    c.e[2 * i + 1] = static_cast<int8_t>(c.k[i] >> 4);
+  }
+  // Recode to [-8, 8): a digit of 8 or more lends 16 to the next. k < 2^255 keeps e[63] <= 8.
+  int8_t carry = 0;
+  for (int i = 0; i < 63; ++i) {
+    c.e[i] = static_cast<int8_t>(c.e[i] + carry);
+    carry = static_cast<int8_t>((c.e[i] + 8) >> 4);
+    c.e[i] = static_cast<int8_t>(c.e[i] - carry * 16);
+  }
+  c.e[63] = static_cast<int8_t>(c.e[63] + carry);
+
+  c.acc = Ext{kZero, kOne, kOne, kZero};  // the neutral element
+  for (int i = 1; i < 64; i += 2) {
+    select(&c, table, i / 2, c.e[i]);
+    madd(&c.acc, &c.acc, &c.t, &c.s);
+  }
+  for (int i = 0; i < 4; ++i) dbl(&c.acc, &c.acc, &c.s);
+  for (int i = 0; i < 64; i += 2) {
+    select(&c, table, i / 2, c.e[i]);
+    madd(&c.acc, &c.acc, &c.t, &c.s);
+  }
+  // u = (Z + Y) / (Z - Y). k*B is never the neutral element (B has prime order l, and no
+  // clamped k is a multiple of l), so Z - Y is not zero.
+  addsub(&c.num, &c.den, &c.acc.z, &c.acc.y);
+  invert(&c.den, &c.den);
+  mul(&c.num, &c.num, &c.den);
+  tobytes(out, &c.num);
+  secure_wipe(&c, sizeof(c));
+  secure_wipe(&carry, sizeof(carry));
 }
 
 }  // namespace

@@ -22,6 +22,19 @@
 // - A chain (leaf first) longer than 10 certificates, or a certificate longer than 64 KiB, is
 //   refused before anything is parsed.
 //
+// Certificate cache of the libcrypto verifier: each verifier keeps the certificates it has parsed
+// (OpenSSL 3 decodes a certificate's public key through its slow provider decoders), so a client
+// reconnecting to the same server, or a server seeing the same client chains, parses each one once,
+// and the leaf is parsed once per handshake instead of once per call. It caches parses, never
+// trust: verify_chain runs the whole chain verification (signatures, validity at |now|, host,
+// purpose) on every call, and verify_signature checks every signature.
+// - Key: the certificate's DER bytes (a hash picks the candidates, a full compare decides).
+// - Bound: 256 certificates and 1 MiB of DER per verifier, whichever is reached first; the least
+//   recently used certificate is evicted. A DER that does not parse is never cached.
+// - Threads: one mutex per verifier guards the index; parsing on a miss runs outside it, and a
+//   cached certificate may be used by concurrent calls (libcrypto fills its lazy fields under the
+//   certificate's own lock). Memory: out of memory while caching falls back to an uncached parse.
+//
 // Alerts (RFC 8446 §6.2), returned as TlsError{alert, reason}:
 // - bad_certificate: a certificate that does not parse (DER with trailing bytes included), an empty
 //   or oversized chain, a certificate signature that does not verify, and a name that does not
