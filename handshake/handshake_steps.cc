@@ -20,6 +20,26 @@ TlsError install_traffic_secret(ConnectionCore& core, const CipherSuite& suite,
                                        : core.install_write_keys(suite, keys);
 }
 
+TlsError derive_handshake_secrets(KeySchedule& schedule, const CipherSuite& suite, Bytes ecdhe,
+                                  Bytes hello_hash, Secret* client, Secret* server) {
+  if (schedule.init(suite) != Status::kOk || schedule.enter_handshake(ecdhe) != Status::kOk ||
+      schedule.client_handshake_traffic_secret(client, hello_hash) != Status::kOk ||
+      schedule.server_handshake_traffic_secret(server, hello_hash) != Status::kOk) {
+    return tls_internal("handshake secrets");
+  }
+  return kTlsOk;
+}
+
+TlsError derive_application_secrets(KeySchedule& schedule, Bytes finished_hash, Secret* client,
+                                    Secret* server) {
+  if (schedule.enter_master() != Status::kOk ||
+      schedule.client_application_traffic_secret(client, finished_hash) != Status::kOk ||
+      schedule.server_application_traffic_secret(server, finished_hash) != Status::kOk) {
+    return tls_internal("application secrets");
+  }
+  return kTlsOk;
+}
+
 TlsError append_finished(std::vector<uint8_t>* out, const CipherSuite& suite,
                          const Secret& base_key, Bytes transcript_hash) {
   uint8_t verify_data[Secret::kMaxSize];

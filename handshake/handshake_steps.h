@@ -35,6 +35,18 @@ enum class Direction : uint8_t { kRead, kWrite };
 [[nodiscard]] TlsError install_traffic_secret(ConnectionCore& core, const CipherSuite& suite,
                                               Direction direction, const Secret& secret);
 
+// derive_handshake_secrets starts |schedule| for |suite| (no PSK), enters the Handshake Secret
+// with the (EC)DHE shared secret and derives both handshake traffic secrets over the transcript
+// through ServerHello (RFC 8446 §7.1).
+[[nodiscard]] TlsError derive_handshake_secrets(KeySchedule& schedule, const CipherSuite& suite,
+                                                Bytes ecdhe, Bytes hello_hash, Secret* client,
+                                                Secret* server);
+
+// derive_application_secrets enters the Master Secret and derives both application traffic
+// secrets over the transcript through the server Finished.
+[[nodiscard]] TlsError derive_application_secrets(KeySchedule& schedule, Bytes finished_hash,
+                                                  Secret* client, Secret* server);
+
 // append_finished appends a Finished message (RFC 8446 §4.4.4) keyed by |base_key| (the sender's
 // handshake traffic secret) over |transcript_hash| to |out|.
 [[nodiscard]] TlsError append_finished(std::vector<uint8_t>* out, const CipherSuite& suite,

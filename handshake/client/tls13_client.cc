@@ -237,11 +237,9 @@ TlsError Tls13Client::on_server_hello(const HandshakeMessage& m) {
   transcript_.add(m.message);
   uint8_t h[Transcript::kMaxHashSize];
   const Bytes hello_hash = transcript_.hash(h);
-  if (schedule_.init(*suite_) != Status::kOk || schedule_.enter_handshake(ecdhe.bytes()) != Status::kOk ||
-      schedule_.client_handshake_traffic_secret(&client_hs_, hello_hash) != Status::kOk ||
-      schedule_.server_handshake_traffic_secret(&server_hs_, hello_hash) != Status::kOk) {
-    return tls_internal("handshake secrets");
-  }
+  e = derive_handshake_secrets(schedule_, *suite_, ecdhe.bytes(), hello_hash, &client_hs_,
+                               &server_hs_);
+  if (!e.ok()) return e;
   e = install_traffic_secret(core_, *suite_, Direction::kRead, server_hs_);
   if (!e.ok()) return e;
   e = install_traffic_secret(core_, *suite_, Direction::kWrite, client_hs_);
@@ -405,13 +403,8 @@ TlsError Tls13Client::on_finished(const HandshakeMessage& m) {
   if (!e.ok()) return e;
   transcript_.add(m.message);
   const Bytes server_finished_hash = transcript_.hash(h);
-  if (schedule_.enter_master() != Status::kOk ||
-      schedule_.client_application_traffic_secret(&client_ap_, server_finished_hash) !=
-          Status::kOk ||
-      schedule_.server_application_traffic_secret(&server_ap_, server_finished_hash) !=
-          Status::kOk) {
-    return tls_internal("application secrets");
-  }
+  e = derive_application_secrets(schedule_, server_finished_hash, &client_ap_, &server_ap_);
+  if (!e.ok()) return e;
   e = install_traffic_secret(core_, *suite_, Direction::kRead, server_ap_);
   if (!e.ok()) return e;
   core_.allow_change_cipher_spec(false);

@@ -264,12 +264,9 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
 
   uint8_t h[Transcript::kMaxHashSize];
   const Bytes hello_hash = transcript_.hash(h);
-  if (schedule_.init(*suite_) != Status::kOk ||
-      schedule_.enter_handshake(ecdhe.bytes()) != Status::kOk ||
-      schedule_.client_handshake_traffic_secret(&client_hs_, hello_hash) != Status::kOk ||
-      schedule_.server_handshake_traffic_secret(&server_hs_, hello_hash) != Status::kOk) {
-    return tls_internal("handshake secrets");
-  }
+  e = derive_handshake_secrets(schedule_, *suite_, ecdhe.bytes(), hello_hash, &client_hs_,
+                               &server_hs_);
+  if (!e.ok()) return e;
   mine.reset();  // the private key goes as soon as it is used
   e = install_traffic_secret(core_, *suite_, Direction::kWrite, server_hs_);
   if (!e.ok()) return e;
@@ -317,13 +314,8 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
   if (!e.ok()) return e;
 
   const Bytes server_finished_hash = transcript_.hash(h);
-  if (schedule_.enter_master() != Status::kOk ||
-      schedule_.client_application_traffic_secret(&client_ap_, server_finished_hash) !=
-          Status::kOk ||
-      schedule_.server_application_traffic_secret(&server_ap_, server_finished_hash) !=
-          Status::kOk) {
-    return tls_internal("application secrets");
-  }
+  e = derive_application_secrets(schedule_, server_finished_hash, &client_ap_, &server_ap_);
+  if (!e.ok()) return e;
   e = install_traffic_secret(core_, *suite_, Direction::kWrite, server_ap_);
   if (!e.ok()) return e;
   if (offer.has_record_size_limit) {
