@@ -257,12 +257,15 @@ VOLLEY_INLINE __m128i j0_block(const uint8_t* nonce) {
   return _mm_or_si128(_mm_maskz_loadu_epi8(0x0fff, nonce), _mm_set_epi32(0x01000000, 0, 0, 0));
 }
 
-// job_nonce is a job's nonce, iv XOR seq (aead_kernel.h), built in general registers; bytes
-// 12..15 are zero. job_j0 is its J0.
+// job_nonce is a job's nonce, iv XOR seq (aead_kernel.h); bytes 12..15 are zero. The IV comes in
+// with one masked load, as a plain nonce did before jobs carried sequence numbers, and the
+// sequence number joins it from a general register through one move and one shift that run beside
+// the load: assembling the nonce in general registers (tls_nonce_words, then four inserts) put
+// about ten cycles on the critical path of a short message (J0 -> E(K, J0) -> tag).
 VOLLEY_INLINE __m128i job_nonce(const Job& j) {
-  const aead_internal::NonceWords w = aead_internal::tls_nonce_words(j.iv, j.seq);
-  return _mm_set_epi32(0, static_cast<int>(w.hi), static_cast<int>(w.lo >> 32),
-                       static_cast<int>(w.lo));
+  const __m128i seq = _mm_slli_si128(
+      _mm_cvtsi64_si128(static_cast<long long>(__builtin_bswap64(j.seq))), 4);
+  return _mm_xor_si128(_mm_maskz_loadu_epi8(0x0fff, j.iv), seq);
 }
 VOLLEY_INLINE __m128i job_j0(const Job& j) {
   return _mm_or_si128(job_nonce(j), _mm_set_epi32(0x01000000, 0, 0, 0));
@@ -373,23 +376,24 @@ VOLLEY_INLINE void xor_store(const uint8_t* in, uint8_t* out, __m512i bs, const 
   }
 }
 
+// load_ct reads the reflected ciphertext blocks for GHASH. The ciphertext itself is not kept:
+// xor_out reads it again from L1, which costs a load where eight more live vectors (beside the
+// round keys, counters and GHASH operands) cost spills of other state.
 template <int V>
-VOLLEY_INLINE void load_ct(const uint8_t* in, __m512i bs, __m512i* c, __m512i* y) {
+VOLLEY_INLINE void load_ct(const uint8_t* in, __m512i bs, __m512i* y) {
   VOLLEY_UNROLL
-  for (int q = 0; q < V; ++q) {
-    c[q] = _mm512_loadu_si512(in + 64 * q);
-    y[q] = _mm512_shuffle_epi8(c[q], bs);
-  }
+  for (int q = 0; q < V; ++q) y[q] = _mm512_shuffle_epi8(_mm512_loadu_si512(in + 64 * q), bs);
 }
 
-// xor_out writes keystream ^ ciphertext; with Scan it adds each plaintext vector, at message
-// offset |at| + 64q, to the content-type tracker |t| (aead_kernel.h, Job::inner).
+// xor_out writes keystream ^ ciphertext (read from |in|, which may be |out|: each vector is read
+// before it is overwritten); with Scan it adds each plaintext vector, at message offset |at| + 64q,
+// to the content-type tracker |t| (aead_kernel.h, Job::inner).
 template <int V, bool Scan>
-VOLLEY_INLINE void xor_out(uint8_t* out, const __m512i* x, const __m512i* c, Tracker* t,
+VOLLEY_INLINE void xor_out(const uint8_t* in, uint8_t* out, const __m512i* x, Tracker* t,
                            size_t at) {
   VOLLEY_UNROLL
   for (int q = 0; q < V; ++q) {
-    const __m512i o = _mm512_xor_si512(x[q], c[q]);
+    const __m512i o = _mm512_xor_si512(x[q], _mm512_loadu_si512(in + 64 * q));
     _mm512_storeu_si512(out + 64 * q, o);
     if constexpr (Scan) content_type_avx512::absorb(*t, o, at + 64 * static_cast<size_t>(q));
   }
@@ -446,24 +450,23 @@ VOLLEY_INLINE CtrAcc bulk(const uint8_t* ks, CtrAcc st, const uint8_t* in, uint8
       acc = ghash_vecs<4>(ks, y);
     }
   } else {
-    __m512i c[8];
     size_t at = 0;  // message offset of |out|
     for (size_t i = 0; i < pairs; ++i) {
-      load_ct<8>(in, bs, c, y);
+      load_ct<8>(in, bs, y);
       y[0] = with_acc(y[0], acc);
       counters<8>(base, bs, x);
       acc = stitched<Nr, 8, 8>(ks, rk, x, y);
-      xor_out<8, Scan>(out, x, c, t, at);
+      xor_out<8, Scan>(in, out, x, t, at);
       in += 512;
       out += 512;
       at += 512;
     }
     if (odd) {
-      load_ct<4>(in, bs, c, y);
+      load_ct<4>(in, bs, y);
       y[0] = with_acc(y[0], acc);
       counters<4>(base, bs, x);
       acc = stitched<Nr, 4, 4>(ks, rk, x, y);
-      xor_out<4, Scan>(out, x, c, t, at);
+      xor_out<4, Scan>(in, out, x, t, at);
     }
   }
   return {_mm_add_epi32(st.ctr, _mm_cvtsi32_si128(static_cast<int>(16 * nchunks))), acc};
@@ -1815,31 +1818,26 @@ VOLLEY_INLINE void seal_long(LongPairs& longs, const Job& j) {
 // time through SmallPipe, and other short ones four at a time through quad, each by key size.
 // Framed jobs (seal only) go through the uniform runs, quad and the long paths, which read their
 // content and insert the type byte.
-template <bool Enc>
-void batch(const Job* jobs, size_t n) {
-  if (n == 0) return;
-  if (n == 1) {
-    const Job& j = jobs[0];
-    if (Enc && j.type != 0 && !is_short(j) && !frame_covered(j)) {
-      const Job p = aead_internal::frame_in_place(j);
-      if (rounds_of(j.key) == 10) {
-        one_shot<10, Enc>(p);
-      } else {
-        one_shot<14, Enc>(p);
-      }
-    } else if (!Enc) {
-      if (rounds_of(j.key) == 10) {
-        open_one<10>(j);
-      } else {
-        open_one<14>(j);
-      }
-    } else if (rounds_of(j.key) == 10) {
-      one_shot<10, Enc>(j, framing(j));
-    } else {
-      one_shot<14, Enc>(j, framing(j));
-    }
-    return;
+// single seals or opens a batch of one. A plain job takes one_shot with no frame, so the framing
+// code folds away at compile time (a frame chosen at run time cost a 64-byte seal 5%); a framed
+// job that its closing piece cannot cover is framed into |out| first and sealed in place.
+template <int Nr, bool Enc>
+VOLLEY_INLINE void single(const Job& j) {
+  if constexpr (!Enc) {
+    open_one<Nr>(j);
+  } else if (j.type == 0) {
+    one_shot<Nr, true>(j);
+  } else if (is_short(j) || frame_covered(j)) {
+    one_shot<Nr, true>(j, &j);
+  } else {
+    one_shot<Nr, true>(aead_internal::frame_in_place(j));
   }
+}
+
+// batch_many takes batches of two or more. It is kept out of line: its frame (the pipes and groups
+// below, 64-byte aligned) costs a prologue that a batch of one, the plain AEAD call, must not pay.
+template <bool Enc>
+[[gnu::noinline]] void batch_many(const Job* jobs, size_t n) {
   // Record-layer batches are usually all small: take the longest such prefix the fast way.
   size_t start = 0;
   if (is_small(jobs[0])) {
@@ -1888,6 +1886,19 @@ void batch(const Job* jobs, size_t n) {
   small_drain<14, Enc>(small256);
   if (short128.n > 0) quad<10, Enc>(short128.jobs, short128.n);
   if (short256.n > 0) quad<14, Enc>(short256.jobs, short256.n);
+}
+
+template <bool Enc>
+VOLLEY_INLINE void batch(const Job* jobs, size_t n) {
+  if (n == 1) {
+    if (rounds_of(jobs[0].key) == 10) {
+      single<10, Enc>(jobs[0]);
+    } else {
+      single<14, Enc>(jobs[0]);
+    }
+  } else if (n > 1) {
+    batch_many<Enc>(jobs, n);
+  }
 }
 
 void seal_batch(const Job* jobs, size_t n) { batch<true>(jobs, n); }
