@@ -58,6 +58,7 @@ class Tls13Server final : public HandshakeMachine {
   const Config& config_;
   State state_ = State::kWaitClientHello;
   std::vector<uint8_t> session_id_;  // the client's legacy_session_id, echoed
+  std::vector<uint8_t> cookie_;      // the HelloRetryRequest's cookie, if it had one
   std::vector<uint8_t> first_hello_;  // the first ClientHello's body, until the second comes
   const CipherSuite* suite_ = nullptr;
   NamedGroup group_{};
