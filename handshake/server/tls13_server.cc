@@ -139,8 +139,9 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
   e = choose(offer);
   if (!e.ok()) return e;
 
-  // The group: the first of the server's groups the client offered a share for; failing that,
-  // the first of the server's groups the client supports, asked for by HelloRetryRequest.
+  // The group: the first of the server's groups the client offered a share for (strict
+  // preference: the first it supports, share or not); failing that, the first of the server's
+  // groups the client supports, asked for by HelloRetryRequest.
   const KeyShareEntry* share = nullptr;
   if (state_ == State::kWaitClientHello2) {
     // §4.1.2: the second ClientHello carries exactly one share, for the group asked for.
@@ -149,28 +150,28 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
     }
     share = &offer.shares[0];
   } else {
-    for (NamedGroup g : config_.groups()) {
+    auto share_for = [&offer](NamedGroup g) -> const KeyShareEntry* {
       for (const KeyShareEntry& s : offer.shares) {
-        if (s.group == static_cast<uint16_t>(g)) share = &s;
+        if (s.group == static_cast<uint16_t>(g)) return &s;
       }
-      if (share != nullptr) {
-        group_ = g;
-        break;
-      }
+      return nullptr;
+    };
+    const auto& groups = config_.groups();
+    const auto supported = std::find_if(groups.begin(), groups.end(), [&offer](NamedGroup g) {
+      return contains(offer.groups, static_cast<uint16_t>(g));
+    });
+    if (supported == groups.end()) {
+      return tls_fail(AlertDescription::kHandshakeFailure,
+                      "ClientHello: no key exchange group in common");
+    }
+    group_ = *supported;
+    share = share_for(group_);
+    for (auto g = groups.begin(); share == nullptr && !config_.strict_group_preference() &&
+                                  g != groups.end(); ++g) {
+      share = share_for(*g);
+      if (share != nullptr) group_ = *g;
     }
     if (share == nullptr) {
-      bool found = false;
-      for (NamedGroup g : config_.groups()) {
-        if (contains(offer.groups, static_cast<uint16_t>(g))) {
-          group_ = g;
-          found = true;
-          break;
-        }
-      }
-      if (!found) {
-        return tls_fail(AlertDescription::kHandshakeFailure,
-                        "ClientHello: no key exchange group in common");
-      }
       transcript_.start(suite_->hash);
       transcript_.add(m.message);
       return send_hello_retry_request();

@@ -11,8 +11,8 @@
 //   kConnected:        KeyUpdate
 //
 // Choices follow the server's preference order (its config), among what the client offered:
-// suite, then group (a group the client sent a share for wins over a better one that would
-// need a HelloRetryRequest only when the config lists it first), then signature scheme from the
+// suite, then group (the first the client sent a share for; with strict_group_preference the
+// first the client supports, by HelloRetryRequest if need be), then signature scheme from the
 // credential's list, then ALPN (no common protocol: no_application_protocol, RFC 7301 §3.2).
 // Client certificates (CertificateRequest), tickets and 0-RTT come with the sessions work.
 #pragma once
