@@ -288,6 +288,35 @@ std::vector<std::string> aes_gcm_backends() {
 // Vec of the message inside a plaintext handshake record.
 Vec message_of(const Vec& record) { return Vec(record.begin() + kRecordHeader, record.end()); }
 
+enum class Role : uint8_t { kClient, kServer };
+
+// replay_application_phase runs what follows the handshake for |role|: the peer's application
+// data is read and must be the trace's plaintext, ours must seal to the trace's record, then the
+// close_notify alerts. Sections without application data go straight to closing.
+void replay_application_phase(Connection& c, Role role, const Rfc8448Trace& t) {
+  const bool client = role == Role::kClient;
+  const Vec& peer_record = client ? t.server_app_data_record : t.client_app_data_record;
+  const Vec& peer_plain = client ? t.server_app_data : t.client_app_data;
+  const Vec& own_record = client ? t.client_app_data_record : t.server_app_data_record;
+  const Vec& own_plain = client ? t.client_app_data : t.server_app_data;
+  const Vec& own_close = client ? t.client_close_notify : t.server_close_notify;
+  if (!peer_record.empty()) {
+    c.receive(peer_record);
+    Vec got(peer_plain.size() + 1);
+    got.resize(c.read(got));
+    EXPECT_EQ(hex_of(got), hex_of(peer_plain));
+  }
+  if (!own_record.empty()) {
+    EXPECT_EQ(c.write(own_plain), own_plain.size());
+    expect_output(c, {{client ? "Record_Client_AppData" : "Record_Server_AppData", &own_record}});
+  }
+  c.close();
+  expect_output(
+      c, {{client ? "Record_Client_CloseNotify" : "Record_Server_CloseNotify", &own_close}});
+  c.receive(client ? t.server_close_notify : t.client_close_notify);
+  EXPECT_EQ(c.state(), HandshakeState::kClosed) << c.error().reason;
+}
+
 void replay_as_client(const Section& s, const std::string& backend) {
   const Rfc8448Trace t = load_rfc8448_trace(s.name);
   Pool pool{t.client_rng_pool};
@@ -337,20 +366,7 @@ void replay_as_client(const Section& s, const std::string& backend) {
     c.receive(t.new_session_ticket);  // decoded and accepted; kept once sessions exist
     ASSERT_FALSE(c.failed()) << c.error().reason;
   }
-  if (!t.server_app_data_record.empty()) {
-    c.receive(t.server_app_data_record);
-    Vec got(t.server_app_data.size() + 1);
-    got.resize(c.read(got));
-    EXPECT_EQ(hex_of(got), hex_of(t.server_app_data));
-  }
-  if (!t.client_app_data_record.empty()) {
-    EXPECT_EQ(c.write(t.client_app_data), t.client_app_data.size());
-    expect_output(c, {{"Record_Client_AppData", &t.client_app_data_record}});
-  }
-  c.close();
-  expect_output(c, {{"Record_Client_CloseNotify", &t.client_close_notify}});
-  c.receive(t.server_close_notify);
-  EXPECT_EQ(c.state(), HandshakeState::kClosed) << c.error().reason;
+  replay_application_phase(c, Role::kClient, t);
   EXPECT_EQ(pool.used, pool.bytes.size()) << "volley drew less than the trace's client";
 }
 
@@ -399,20 +415,7 @@ void replay_as_server(const Section& s, const std::string& backend) {
   EXPECT_EQ(c.pending_output().size(), t.new_session_ticket.size());
   c.consume_output(c.pending_output().size());
 
-  if (!t.client_app_data_record.empty()) {
-    c.receive(t.client_app_data_record);
-    Vec got(t.client_app_data.size() + 1);
-    got.resize(c.read(got));
-    EXPECT_EQ(hex_of(got), hex_of(t.client_app_data));
-  }
-  if (!t.server_app_data_record.empty()) {
-    EXPECT_EQ(c.write(t.server_app_data), t.server_app_data.size());
-    expect_output(c, {{"Record_Server_AppData", &t.server_app_data_record}});
-  }
-  c.close();
-  expect_output(c, {{"Record_Server_CloseNotify", &t.server_close_notify}});
-  c.receive(t.client_close_notify);
-  EXPECT_EQ(c.state(), HandshakeState::kClosed) << c.error().reason;
+  replay_application_phase(c, Role::kServer, t);
   // §3's pool ends with the ticket's age_add (4 bytes), which volley does not draw yet.
   const size_t unused = t.new_session_ticket.empty() ? 0 : 4;
   EXPECT_EQ(pool.used + unused, pool.bytes.size()) << "volley drew less than the trace's server";
@@ -423,6 +426,37 @@ void replay_on_every_backend(const Section& s, void (*replay)(const Section&, co
     SCOPED_TRACE(backend);
     replay(s, backend);
   }
+}
+
+// The cookie of §5's HelloRetryRequest (put there by the hooks) must come back unchanged: a
+// second ClientHello with one of its bytes flipped is illegal_parameter (RFC 8446 §4.2.2).
+TEST(Rfc8448Trace, ServerRefusesAChangedCookie) {
+  const Rfc8448Trace t = load_rfc8448_trace(kHelloRetry.name);
+  const Vec hrr = message_of(t.hello_retry_request);
+  const Extension cookie = *find_extension(
+      extensions_of(ExtensionContext::kHelloRetryRequest, hrr), ExtensionType::kCookie);
+  TraceHooks hooks({{ExtensionContext::kHelloRetryRequest, hrr, {ExtensionType::kCookie}}});
+  const testing::ScopedMessageHooks scope(&hooks);
+  Vec hello2 = t.client_hello_2;
+  const auto at = std::search(hello2.begin(), hello2.end(), cookie.body.begin(), cookie.body.end());
+  ASSERT_NE(at, hello2.end());
+  at[cookie.body.size() - 1] ^= 1;
+
+  Pool pool{t.server_rng_pool};
+  const auto config = ConfigBuilder()
+                          .credential(std::make_shared<TraceCredential>(t))
+                          .groups(kHelloRetry.server_groups)
+                          .strict_group_preference(true)
+                          .random_source(&Pool::fill, &pool)
+                          .build();
+  ASSERT_NE(config, nullptr);
+  Connection c = Connection::server(config);
+  c.receive(t.client_hello_1);
+  ASSERT_FALSE(c.failed()) << c.error().reason;
+  c.receive(hello2);
+  ASSERT_TRUE(c.failed());
+  EXPECT_EQ(c.error().alert, AlertDescription::kIllegalParameter) << c.error().reason;
+  EXPECT_NE(std::string(c.error().reason).find("cookie"), std::string::npos) << c.error().reason;
 }
 
 TEST(Rfc8448Trace, Simple1RttAsClient) { replay_on_every_backend(kSimple, replay_as_client); }

@@ -53,6 +53,14 @@ namespace volley::tls {
 
 // RandomSource fills |out| with random bytes; returns false if it could not. The default is the
 // operating system's (getrandom). Tests inject a deterministic one to replay RFC 8448 traces.
+// Every random byte a connection uses comes from it, drawn in this order (one call each):
+//   client: ClientHello.random (32); legacy_session_id (32, middlebox compatibility only); the
+//           private key of each key_share_groups() group in order; after a HelloRetryRequest,
+//           the private key of the group it asks for.
+//   server: ServerHello.random (32), then its key share's private key.
+// A private key is one draw of its size (32 bytes for X25519 and secp256r1, 48 for secp384r1),
+// used as is: X25519 clamps it (RFC 7748 §5); an EC scalar outside [1, order - 1] is rejected
+// and drawn again (at most 8 times), never reduced, so it stays uniform.
 using RandomSource = bool (*)(void* context, MutableBytes out);
 
 class ConnectionCore;
