@@ -52,6 +52,10 @@ ConfigBuilder& ConfigBuilder::middlebox_compatibility(bool on) {
   config_.middlebox_compatibility_ = on;
   return *this;
 }
+ConfigBuilder& ConfigBuilder::strict_group_preference(bool on) {
+  config_.strict_group_preference_ = on;
+  return *this;
+}
 ConfigBuilder& ConfigBuilder::aead_backend(std::string backend) {
   config_.aead_backend_ = std::move(backend);
   return *this;

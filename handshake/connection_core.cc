@@ -79,6 +79,23 @@ TlsError ConnectionCore::random(MutableBytes out) {
   return kTlsOk;
 }
 
+TlsError ConnectionCore::draw_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group) {
+  TlsError source_error = kTlsOk;
+  struct Draw {
+    ConnectionCore* core;
+    TlsError* error;
+  } draw{this, &source_error};
+  const TlsError e = tls::draw_key_share(
+      out, group,
+      [](void* context, MutableBytes bytes) {
+        auto* d = static_cast<Draw*>(context);
+        *d->error = d->core->random(bytes);
+        return d->error->ok();
+      },
+      &draw);
+  return source_error.ok() ? e : source_error;
+}
+
 uint8_t* ConnectionCore::reserve_output(size_t n) {
   if (out_sent_ == out_.size()) {  // everything was sent: start the buffer again
     out_.clear();

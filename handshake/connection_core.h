@@ -18,7 +18,10 @@
 #include <memory>
 #include <vector>
 
+#include "handshake/groups/key_share.h"
+#include "handshake/messages/extensions.h"
 #include "handshake/messages/handshake_framer.h"
+#include "handshake/testing/message_hooks.h"
 #include "volley/record_reader.h"
 #include "volley/record_writer.h"
 #include "volley/tls.h"
@@ -74,6 +77,10 @@ class ConnectionCore {
   // not one each (about 3 us apiece here). Served bytes are wiped from the pool at once, and the
   // rest when the connection goes. A config's own source is called for every draw, as before.
   [[nodiscard]] TlsError random(MutableBytes out);
+  // draw_key_share makes a key share for |group| whose private key comes from random() (the
+  // rejection rule of groups/key_share.h's draw_key_share), so that a connection draws every
+  // random byte from one source: a deterministic source then fixes the whole handshake.
+  [[nodiscard]] TlsError draw_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group);
   // send_handshake writes whole handshake messages as handshake records under the current write
   // keys (plaintext before any).
   [[nodiscard]] TlsError send_handshake(Bytes messages);
@@ -89,6 +96,14 @@ class ConnectionCore {
   [[nodiscard]] TlsError set_peer_record_size_limit(uint16_t limit);
   // set_own_record_size_limit applies the limit this endpoint announced to what it accepts.
   [[nodiscard]] TlsError set_own_record_size_limit(uint16_t limit);
+  // rewrite_extensions lets a test's hooks (testing/message_hooks.h) change the extension list of
+  // an outgoing message of |context|; without hooks, nothing happens.
+  void rewrite_extensions(ExtensionContext context, std::vector<Extension>* extensions) {
+    if (hooks_ != nullptr) hooks_->rewrite_extensions(context, extensions);
+  }
+  // hooks_post_handshake is what a test's hooks want a server to send after the handshake
+  // (testing/message_hooks.h); empty without hooks.
+  Bytes hooks_post_handshake() { return hooks_ != nullptr ? hooks_->server_post_handshake() : Bytes(); }
   // handshake_complete: application data may flow from now on.
   void handshake_complete() noexcept;
 
@@ -121,6 +136,7 @@ class ConnectionCore {
   bool closed_ = false;           // close_notify sent
   bool read_keys_changed_ = false;  // set by install_read_keys during on_message
   Negotiated negotiated_;
+  testing::MessageHooks* const hooks_ = testing::installed_message_hooks();  // null but in tests
   // The OS random pool of random(): random_pool_[random_used_, kRandomPool) not yet served.
   static constexpr size_t kRandomPool = 128;  // getrandom(2) never cuts reads of <= 256 bytes
   uint8_t random_pool_[kRandomPool];

@@ -46,20 +46,9 @@ bool Tls13Client::offered_suite(uint16_t code) const {
 }
 
 TlsError Tls13Client::add_key_share(NamedGroup group) {
-  uint8_t priv[kMaxPrivateKeySize];  // secp384r1: 48 bytes
-  TlsError e;
-  // A secp256r1 scalar must be below the group order; 32 random bytes are, but for 2^-32.
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    e = core_.random(MutableBytes(priv, private_key_size(group)));
-    if (!e.ok()) break;
-    std::unique_ptr<KeyShare> share;
-    e = key_share_from_private(&share, group, Bytes(priv, private_key_size(group)));
-    if (e.ok()) {
-      shares_.push_back(std::move(share));
-      break;
-    }
-  }
-  secure_wipe(priv, sizeof(priv));
+  std::unique_ptr<KeyShare> share;
+  const TlsError e = core_.draw_key_share(&share, group);
+  if (e.ok()) shares_.push_back(std::move(share));
   return e;
 }
 
@@ -152,6 +141,7 @@ TlsError Tls13Client::send_client_hello() {
   ch.cipher_suites = U16List{suites};
   ch.legacy_compression_methods = Bytes(null_compression, 1);
   ch.extensions = ext.list();
+  core_.rewrite_extensions(ExtensionContext::kClientHello, &ch.extensions);
 
   std::vector<uint8_t> message;
   WireWriter w(&message);

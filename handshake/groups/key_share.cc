@@ -50,16 +50,16 @@ TlsError key_share_from_private(std::unique_ptr<KeyShare>* out, NamedGroup group
   return tls_fail(AlertDescription::kInternalError, "key share: unsupported group");
 }
 
-TlsError generate_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group) noexcept {
+TlsError draw_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group, KeyShareRandom random,
+                        void* context) noexcept {
   const size_t size = private_key_size(group);
   if (size == 0) return tls_fail(AlertDescription::kInternalError, "key share: unsupported group");
   uint8_t key[kMaxPrivateKeySize];
   const MutableBytes private_key(key, size);
   TlsError result = tls_fail(AlertDescription::kInternalError, "key share: no valid scalar drawn");
-  // An EC scalar falls outside [1, order - 1] with probability below 2^-32 per draw: redraw
-  // rather than reduce, so the scalar stays uniform. Eight failures mean a broken source.
+  // Eight rejections in a row mean a broken source, not bad luck.
   for (int attempt = 0; attempt < 8 && !result.ok(); ++attempt) {
-    if (!os_random(private_key)) {
+    if (!random(context, private_key)) {
       result = tls_fail(AlertDescription::kInternalError, "key share: random source failed");
       break;
     }
@@ -67,6 +67,10 @@ TlsError generate_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group) no
   }
   secure_wipe(key, sizeof(key));
   return result;
+}
+
+TlsError generate_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group) noexcept {
+  return draw_key_share(out, group, [](void*, MutableBytes b) { return os_random(b); }, nullptr);
 }
 
 }  // namespace volley::tls

@@ -62,8 +62,23 @@ inline constexpr size_t kMaxPrivateKeySize = 48;
 TlsError key_share_from_private(std::unique_ptr<KeyShare>* out, NamedGroup group,
                                 Bytes private_key) noexcept;
 
-// generate_key_share makes a new key share for |group| from the operating system's random source
-// (getrandom(2)). internal_error for an unsupported group or a failing random source.
+// KeyShareRandom fills its argument with random bytes, or returns false if it could not: the
+// connection's random source (volley/tls.h's RandomSource through ConnectionCore::random), or the
+// operating system's.
+using KeyShareRandom = bool (*)(void* context, MutableBytes out);
+
+// draw_key_share makes a new key share for |group| with a private key drawn from |random|: the one
+// place volley turns random bytes into a private key, so that every draw of a connection comes
+// from its one source, in a documented order. The draw is private_key_size(group) bytes, taken as
+// the private key itself (X25519: any 32 bytes, clamped on use, RFC 7748 §5; EC: the big-endian
+// scalar). An EC scalar outside [1, order - 1] (probability below 2^-32 for P-256 and 2^-190 for
+// P-384) is rejected and a fresh draw of the same size taken, up to 8 draws, so the scalar stays
+// uniform without a biased reduction; RFC 8448's traces were made the same way (one 32-byte draw
+// per share). internal_error for an unsupported group, a failing source or 8 rejections.
+TlsError draw_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group, KeyShareRandom random,
+                        void* context) noexcept;
+
+// generate_key_share is draw_key_share from the operating system's random source (getrandom(2)).
 TlsError generate_key_share(std::unique_ptr<KeyShare>* out, NamedGroup group) noexcept;
 
 }  // namespace volley::tls

@@ -4,7 +4,6 @@
 #include <cstring>
 #include <string>
 
-#include "engine/common/secure_memory.h"
 #include "handshake/extension_builder.h"
 #include "handshake/handshake_steps.h"
 #include "handshake/messages/client_hello.h"
@@ -131,12 +130,18 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
     if (!e.ok()) return e;
     first_hello_ = {};
   }
-  if (!offer.cookie.empty()) return tls_illegal("ClientHello: a cookie this server did not send");
+  // A cookie must be the one this server's HelloRetryRequest carried, copied unchanged (RFC 8446
+  // §4.2.2); volley's server only sends one when a test's hooks put it there.
+  if (!std::equal(offer.cookie.begin(), offer.cookie.end(), cookie_.begin(), cookie_.end())) {
+    return tls_illegal(cookie_.empty() ? "ClientHello: a cookie this server did not send"
+                                       : "ClientHello2: not the cookie of the HelloRetryRequest");
+  }
   e = choose(offer);
   if (!e.ok()) return e;
 
-  // The group: the first of the server's groups the client offered a share for; failing that,
-  // the first of the server's groups the client supports, asked for by HelloRetryRequest.
+  // The group: the first of the server's groups the client offered a share for (strict
+  // preference: the first it supports, share or not); failing that, the first of the server's
+  // groups the client supports, asked for by HelloRetryRequest.
   const KeyShareEntry* share = nullptr;
   if (state_ == State::kWaitClientHello2) {
     // §4.1.2: the second ClientHello carries exactly one share, for the group asked for.
@@ -145,28 +150,28 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
     }
     share = &offer.shares[0];
   } else {
-    for (NamedGroup g : config_.groups()) {
+    auto share_for = [&offer](NamedGroup g) -> const KeyShareEntry* {
       for (const KeyShareEntry& s : offer.shares) {
-        if (s.group == static_cast<uint16_t>(g)) share = &s;
+        if (s.group == static_cast<uint16_t>(g)) return &s;
       }
-      if (share != nullptr) {
-        group_ = g;
-        break;
-      }
+      return nullptr;
+    };
+    const auto& groups = config_.groups();
+    const auto supported = std::find_if(groups.begin(), groups.end(), [&offer](NamedGroup g) {
+      return contains(offer.groups, static_cast<uint16_t>(g));
+    });
+    if (supported == groups.end()) {
+      return tls_fail(AlertDescription::kHandshakeFailure,
+                      "ClientHello: no key exchange group in common");
+    }
+    group_ = *supported;
+    share = share_for(group_);
+    for (auto g = groups.begin(); share == nullptr && !config_.strict_group_preference() &&
+                                  g != groups.end(); ++g) {
+      share = share_for(*g);
+      if (share != nullptr) group_ = *g;
     }
     if (share == nullptr) {
-      bool found = false;
-      for (NamedGroup g : config_.groups()) {
-        if (contains(offer.groups, static_cast<uint16_t>(g))) {
-          group_ = g;
-          found = true;
-          break;
-        }
-      }
-      if (!found) {
-        return tls_fail(AlertDescription::kHandshakeFailure,
-                        "ClientHello: no key exchange group in common");
-      }
       transcript_.start(suite_->hash);
       transcript_.add(m.message);
       return send_hello_retry_request();
@@ -179,14 +184,15 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
 
 TlsError Tls13Server::send_hello_retry_request() {
   transcript_.restart_after_hello_retry();
+  // key_share before supported_versions, the order of RFC 8448 §5 (any order is legal, §4.2).
   ExtensionBuilder ext;
-  {
-    WireWriter w = ext.add(ExtensionType::kSupportedVersions);
-    encode_supported_versions_sh(w, kTls13);
-  }
   {
     WireWriter w = ext.add(ExtensionType::kKeyShare);
     encode_key_share_hrr(w, static_cast<uint16_t>(group_));
+  }
+  {
+    WireWriter w = ext.add(ExtensionType::kSupportedVersions);
+    encode_supported_versions_sh(w, kTls13);
   }
   ServerHello hrr;
   hrr.legacy_version = kLegacyVersion;
@@ -196,6 +202,13 @@ TlsError Tls13Server::send_hello_retry_request() {
   hrr.legacy_compression_method = 0;
   hrr.extensions = ext.list();
   hrr.is_hello_retry_request = true;
+  core_.rewrite_extensions(ExtensionContext::kHelloRetryRequest, &hrr.extensions);
+  if (const Extension* cookie = find_extension(hrr.extensions, ExtensionType::kCookie)) {
+    Bytes sent;
+    const TlsError e = decode_cookie(&sent, cookie->body);
+    if (!e.ok() || sent.empty()) return tls_internal("HelloRetryRequest: a malformed cookie");
+    cookie_.assign(sent.begin(), sent.end());
+  }
   std::vector<uint8_t> message;
   WireWriter w(&message);
   if (!encode_server_hello(w, hrr) || !w.ok()) return tls_internal("HelloRetryRequest encoding");
@@ -215,32 +228,28 @@ TlsError Tls13Server::send_hello_retry_request() {
 }
 
 TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes client_share) {
+  // The draws in the client's order: the random, then the key share (RFC 8448's pools are laid
+  // out so; RFC 8446 sets no order).
+  uint8_t random[32];
+  TlsError e = core_.random(MutableBytes(random, sizeof(random)));
+  if (!e.ok()) return e;
   std::unique_ptr<KeyShare> mine;
-  uint8_t priv[kMaxPrivateKeySize];  // secp384r1: 48 bytes
-  TlsError e;
-  // A secp256r1 scalar must be below the group order; 32 random bytes are, but for 2^-32.
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    e = core_.random(MutableBytes(priv, private_key_size(group_)));
-    if (e.ok()) e = key_share_from_private(&mine, group_, Bytes(priv, private_key_size(group_)));
-    if (e.ok()) break;
-  }
-  secure_wipe(priv, sizeof(priv));
+  e = core_.draw_key_share(&mine, group_);
   if (!e.ok()) return e;
   Secret ecdhe;
   e = mine->shared_secret(&ecdhe, client_share);
   if (!e.ok()) return e;
 
-  uint8_t random[32];
-  e = core_.random(MutableBytes(random, sizeof(random)));
-  if (!e.ok()) return e;
+  // key_share before supported_versions, the order of RFC 8448's ServerHellos (any order is
+  // legal, RFC 8446 §4.2).
   ExtensionBuilder sh_ext;
-  {
-    WireWriter w = sh_ext.add(ExtensionType::kSupportedVersions);
-    encode_supported_versions_sh(w, kTls13);
-  }
   {
     WireWriter w = sh_ext.add(ExtensionType::kKeyShare);
     encode_key_share_sh(w, KeyShareEntry{static_cast<uint16_t>(group_), mine->key_exchange()});
+  }
+  {
+    WireWriter w = sh_ext.add(ExtensionType::kSupportedVersions);
+    encode_supported_versions_sh(w, kTls13);
   }
   ServerHello sh;
   sh.legacy_version = kLegacyVersion;
@@ -250,6 +259,7 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
   sh.legacy_compression_method = 0;
   sh.extensions = sh_ext.list();
   sh.is_hello_retry_request = false;
+  core_.rewrite_extensions(ExtensionContext::kServerHello, &sh.extensions);
   std::vector<uint8_t> hello;
   WireWriter hw(&hello);
   if (!encode_server_hello(hw, sh) || !hw.ok()) return tls_internal("ServerHello encoding");
@@ -291,8 +301,10 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
     encode_record_size_limit(w, own_limit);
   }
   {
+    EncryptedExtensions ee{ee_ext.list()};
+    core_.rewrite_extensions(ExtensionContext::kEncryptedExtensions, &ee.extensions);
     WireWriter w(&flight);
-    if (!encode_encrypted_extensions(w, EncryptedExtensions{ee_ext.list()}) || !w.ok()) {
+    if (!encode_encrypted_extensions(w, ee) || !w.ok()) {
       return tls_internal("EncryptedExtensions encoding");
     }
   }
@@ -341,7 +353,9 @@ TlsError Tls13Server::on_finished(const HandshakeMessage& m) {
   server_hs_.wipe();
   core_.handshake_complete();
   state_ = State::kConnected;
-  return kTlsOk;
+  // A test's stand-in for the NewSessionTicket (testing/message_hooks.h); nothing otherwise.
+  const Bytes post = core_.hooks_post_handshake();
+  return post.empty() ? kTlsOk : core_.send_handshake(post);
 }
 
 }  // namespace volley::tls

@@ -11,8 +11,8 @@
 //   kConnected:        KeyUpdate
 //
 // Choices follow the server's preference order (its config), among what the client offered:
-// suite, then group (a group the client sent a share for wins over a better one that would
-// need a HelloRetryRequest only when the config lists it first), then signature scheme from the
+// suite, then group (the first the client sent a share for; with strict_group_preference the
+// first the client supports, by HelloRetryRequest if need be), then signature scheme from the
 // credential's list, then ALPN (no common protocol: no_application_protocol, RFC 7301 §3.2).
 // Client certificates (CertificateRequest), tickets and 0-RTT come with the sessions work.
 #pragma once
@@ -58,6 +58,7 @@ class Tls13Server final : public HandshakeMachine {
   const Config& config_;
   State state_ = State::kWaitClientHello;
   std::vector<uint8_t> session_id_;  // the client's legacy_session_id, echoed
+  std::vector<uint8_t> cookie_;      // the HelloRetryRequest's cookie, if it had one
   std::vector<uint8_t> first_hello_;  // the first ClientHello's body, until the second comes
   const CipherSuite* suite_ = nullptr;
   NamedGroup group_{};

@@ -288,5 +288,54 @@ TEST(EcKeyShare, RefusesScalarsOutOfRange) {
   EXPECT_EQ(ERR_peek_error(), 0u);
 }
 
+// draw_key_share takes private_key_size() bytes per draw from its source, rejects an EC scalar
+// outside [1, order - 1] and draws again (no reduction, so no bias), and gives up after eight
+// rejections or a failing source.
+struct Script {
+  std::vector<Vec> draws;  // served one per call, in order
+  size_t calls = 0;
+  static bool next(void* self, MutableBytes out) {
+    auto* s = static_cast<Script*>(self);
+    if (s->calls == s->draws.size() || s->draws[s->calls].size() != out.size()) return false;
+    std::copy(s->draws[s->calls].begin(), s->draws[s->calls].end(), out.begin());
+    ++s->calls;
+    return true;
+  }
+};
+
+TEST(DrawKeyShare, RejectsScalarsOutOfRangeAndDrawsAgain) {
+  const Vec order = hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+  Vec good(32, 0);
+  good.back() = 7;
+  Script script{{Vec(32, 0), order, Vec(32, 0xff), good}};
+  std::unique_ptr<KeyShare> share;
+  ASSERT_TRUE(draw_key_share(&share, NamedGroup::kSecp256r1, &Script::next, &script).ok());
+  EXPECT_EQ(script.calls, 4u);
+  EXPECT_EQ(hexs(share->key_exchange()),
+            hexs(from_private(NamedGroup::kSecp256r1, good)->key_exchange()));
+
+  // X25519 takes every 32-byte string: one draw, all zeros included.
+  Script x{{Vec(32, 0)}};
+  ASSERT_TRUE(draw_key_share(&share, NamedGroup::kX25519, &Script::next, &x).ok());
+  EXPECT_EQ(x.calls, 1u);
+
+  // secp384r1 draws 48 bytes.
+  Vec good48(48, 0);
+  good48.back() = 1;
+  Script p384{{good48}};
+  ASSERT_TRUE(draw_key_share(&share, NamedGroup::kSecp384r1, &Script::next, &p384).ok());
+
+  std::unique_ptr<KeyShare> none;
+  Script zeros{std::vector<Vec>(9, Vec(32, 0))};
+  expect_fail(draw_key_share(&none, NamedGroup::kSecp256r1, &Script::next, &zeros),
+              AlertDescription::kInternalError);
+  EXPECT_EQ(zeros.calls, 8u);
+  Script dry{{}};
+  expect_fail(draw_key_share(&none, NamedGroup::kX25519, &Script::next, &dry),
+              AlertDescription::kInternalError);
+  EXPECT_EQ(none, nullptr);
+  EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
 }  // namespace
 }  // namespace volley::tls

@@ -29,15 +29,16 @@ std::vector<uint8_t> unwrap_record(const std::vector<uint8_t>& record) {
 // new_session_ticket_1rtt rebuilds RFC 8448 §3's NewSessionTicket: lifetime 30 s, age_add
 // 0xfad6aac5, nonce 0x0000, the ticket of transcripts.vec, early_data of 1024 bytes.
 std::vector<uint8_t> new_session_ticket_1rtt(const std::vector<uint8_t>& ticket) {
-  std::vector<uint8_t> body = hex("0000001e" "fad6aac5" "020000");
-  body.push_back(static_cast<uint8_t>(ticket.size() >> 8));
-  body.push_back(static_cast<uint8_t>(ticket.size()));
-  body.insert(body.end(), ticket.begin(), ticket.end());
+  // The header (type 4, u24 length) first, its length filled in at the end.
+  std::vector<uint8_t> message = hex("04000000" "0000001e" "fad6aac5" "020000");
+  message.push_back(static_cast<uint8_t>(ticket.size() >> 8));
+  message.push_back(static_cast<uint8_t>(ticket.size()));
+  message.insert(message.end(), ticket.begin(), ticket.end());
   const std::vector<uint8_t> extensions = hex("0008" "002a" "0004" "00000400");
-  body.insert(body.end(), extensions.begin(), extensions.end());
-  std::vector<uint8_t> message = {4, 0, static_cast<uint8_t>(body.size() >> 8),
-                                  static_cast<uint8_t>(body.size())};
-  message.insert(message.end(), body.begin(), body.end());
+  message.insert(message.end(), extensions.begin(), extensions.end());
+  const size_t body = message.size() - 4;
+  message[2] = static_cast<uint8_t>(body >> 8);
+  message[3] = static_cast<uint8_t>(body);
   return message;
 }
 
@@ -64,6 +65,38 @@ Rfc8448Messages load_rfc8448_messages() {
   const FileTestCase& client_auth = section(blocks, "[Client_Authentication_Handshake]");
   m.certificate_request = client_auth.bytes("Message_CertificateRequest");
   return m;
+}
+
+Rfc8448Trace load_rfc8448_trace(const std::string& name) {
+  const auto blocks = read_file_test_file(vector_path("rfc8448/transcripts.vec"));
+  const FileTestCase& c = section(blocks, name.c_str());
+  auto optional = [&c](const char* key) {
+    return c.has(key) ? c.bytes(key) : std::vector<uint8_t>();
+  };
+  Rfc8448Trace t;
+  t.client_rng_pool = c.bytes("Client_RNG_Pool");
+  t.server_rng_pool = c.bytes("Server_RNG_Pool");
+  t.timestamp_ms = std::stoll(c.attributes.at("CurrentTimestamp"));
+  t.client_hello_1 = c.bytes("Record_ClientHello_1");
+  t.hello_retry_request = optional("Record_HelloRetryRequest");
+  t.client_hello_2 = optional("Record_ClientHello_2");
+  t.server_hello = c.bytes("Record_ServerHello");
+  t.server_handshake = c.bytes("Record_ServerHandshakeMessages");
+  t.client_finished = c.bytes("Record_ClientFinished");
+  t.new_session_ticket = optional("Record_NewSessionTicket");
+  t.client_app_data = optional("Client_AppData");
+  t.client_app_data_record = optional("Record_Client_AppData");
+  t.server_app_data = optional("Server_AppData");
+  t.server_app_data_record = optional("Record_Server_AppData");
+  t.client_close_notify = c.bytes("Record_Client_CloseNotify");
+  t.server_close_notify = c.bytes("Record_Server_CloseNotify");
+  t.server_message_to_sign = c.bytes("Server_MessageToSign");
+  t.server_message_signature = c.bytes("Server_MessageSignature");
+  t.encrypted_extensions = c.bytes("Message_EncryptedExtensions");
+  if (c.has("SessionTicket")) {
+    t.new_session_ticket_message = new_session_ticket_1rtt(c.bytes("SessionTicket"));
+  }
+  return t;
 }
 
 std::vector<Rfc8448Message> Rfc8448Messages::all() const {

@@ -37,4 +37,28 @@ struct Rfc8448Messages {
 // load_rfc8448_messages reads transcripts.vec.
 Rfc8448Messages load_rfc8448_messages();
 
+// Rfc8448Trace is one section of transcripts.vec as the records each side sends, for replaying
+// the handshake byte for byte. Records are whole (5-byte header included); a record the section
+// does not have is empty. server_handshake is everything the server sends after its
+// ServerHello record (change_cipher_spec included in middlebox compatibility mode), and
+// client_finished everything the client sends to finish (likewise).
+struct Rfc8448Trace {
+  std::vector<uint8_t> client_rng_pool, server_rng_pool;
+  int64_t timestamp_ms = 0;  // CurrentTimestamp: when the trace was made
+  std::vector<uint8_t> client_hello_1, hello_retry_request, client_hello_2, server_hello,
+      server_handshake, client_finished, new_session_ticket, client_app_data_record,
+      server_app_data_record, client_close_notify, server_close_notify;
+  std::vector<uint8_t> client_app_data, server_app_data;  // plaintext
+  // The server's CertificateVerify input (RFC 8446 §4.4.3) and the RFC's signature of it.
+  std::vector<uint8_t> server_message_to_sign, server_message_signature;
+  // Messages (4-byte header included) whose extension lists a replay mirrors.
+  std::vector<uint8_t> encrypted_extensions;
+  // §3 only: the NewSessionTicket message, rebuilt (see Rfc8448Messages).
+  std::vector<uint8_t> new_session_ticket_message;
+};
+
+// load_rfc8448_trace reads the section |name| ("[Simple_1RTT_Handshake]", ...) of
+// transcripts.vec.
+Rfc8448Trace load_rfc8448_trace(const std::string& name);
+
 }  // namespace volley::test

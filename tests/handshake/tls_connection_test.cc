@@ -238,10 +238,15 @@ TEST(TlsConnection, EveryAeadBackend) {
   }
 }
 
+// x25519_share_client supports x25519 and secp256r1 and sends a key share for x25519 only.
+std::shared_ptr<const Config> x25519_share_client() {
+  return build(client_builder()
+                   .groups({NamedGroup::kX25519, NamedGroup::kSecp256r1})
+                   .key_share_groups({NamedGroup::kX25519}));
+}
+
 TEST(TlsConnection, HelloRetryRequestWhenTheClientSharedTheWrongGroup) {
-  auto client = build(client_builder()
-                          .groups({NamedGroup::kX25519, NamedGroup::kSecp256r1})
-                          .key_share_groups({NamedGroup::kX25519}));
+  auto client = x25519_share_client();
   for (bool compat : {true, false}) {
     SCOPED_TRACE(compat);
     auto server = build(
@@ -260,9 +265,7 @@ TEST(TlsConnection, HelloRetryRequestWhenTheClientSharedTheWrongGroup) {
 // random (offset 11 of the plaintext record: header 5, handshake header 4, version 2) changed is
 // illegal_parameter.
 TEST(TlsConnection, SecondClientHelloMustMatchTheFirst) {
-  auto client = build(client_builder()
-                          .groups({NamedGroup::kX25519, NamedGroup::kSecp256r1})
-                          .key_share_groups({NamedGroup::kX25519}));
+  auto client = x25519_share_client();
   auto server = build(server_builder().groups({NamedGroup::kSecp256r1}));
   for (bool tamper : {false, true}) {
     Connection c = Connection::client(client, "localhost");
@@ -301,6 +304,23 @@ TEST(TlsConnection, ServerPrefersItsOwnOrder) {
   EXPECT_EQ(h.client.negotiated().suite, &kTlsChaCha20Poly1305Sha256);
   EXPECT_EQ(h.client.negotiated().group, NamedGroup::kSecp256r1);
   EXPECT_FALSE(h.client.negotiated().hello_retry);
+}
+
+// strict_group_preference: the server's first group costs a HelloRetryRequest when the client
+// shared another; without it the client's share is taken.
+TEST(TlsConnection, StrictGroupPreferenceAsksForTheServersFirstGroup) {
+  auto client = x25519_share_client();
+  for (bool strict : {false, true}) {
+    SCOPED_TRACE(strict);
+    auto server = build(server_builder()
+                            .groups({NamedGroup::kSecp256r1, NamedGroup::kX25519})
+                            .strict_group_preference(strict));
+    Wire wire;
+    Handshake h = connect(client, server, wire);
+    expect_connected(h);
+    EXPECT_EQ(h.client.negotiated().hello_retry, strict);
+    EXPECT_EQ(h.server.negotiated().group, strict ? NamedGroup::kSecp256r1 : NamedGroup::kX25519);
+  }
 }
 
 TEST(TlsConnection, Alpn) {

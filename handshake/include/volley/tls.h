@@ -53,6 +53,14 @@ namespace volley::tls {
 
 // RandomSource fills |out| with random bytes; returns false if it could not. The default is the
 // operating system's (getrandom). Tests inject a deterministic one to replay RFC 8448 traces.
+// Every random byte a connection uses comes from it, drawn in this order (one call each):
+//   client: ClientHello.random (32); legacy_session_id (32, middlebox compatibility only); the
+//           private key of each key_share_groups() group in order; after a HelloRetryRequest,
+//           the private key of the group it asks for.
+//   server: ServerHello.random (32), then its key share's private key.
+// A private key is one draw of its size (32 bytes for X25519 and secp256r1, 48 for secp384r1),
+// used as is: X25519 clamps it (RFC 7748 §5); an EC scalar outside [1, order - 1] is rejected
+// and drawn again (at most 8 times), never reduced, so it stays uniform.
 using RandomSource = bool (*)(void* context, MutableBytes out);
 
 class ConnectionCore;
@@ -75,6 +83,9 @@ class Config {
   uint16_t record_size_limit() const noexcept { return record_size_limit_; }
   size_t max_buffered_plaintext() const noexcept { return max_buffered_plaintext_; }
   bool middlebox_compatibility() const noexcept { return middlebox_compatibility_; }
+  // strict_group_preference: a server takes the first of its groups() the client supports even
+  // when that costs a HelloRetryRequest (see ConfigBuilder).
+  bool strict_group_preference() const noexcept { return strict_group_preference_; }
   const std::string& aead_backend() const noexcept { return aead_backend_; }
   // verify_time is the time to check certificates at: fixed by the builder, or now.
   VerifyTime verify_time() const;
@@ -94,6 +105,7 @@ class Config {
   uint16_t record_size_limit_ = 0;  // 0: none sent
   size_t max_buffered_plaintext_ = 1 << 20;
   bool middlebox_compatibility_ = true;
+  bool strict_group_preference_ = false;
   std::string aead_backend_;
   RandomSource random_ = nullptr;
   void* random_context_ = nullptr;
@@ -121,6 +133,13 @@ class ConfigBuilder {
   ConfigBuilder& record_size_limit(uint16_t limit);
   ConfigBuilder& max_buffered_plaintext(size_t bytes);
   ConfigBuilder& middlebox_compatibility(bool on);
+  // strict_group_preference (server): on, the server uses the first of its groups() that the
+  // client supports, asking for that group's key share with a HelloRetryRequest when the client
+  // sent none for it (RFC 8446 §4.1.4, §4.2.8): a server that wants a group for its own reasons
+  // (policy, FIPS, a hybrid) pays a round trip for it. Off (the default): the first of its
+  // groups() the client sent a share for, with a HelloRetryRequest only when it sent none usable.
+  // A client ignores it.
+  ConfigBuilder& strict_group_preference(bool on);
   // aead_backend forces the record layer's AEAD backend by name (volley/dispatch.h).
   ConfigBuilder& aead_backend(std::string backend);
   ConfigBuilder& random_source(RandomSource source, void* context);
