@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/speed_parse.h"
 #include "tools/speed/options.h"
 #include "tools/speed/peers.h"
 #include "tools/speed/report.h"
@@ -18,24 +19,10 @@
 namespace volley::speed {
 namespace {
 
-// parse runs the CLI11 options and resolve_options on |cmdline|; false (and |error|) on failure.
-bool parse(const std::string& cmdline, SpeedOptions* out, std::string* error) {
-  CLI::App app;
-  SpeedArgs args;
-  register_speed_options(app, &args);
-  try {
-    app.parse(cmdline, false);
-  } catch (const CLI::ParseError& e) {
-    *error = e.what();
-    return false;
-  }
-  return resolve_options(args, out, error);
-}
-
 TEST(SpeedOptions, Defaults) {
   SpeedOptions o;
   std::string error;
-  ASSERT_TRUE(parse("", &o, &error)) << error;
+  ASSERT_TRUE(parse_speed_args("", &o, &error)) << error;
   ASSERT_EQ(o.aeads.size(), 3u);
   EXPECT_EQ(o.aeads[0].aead, &kAes128Gcm);
   EXPECT_EQ(o.aeads[1].aead, &kAes256Gcm);
@@ -63,10 +50,10 @@ TEST(SpeedOptions, ValidLists) {
   SpeedOptions o;
   std::string error;
   ASSERT_TRUE(
-      parse("--aead chacha20-poly1305,aes-128-gcm --op both --sizes 1,64,16384,64 "
-            "--batch 8,1 --threads 2 --duration 0.5 --repetitions 5 --cold "
-            "--impl openssl,volley --json a.json --csv a.csv --svg a.svg",
-            &o, &error))
+      parse_speed_args("--aead chacha20-poly1305,aes-128-gcm --op both --sizes 1,64,16384,64 "
+                       "--batch 8,1 --threads 2 --duration 0.5 --repetitions 5 --cold "
+                       "--impl openssl,volley --json a.json --csv a.csv --svg a.svg",
+                       &o, &error))
       << error;
   ASSERT_EQ(o.aeads.size(), 2u);
   EXPECT_EQ(o.aeads[0].aead, &kChaCha20Poly1305);
@@ -87,11 +74,11 @@ TEST(SpeedOptions, ValidLists) {
 TEST(SpeedOptions, BackendAllAndByName) {
   SpeedOptions o;
   std::string error;
-  ASSERT_TRUE(parse("--backend all", &o, &error)) << error;
+  ASSERT_TRUE(parse_speed_args("--backend all", &o, &error)) << error;
   for (const AeadPlan& p : o.aeads) EXPECT_EQ(p.backends, available_backends(*p.aead));
 
   // nohw is the portable backend of every family that has one: naming it picks it everywhere.
-  ASSERT_TRUE(parse("--aead aes-128-gcm --backend nohw", &o, &error)) << error;
+  ASSERT_TRUE(parse_speed_args("--aead aes-128-gcm --backend nohw", &o, &error)) << error;
   ASSERT_EQ(o.aeads.size(), 1u);
   EXPECT_EQ(o.aeads[0].backends, std::vector<std::string>{"nohw"});
 }
@@ -102,7 +89,8 @@ TEST(SpeedOptions, UnavailableBackendIsAnError) {
     if (dispatch::available(b)) continue;
     SpeedOptions o;
     std::string error;
-    EXPECT_FALSE(parse("--aead aes-128-gcm --backend " + std::string(b.name), &o, &error));
+    EXPECT_FALSE(
+        parse_speed_args("--aead aes-128-gcm --backend " + std::string(b.name), &o, &error));
     EXPECT_NE(error.find("not available"), std::string::npos) << error;
     return;
   }
@@ -129,7 +117,7 @@ TEST(SpeedOptions, BadValues) {
   for (const char* cmdline : bad) {
     SpeedOptions o;
     std::string error;
-    EXPECT_FALSE(parse(cmdline, &o, &error)) << cmdline;
+    EXPECT_FALSE(parse_speed_args(cmdline, &o, &error)) << cmdline;
     EXPECT_FALSE(error.empty()) << cmdline;
   }
 }

@@ -1,10 +1,12 @@
 // `volley speed`: AEAD throughput of volley's backends beside OpenSSL, ipsec-mb and libsodium,
-// measured in one process on the same buffers. See bench/README.md for the method and formats.
+// measured in one process on the same buffers; with --handshake, full TLS 1.3 handshakes per
+// second beside OpenSSL's. See bench/README.md for the method and formats.
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include "tools/commands.h"
+#include "tools/speed/handshake_run.h"
 #include "tools/speed/options.h"
 #include "tools/speed/report.h"
 #include "tools/speed/speed_run.h"
@@ -13,7 +15,9 @@ namespace volley::tool {
 
 Runner add_speed_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
-      "speed", "Measure AEAD throughput (GB/s, cycles per byte) against OpenSSL and other peers");
+      "speed",
+      "Measure AEAD throughput (GB/s, cycles per byte) against OpenSSL and other peers, or "
+      "(--handshake) TLS 1.3 handshakes per second against OpenSSL");
   auto args = std::make_shared<speed::SpeedArgs>();
   speed::register_speed_options(*sub, args.get());
   return [args]() -> int {
@@ -30,6 +34,7 @@ Runner add_speed_command(CLI::App& app) {
         return 2;
       }
     }
+    if (options.handshake) return speed::run_handshake_speed(options, stdout);
     const speed::Report report = speed::run_speed(options);
     std::fputs(speed::format_table(report).c_str(), stdout);
     std::fflush(stdout);

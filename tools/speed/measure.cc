@@ -96,24 +96,11 @@ void thread_body(const Subject& subject, const MeasureSpec& spec, unsigned index
         spec.op == Op::kSeal ? "output differs from OpenSSL's" : "open failed or plaintext differs";
   }
 
-  // Warm-up: double the call count until a chunk takes a measurable time, for a fifth of the
-  // budget; the last chunk gives the cost of one call.
   const double warm = spec.seconds / 5;
-  double per_call = 0;
-  uint64_t calls = 1;
-  const auto warm_start = Clock::now();
-  while (true) {
-    const auto t0 = Clock::now();
-    result->ok &= runner.run(calls);
-    const double t = seconds_since(t0);
-    per_call = t / static_cast<double>(calls);
-    if (seconds_since(warm_start) >= warm) break;
-    if (t < warm / 8) calls *= 2;
-  }
-
-  const double rep_seconds = (spec.seconds - warm) / spec.repetitions;
-  const double want = per_call > 0 ? rep_seconds / per_call : 1;
-  const uint64_t rep_calls = want < 1 ? 1 : static_cast<uint64_t>(want);
+  const WarmUp w = warm_up([&runner](uint64_t calls) { return runner.run(calls); }, warm);
+  result->ok &= w.ok;
+  const uint64_t rep_calls =
+      calls_for((spec.seconds - warm) / spec.repetitions, w.seconds_per_call);
   const double bytes = static_cast<double>(rep_calls) * static_cast<double>(spec.batch) *
                        static_cast<double>(spec.size);
   for (unsigned r = 0; r < spec.repetitions; ++r) {
@@ -153,10 +140,35 @@ Measurement measure(const Subject& subject, const MeasureSpec& spec) {
       totals[i] += r.bytes_per_second[i];
     }
   }
-  std::sort(totals.begin(), totals.end());
-  const size_t n = totals.size();
-  m.bytes_per_second = n % 2 == 1 ? totals[n / 2] : (totals[n / 2 - 1] + totals[n / 2]) / 2;
+  m.bytes_per_second = median(std::move(totals));
   return m;
+}
+
+WarmUp warm_up(const std::function<bool(uint64_t calls)>& run, double seconds) {
+  WarmUp w;
+  uint64_t calls = 1;
+  const auto start = Clock::now();
+  while (true) {
+    const auto t0 = Clock::now();
+    w.ok &= run(calls);
+    const double t = seconds_since(t0);
+    w.seconds_per_call = t / static_cast<double>(calls);
+    if (seconds_since(start) >= seconds) break;
+    if (t < seconds / 8) calls *= 2;
+  }
+  return w;
+}
+
+uint64_t calls_for(double seconds, double seconds_per_call) {
+  const double want = seconds_per_call > 0 ? seconds / seconds_per_call : 1;
+  return want < 1 ? 1 : static_cast<uint64_t>(want);
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 }  // namespace volley::speed

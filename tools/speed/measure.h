@@ -11,7 +11,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "tools/speed/subject.h"
 
@@ -34,5 +37,22 @@ struct Measurement {
 };
 
 Measurement measure(const Subject& subject, const MeasureSpec& spec);
+
+// WarmUp is what warming up learned: the cost of one call, and whether every call succeeded.
+struct WarmUp {
+  double seconds_per_call = 0;
+  bool ok = true;
+};
+
+// warm_up calls |run| (which makes the given number of calls and reports whether all succeeded)
+// for about |seconds|, doubling the call count until a chunk takes measurable time; the last
+// chunk gives the cost of one call. Shared by measure() and the handshake measurement.
+WarmUp warm_up(const std::function<bool(uint64_t calls)>& run, double seconds);
+
+// calls_for finds how many calls of |seconds_per_call| fill |seconds|: at least one.
+uint64_t calls_for(double seconds, double seconds_per_call);
+
+// median of |values| (the mean of the middle two for an even count); 0 for none.
+double median(std::vector<double> values);
 
 }  // namespace volley::speed

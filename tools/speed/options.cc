@@ -173,6 +173,69 @@ bool resolve_impls(const SpeedArgs& args, std::vector<Impl>* out, std::string* e
   return true;
 }
 
+// resolve_timing checks --duration and --repetitions.
+bool resolve_timing(const SpeedArgs& args, SpeedOptions* o, std::string* error) {
+  uint64_t n;
+  if (!parse_count(args.repetitions, 1, kMaxRepetitions, &n)) {
+    *error = "--repetitions: expected an integer in [1, " + std::to_string(kMaxRepetitions) +
+             "], got '" + args.repetitions + "'";
+    return false;
+  }
+  o->repetitions = static_cast<unsigned>(n);
+
+  char* end = nullptr;
+  errno = 0;
+  const double d = std::strtod(args.duration.c_str(), &end);
+  const char first = args.duration.empty() ? '\0' : args.duration[0];
+  if (!((first >= '0' && first <= '9') || first == '.') ||
+      end != args.duration.c_str() + args.duration.size() || errno != 0 || !std::isfinite(d) ||
+      d <= 0 || d > kMaxDurationSeconds) {
+    *error = "--duration: expected seconds in (0, 600], got '" + args.duration + "'";
+    return false;
+  }
+  o->duration_seconds = d;
+  return true;
+}
+
+// resolve_handshake checks the options of --handshake: the AEAD ones must keep their defaults
+// (they mean nothing for a handshake), and the implementations are volley and/or OpenSSL.
+bool resolve_handshake(const SpeedArgs& args, SpeedOptions* o, std::string* error) {
+  const SpeedArgs defaults;
+  const std::pair<const char*, bool> unchanged[] = {
+      {"--aead", args.aead == defaults.aead},
+      {"--backend", args.backend == defaults.backend},
+      {"--op", args.op == defaults.op},
+      {"--sizes", args.sizes == defaults.sizes},
+      {"--batch", args.batch == defaults.batch},
+      {"--threads", args.threads == defaults.threads},
+      {"--cold", args.cold == defaults.cold},
+      {"--csv", args.csv.empty()},
+      {"--svg", args.svg.empty()},
+  };
+  for (const auto& [name, ok] : unchanged) {
+    if (!ok) {
+      *error = std::string(name) + " does not apply to --handshake (one core; table and --json)";
+      return false;
+    }
+  }
+  if (!resolve_impls(args, &o->impls, error)) return false;
+  if (args.impl == "all") {
+    std::erase_if(o->impls, [](Impl i) { return i != Impl::kVolley && i != Impl::kOpenSsl; });
+  }
+  for (Impl i : o->impls) {
+    if (i != Impl::kVolley && i != Impl::kOpenSsl) {
+      *error = "--impl: " + std::string(impl_name(i)) +
+               " has no TLS handshake; --handshake measures volley and openssl";
+      return false;
+    }
+  }
+  if (!resolve_timing(args, o, error)) return false;
+  o->handshake = true;
+  o->pki_dir = args.pki;
+  o->json_path = args.json;
+  return true;
+}
+
 }  // namespace
 
 std::string_view op_name(Op op) { return op == Op::kSeal ? "seal" : "open"; }
@@ -230,10 +293,22 @@ void register_speed_options(CLI::App& app, SpeedArgs* args) {
   app.add_option("--json", args->json, "write the results as JSON to this file");
   app.add_option("--csv", args->csv, "write the results as CSV to this file");
   app.add_option("--svg", args->svg, "write a throughput chart (SVG) to this file");
+  app.add_flag("--handshake", args->handshake,
+               "measure full TLS 1.3 handshakes per second (volley, OpenSSL) and the split of "
+               "volley's handshake time, instead of AEADs");
+  app.add_option("--pki", args->pki,
+                 "with --handshake: the directory of the test PKI (root.pem, "
+                 "server-ecdsa-p256.chain.pem, server-ecdsa-p256.key.pem)")
+      ->capture_default_str();
 }
 
 bool resolve_options(const SpeedArgs& args, SpeedOptions* out, std::string* error) {
   SpeedOptions o;
+  if (args.handshake) {
+    if (!resolve_handshake(args, &o, error)) return false;
+    *out = std::move(o);
+    return true;
+  }
   std::vector<const Aead*> aeads;
   if (!resolve_aeads(args, &aeads, error)) return false;
   for (const Aead* a : aeads) o.aeads.push_back(AeadPlan{a, {}});
@@ -261,24 +336,7 @@ bool resolve_options(const SpeedArgs& args, SpeedOptions* out, std::string* erro
     return false;
   }
   o.threads = static_cast<unsigned>(n);
-  if (!parse_count(args.repetitions, 1, kMaxRepetitions, &n)) {
-    *error = "--repetitions: expected an integer in [1, " + std::to_string(kMaxRepetitions) +
-             "], got '" + args.repetitions + "'";
-    return false;
-  }
-  o.repetitions = static_cast<unsigned>(n);
-
-  char* end = nullptr;
-  errno = 0;
-  const double d = std::strtod(args.duration.c_str(), &end);
-  const char first = args.duration.empty() ? '\0' : args.duration[0];
-  if (!((first >= '0' && first <= '9') || first == '.') ||
-      end != args.duration.c_str() + args.duration.size() || errno != 0 || !std::isfinite(d) ||
-      d <= 0 || d > kMaxDurationSeconds) {
-    *error = "--duration: expected seconds in (0, 600], got '" + args.duration + "'";
-    return false;
-  }
-  o.duration_seconds = d;
+  if (!resolve_timing(args, &o, error)) return false;
   o.cold = args.cold;
   o.json_path = args.json;
   o.csv_path = args.csv;

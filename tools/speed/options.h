@@ -24,6 +24,11 @@ enum class Impl : uint8_t { kVolley, kOpenSsl, kIpsecMb, kLibsodium };
 // impl_name returns "volley", "openssl", "ipsec-mb" or "libsodium".
 std::string_view impl_name(Impl impl);
 
+// kDefaultPkiDir is where --handshake finds the test PKI: tests/pki relative to the repository
+// root, which is also the working directory of `bazel run` and of a test with
+// //tests/pki:test_pki as data.
+inline constexpr const char* kDefaultPkiDir = "tests/pki";
+
 // SpeedArgs holds the options as typed by the user, before any checking.
 struct SpeedArgs {
   std::string aead = "all";
@@ -39,6 +44,8 @@ struct SpeedArgs {
   std::string json;
   std::string csv;
   std::string svg;
+  bool handshake = false;
+  std::string pki = kDefaultPkiDir;
 };
 
 // AeadPlan is what to measure of one AEAD: the volley backends (names, best first) and peers.
@@ -61,6 +68,10 @@ struct SpeedOptions {
   std::string json_path;
   std::string csv_path;
   std::string svg_path;
+  // handshake: measure full TLS 1.3 handshakes (handshake_run.h) instead of AEADs; only impls,
+  // duration, repetitions and json_path apply, and impls holds volley and/or OpenSSL.
+  bool handshake = false;
+  std::string pki_dir = kDefaultPkiDir;
 };
 
 // Limits on the numeric options; anything outside is malformed.
@@ -76,6 +87,8 @@ void register_speed_options(CLI::App& app, SpeedArgs* args);
 
 // resolve_options checks |args| and fills |out|. On a malformed or unusable value (unknown AEAD,
 // unknown or unavailable backend, a size of 0, ...) it returns false with one line in |error|.
+// With --handshake, an AEAD option changed from its default, --csv, --svg, or an implementation
+// other than volley and OpenSSL is malformed too.
 bool resolve_options(const SpeedArgs& args, SpeedOptions* out, std::string* error);
 
 // available_backends lists the backends of |aead| usable on this CPU, best first.

@@ -73,12 +73,30 @@ void fill_ratios(std::vector<Result>* results) {
   }
 }
 
+std::string format_cpu_lines(const CpuInfo& cpu) {
+  return "CPU: " + cpu.model + ", core clock " + format("%.2f", cpu.core_ghz) +
+         " GHz (calibrated)\nfeatures: " + cpu.features + "\n";
+}
+
+nlohmann::json json_head(const CpuInfo& cpu,
+                         const std::vector<std::pair<std::string, std::string>>& libraries,
+                         double seconds_per_measurement, unsigned repetitions) {
+  nlohmann::json libs = nlohmann::json::object();
+  for (const auto& [name, version] : libraries) libs[name] = version;
+  nlohmann::json j;
+  j["cpu"] = {{"model", cpu.model}, {"features", cpu.features}, {"core_ghz", cpu.core_ghz}};
+  j["libraries"] = std::move(libs);
+  j["settings"] = {{"seconds_per_measurement", seconds_per_measurement},
+                   {"repetitions", repetitions}};
+  return j;
+}
+
+std::string format_number(const char* fmt, double v) { return format(fmt, v); }
+
 std::string format_table(const Report& report) {
   std::ostringstream out;
   const unsigned threads = report.results.empty() ? 1 : report.results.front().threads;
-  out << "CPU: " << report.cpu.model << ", core clock " << format("%.2f", report.cpu.core_ghz)
-      << " GHz (calibrated)\n";
-  out << "features: " << report.cpu.features << "\n";
+  out << format_cpu_lines(report.cpu);
   out << threads << (threads == 1 ? " thread" : " threads, one per core") << "; "
       << format("%.2f", report.seconds_per_measurement) << " s per measurement, median of "
       << report.repetitions << (report.cold ? "; cold: 8 MiB of messages per thread" : "") << "\n";
@@ -109,16 +127,9 @@ std::string format_table(const Report& report) {
 }
 
 nlohmann::json to_json(const Report& report) {
-  nlohmann::json j;
-  j["cpu"] = {{"model", report.cpu.model},
-              {"features", report.cpu.features},
-              {"core_ghz", report.cpu.core_ghz}};
-  nlohmann::json libs = nlohmann::json::object();
-  for (const auto& [name, version] : report.libraries) libs[name] = version;
-  j["libraries"] = libs;
-  j["settings"] = {{"seconds_per_measurement", report.seconds_per_measurement},
-                   {"repetitions", report.repetitions},
-                   {"cold", report.cold}};
+  nlohmann::json j =
+      json_head(report.cpu, report.libraries, report.seconds_per_measurement, report.repetitions);
+  j["settings"]["cold"] = report.cold;
   nlohmann::json results = nlohmann::json::array();
   for (const Result& r : report.results) {
     nlohmann::json e = {

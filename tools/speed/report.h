@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nlohmann/json.hpp"
@@ -52,6 +53,20 @@ double cycles_per_byte(double core_ghz, double bytes_per_second, unsigned thread
 // fill_ratios sets ratio_to_openssl on every result that has an OpenSSL row (ok, batch 1) with the
 // same aead, op, size and thread count.
 void fill_ratios(std::vector<Result>* results);
+
+// format_cpu_lines renders the CPU's model, calibrated clock and features, two lines for the top
+// of a table.
+std::string format_cpu_lines(const CpuInfo& cpu);
+
+// json_head renders what every speed report starts with: {"cpu": {"model", "features",
+// "core_ghz"}, "libraries": {name: version, ...}, "settings": {"seconds_per_measurement",
+// "repetitions"}}; the caller adds its own settings.
+nlohmann::json json_head(const CpuInfo& cpu,
+                         const std::vector<std::pair<std::string, std::string>>& libraries,
+                         double seconds_per_measurement, unsigned repetitions);
+
+// format_number renders |v| with a printf format of one double ("%.2f").
+std::string format_number(const char* fmt, double v);
 
 // format_table renders the results grouped by AEAD and op, for a terminal.
 std::string format_table(const Report& report);

@@ -1,0 +1,58 @@
+#include "tools/speed/handshake_run.h"
+
+#include <algorithm>
+
+#include "tools/speed/core_clock.h"
+#include "tools/speed/peers.h"
+
+namespace volley::speed {
+
+bool measure_handshakes(const HandshakeRunSpec& spec, HandshakeReport* report, std::string* error) {
+  HandshakeSubjects subjects;
+  if (!subjects.init(spec.pki_dir, spec.volley, spec.openssl, error)) return false;
+  report->cpu = read_cpu_info();
+  report->cpu.core_ghz = calibrate_core_ghz();
+  report->libraries.clear();
+  if (spec.openssl) report->libraries.emplace_back("openssl", peer_version(Impl::kOpenSsl));
+  report->seconds_per_measurement = spec.seconds;
+  report->repetitions = spec.repetitions;
+  report->pki_dir = spec.pki_dir;
+  if (spec.volley) report->shape = subjects.shape();
+  const std::vector<SubjectRates> measured =
+      measure_alternating(subjects.subjects(), spec.seconds, spec.repetitions);
+  summarize(subjects.subjects(), measured, report);
+  return true;
+}
+
+int run_handshake_speed(const SpeedOptions& options, std::FILE* out) {
+  HandshakeRunSpec spec;
+  spec.pki_dir = options.pki_dir;
+  spec.volley = std::count(options.impls.begin(), options.impls.end(), Impl::kVolley) > 0;
+  spec.openssl = std::count(options.impls.begin(), options.impls.end(), Impl::kOpenSsl) > 0;
+  spec.seconds = options.duration_seconds;
+  spec.repetitions = options.repetitions;
+  HandshakeReport report;
+  std::string error;
+  if (!measure_handshakes(spec, &report, &error)) {
+    std::fprintf(stderr, "volley speed --handshake: %s\n", error.c_str());
+    return 1;
+  }
+  std::fputs(format_handshake_table(report).c_str(), out);
+  std::fflush(out);
+  int status = 0;
+  for (const HandshakeRate& r : report.rates) {
+    if (!r.ok) {
+      std::fprintf(stderr, "volley speed --handshake: %s: an operation failed while timed\n",
+                   r.label.c_str());
+      status = 1;
+    }
+  }
+  if (!options.json_path.empty() &&
+      !write_file(options.json_path, handshake_to_json(report).dump(2) + "\n", &error)) {
+    std::fprintf(stderr, "volley speed: %s\n", error.c_str());
+    status = 1;
+  }
+  return status;
+}
+
+}  // namespace volley::speed
