@@ -108,6 +108,8 @@ int check_primitives();    // primitive_cases.cc: ChaCha20, Poly1305, ct_equal
 int check_hashes();        // hash_cases.cc: SHA-256/384/512, HMAC, HKDF
 int check_x25519();        // x25519_cases.cc
 int check_records();       // record_cases.cc: record layer seal/open, the padding scan in place
+int check_content_type();  // content_type_cases.cc: the padding scan on its own
+int run_old_scan();        // content_type_cases.cc: the pre-issue-15 scan, must be reported
 int run_leaky(std::string_view which);  // leaky_cases.cc: must be reported (negative test)
 
 }  // namespace volley::ct

@@ -59,6 +59,7 @@ expect 'tag-compare/ct_equal'
 expect 'sha256\+hmac\+hkdf/nohw'
 expect 'sha384\+sha512\+hmac\+hkdf/nohw'
 expect 'x25519/nohw'
+expect 'content-type/nohw'
 if has aes pclmulqdq sse4_1; then
   for family in aes-128-gcm aes-256-gcm records-aes-128-gcm records-aes-256-gcm; do
     expect "$family/aesni"
@@ -75,6 +76,7 @@ if has avx avx2 bmi2 sse4_1; then
   expect 'chacha20/avx2'
   expect 'poly1305/avx2'
   expect 'sha384\+sha512\+hmac\+hkdf/avx2'
+  expect 'content-type/avx2'
 fi
 if [ -n "$hidden_ok" ]; then
   expect 'x25519/mulx-adx \(kernel called directly\)'
@@ -95,6 +97,7 @@ negative() {
 }
 negative branch 'Conditional jump or move depends on uninitialised value' leaky_equal
 negative index 'Use of uninitialised value of size 8' leaky_lookup
+negative old-scan 'Conditional jump or move depends on uninitialised value' backwards_scan
 negative undeclassified 'Conditional jump or move depends on uninitialised value' 'AeadKey::open'
 
 [ "$status" -eq 0 ] && echo "PASS: no secret-dependent branch or index in what valgrind runs"

@@ -6,6 +6,7 @@
 //   ctgrind --leaky=branch   a test-only compare with a secret-dependent branch, and
 //   ctgrind --leaky=index    a test-only lookup with a secret-dependent index: memcheck must
 //                            report each, or the check above proves nothing
+//   ctgrind --leaky=old-scan the content-type scan before issue 15, which stops at the type byte
 //   ctgrind --leaky=undeclassified
 //                            an AEAD open with the engine's declassification hook off: memcheck
 //                            must report the branch on the tag compare in AeadKey::open, which
@@ -50,7 +51,8 @@ int main(int argc, char** argv) {
   }
   if (arg.starts_with("--leaky=")) return volley::ct::run_leaky(arg.substr(8));
   if (!arg.empty()) {
-    std::fprintf(stderr, "usage: %s [--leaky=branch|index|undeclassified | --build-info]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--leaky=branch|index|old-scan|undeclassified | --build-info]\n",
+                 argv[0]);
     return 3;
   }
   int wrong = 0;
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
   wrong += volley::ct::check_hashes();
   wrong += volley::ct::check_x25519();
   wrong += volley::ct::check_records();
+  wrong += volley::ct::check_content_type();
   std::printf("%d wrong results\n", wrong);
   return wrong ? 2 : 0;
 }

@@ -57,6 +57,15 @@ void fill_random(uint8_t* p, size_t len) {
   for (size_t i = 0; i < len; ++i) p[i] = static_cast<uint8_t>(rng()());
 }
 
+// fill_class writes class 0's fixed input (zeros) or class 1's random input.
+void fill_class(uint8_t* p, size_t len, int cls) {
+  if (cls == 0) {
+    std::memset(p, 0, len);
+  } else {
+    fill_random(p, len);
+  }
+}
+
 // A Target prepares the input of one measurement for class 0 (fixed) or 1 (random) into slot
 // |i|, then runs the operation on slot |i|; only the run is timed.
 struct Target {
@@ -183,13 +192,7 @@ void aead_targets(const Aead& aead, std::string_view b, std::vector<Target>* out
                     (void)ok;
                   }});
   out->push_back({prefix + "/seal-data",
-                  [=](size_t i, int cls) {
-                    if (cls == 0) {
-                      std::memset(slots->in[i].data(), 0, kLen);
-                    } else {
-                      fill_random(slots->in[i].data(), kLen);
-                    }
-                  },
+                  [=](size_t i, int cls) { fill_class(slots->in[i].data(), kLen, cls); },
                   [=](size_t i) {
                     const Bytes piece(slots->in[i]);
                     (void)key->seal(slots->out[i], slots->tag[i], *nonce, Bytes(),
@@ -224,13 +227,7 @@ void sha256_target(std::vector<Target>* out) {
   if (usable(dispatch::Family::kSha256, "shani") == nullptr) return;
   auto slots = std::make_shared<Slots>(kLen);
   out->push_back({"sha256/shani/data",
-                  [=](size_t i, int cls) {
-                    if (cls == 0) {
-                      std::memset(slots->in[i].data(), 0, kLen);
-                    } else {
-                      fill_random(slots->in[i].data(), kLen);
-                    }
-                  },
+                  [=](size_t i, int cls) { fill_class(slots->in[i].data(), kLen, cls); },
                   [=](size_t i) {
                     Sha256 h;
                     if (h.init("shani") != Status::kOk) std::abort();

@@ -47,6 +47,7 @@ int run_leaky(std::string_view which) {
     std::printf("leaky index ran: %u\n", unsigned{acc});
     return 0;
   }
+  if (which == "old-scan") return run_old_scan();
   if (which == "undeclassified") {
     // A real open on the portable kernel, with the hook that declassifies the tag compare's
     // verdict off: the verdict is computed from the secret key, ciphertext and tag, so AeadKey::open
@@ -62,7 +63,7 @@ int run_leaky(std::string_view which) {
     std::printf("undeclassified open ran: %s\n", s == Status::kOk ? "ok" : "refused");
     return 0;
   }
-  std::fprintf(stderr, "--leaky takes branch, index or undeclassified\n");
+  std::fprintf(stderr, "--leaky takes branch, index, old-scan or undeclassified\n");
   return 3;
 }
 
