@@ -16,6 +16,7 @@
 #include "benchmark/benchmark.h"
 #include "engine/kernels/content_type_kernels.h"
 #include "engine/record/content_type.h"
+#include "tests/ct/old_content_type_scan.h"
 #include "tools/speed/core_clock.h"
 #include "volley/dispatch.h"
 
@@ -23,25 +24,6 @@ namespace volley {
 namespace {
 
 constexpr size_t kLens[] = {64, 65, 256, 1350, 16385};
-
-// The scan of engine/record/content_type.h before issue 15: from the end, eight bytes at a time
-// while they are zero, then byte by byte. Kept here only as the reference it is measured against.
-uint8_t backwards_scan(const uint8_t* inner, size_t len, size_t* content_len) {
-  size_t end = len;
-  while (end >= 8) {
-    uint64_t w;
-    std::memcpy(&w, inner + end - 8, 8);
-    if (w != 0) break;
-    end -= 8;
-  }
-  while (end > 0 && inner[end - 1] == 0) --end;
-  if (end == 0) {
-    *content_len = 0;
-    return 0;
-  }
-  *content_len = end - 1;
-  return inner[end - 1];
-}
 
 uint8_t record_entry(const uint8_t* inner, size_t len, size_t* content_len) {
   return record_internal::inner_content_type(inner, len, content_len);
@@ -84,7 +66,7 @@ void register_all() {
                           static_cast<const kernels::ContentTypeKernel*>(b.kernel)->scan);
   }
   subjects.emplace_back("record-entry", record_entry);
-  subjects.emplace_back("old-backwards", backwards_scan);
+  subjects.emplace_back("old-backwards", old_scan::backwards_scan);
   for (const auto& [name, fn] : subjects) {
     for (size_t len : kLens) {
       for (size_t padding : {size_t{0}, len / 2}) {

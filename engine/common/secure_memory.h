@@ -27,6 +27,21 @@ inline bool ct_equal16(const uint8_t* a, const uint8_t* b) noexcept {
   return diff == 0;
 }
 
+// volley_ct_declassify is a hook for constant-time checkers, not part of the API. The engine
+// calls it, through declassify(), on the few values it computes from secrets and then branches on
+// because they are public by protocol (whether a tag matched, whether an X25519 result is zero, the
+// content type of an authenticated record). A checker binary that runs the engine under
+// valgrind with its secrets marked undefined (tests/ct/) defines it to mark those bytes defined
+// again; everywhere else it is left undefined, so weak, so null, and declassify costs one compare
+// of a link-time address: no valgrind client request (a memory clobber) on the hot path.
+extern "C" [[gnu::weak]] void volley_ct_declassify(const void* p, size_t len) noexcept;
+
+// declassify declares the |len| bytes at |p| public from here on (see volley_ct_declassify). Call
+// it only on a value whose disclosure the protocol already makes, with a comment saying why.
+inline void declassify(const void* p, size_t len) noexcept {
+  if (volley_ct_declassify != nullptr) volley_ct_declassify(p, len);
+}
+
 // overlaps reports whether [a, a+a_len) and [b, b+b_len) share a byte.
 inline bool overlaps(const void* a, size_t a_len, const void* b, size_t b_len) noexcept {
   const auto x = reinterpret_cast<uintptr_t>(a);

@@ -35,7 +35,11 @@ Status shared(const X25519Kernel& k, uint8_t out[32], const uint8_t priv[32],
   uint8_t acc = 0;
   for (size_t i = 0; i < kX25519KeyBytes; ++i) acc |= out[i];
   __asm__("" : "+r"(acc));
-  return acc == 0 ? Status::kInvalidPublicValue : Status::kOk;
+  // Whether the shared secret is all zeros is public: the handshake aborts on it (RFC 8446
+  // §7.4.2). Only that one bit is declassified, not |acc|.
+  bool zero = acc == 0;
+  declassify(&zero, sizeof(zero));
+  return zero ? Status::kInvalidPublicValue : Status::kOk;
 }
 
 // fill_random reads |len| bytes from getrandom(2). Flags 0: the urandom pool, blocking only until
