@@ -1168,6 +1168,33 @@ TEST_P(RecordLayer, UsageLimitsAndSequenceExhaustion) {
   EXPECT_FALSE(tx.key_update_recommended());
 }
 
+// The test-only lowered usage limit (record_internal.h) that the soak test relies on: AES-GCM
+// keys stop at it, recommend an update a sixteenth before it, and keep it across rekeys; a
+// ChaCha20-Poly1305 key has no usage limit to lower.
+TEST_P(RecordLayer, LoweredUsageLimit) {
+  const bool aes = suite().aead->family == dispatch::Family::kAesGcm;
+  RecordProtection tx;
+  RecordReader rx;
+  init_pair(tx, rx);
+  record_internal::RecordProtectionAccess::lower_usage_limit(tx, 1600);
+  const uint64_t limit = aes ? 1600 : UINT64_MAX;
+  EXPECT_EQ(tx.records_left(), limit);
+  set_sequence(tx, 1600 - 101);
+  EXPECT_FALSE(tx.key_update_recommended());
+  set_sequence(tx, 1600 - 100);
+  EXPECT_EQ(tx.key_update_recommended(), aes);
+  set_sequence(tx, 1600);
+  const Buffer content(5, 1);
+  const Bytes piece(content);
+  Buffer out(RecordProtection::sealed_size(5, 0));
+  SealEntry e{ContentType::kApplicationData, Pieces(&piece, 1), 0, out, 0};
+  EXPECT_EQ(tx.seal(e), aes ? RecordStatus::kKeyUpdateRequired : RecordStatus::kOk);
+  ASSERT_EQ(tx.rekey(keys_from_secret(suite(), secret(2))), Status::kOk);
+  EXPECT_EQ(tx.records_left(), limit);
+  record_internal::RecordProtectionAccess::lower_usage_limit(tx, UINT64_MAX);
+  EXPECT_EQ(tx.records_left(), suite().aead->max_records_per_key);
+}
+
 // The receiving side: a sequence number is never used twice, so the reader stops before
 // UINT64_MAX with kSequenceExhausted, having delivered the records before it. It enforces no
 // AES usage limit: that is the sender's obligation (RFC 8446 §5.5).

@@ -10,6 +10,7 @@
 
 #include "tools/cli_io.h"
 #include "tools/commands.h"
+#include "tools/exit_status.h"
 #include "tools/speed/options.h"
 #include "volley/aead.h"
 
@@ -26,16 +27,14 @@ struct AeadArgs {
   bool list_backends = false;
 };
 
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "volley aead: %s\n", message.c_str());
-  return 2;
-}
+int usage_error(const std::string& message) { return tool::usage_error("aead", message); }
+int failure(const std::string& message) { return tool::failure("aead", message); }
 
 int list_backends(const Aead& aead) {
   for (const std::string& name : speed::available_backends(aead)) {
     std::printf("%s\n", name.c_str());
   }
-  return 0;
+  return static_cast<int>(Exit::kOk);
 }
 
 int run(const AeadArgs& args) {
@@ -50,14 +49,18 @@ int run(const AeadArgs& args) {
   }
   if (args.op.empty()) return usage_error("expected seal or open (or --list-backends)");
 
-  std::vector<uint8_t> key, nonce, aad;
-  if (!parse_hex(args.key, &key)) return usage_error("--key is not hex: '" + args.key + "'");
+  // The key is never echoed: a message may end up in a log.
+  SecretBytes key;
+  std::vector<uint8_t> nonce, aad;
+  if (!parse_hex(args.key, &key.bytes)) {
+    return usage_error("--key is not hex (" + std::to_string(args.key.size()) + " characters)");
+  }
   if (!parse_hex(args.nonce, &nonce))
     return usage_error("--nonce is not hex: '" + args.nonce + "'");
   if (!parse_hex(args.aad, &aad)) return usage_error("--aad is not hex: '" + args.aad + "'");
-  if (key.size() != aead->key_len) {
+  if (key.bytes.size() != aead->key_len) {
     return usage_error("--key must be " + std::to_string(aead->key_len) + " bytes for " +
-                       std::string(aead->name) + ", got " + std::to_string(key.size()));
+                       std::string(aead->name) + ", got " + std::to_string(key.bytes.size()));
   }
   if (nonce.size() != aead->nonce_len) {
     return usage_error("--nonce must be " + std::to_string(aead->nonce_len) + " bytes, got " +
@@ -65,13 +68,11 @@ int run(const AeadArgs& args) {
   }
   // Without --backend, AeadKey picks the best backend; a family with none built yet has no best.
   if (args.backend.empty() && speed::available_backends(*aead).empty()) {
-    std::fprintf(stderr, "volley aead: no %s backend runs on this CPU\n",
-                 std::string(aead->name).c_str());
-    return 1;
+    return failure("no " + std::string(aead->name) + " backend runs on this CPU");
   }
 
   AeadKey k;
-  const Status init = k.init(*aead, key, args.backend);
+  const Status init = k.init(*aead, key.bytes, args.backend);
   if (init == Status::kUnknownBackend) {
     return usage_error("unknown backend '" + args.backend + "' for " + std::string(aead->name));
   }
@@ -81,35 +82,20 @@ int run(const AeadArgs& args) {
   if (init != Status::kOk) return usage_error(std::string(status_name(init)));
 
   std::vector<uint8_t> in;
-  if (!read_stdin(&in)) {
-    std::fputs("volley aead: cannot read stdin\n", stderr);
-    return 1;
-  }
+  if (!read_stdin(&in)) return failure("cannot read stdin");
   std::vector<uint8_t> out;
   if (args.op == "seal") {
     out.resize(in.size() + aead->tag_len);
     const Status s = k.seal(out, nonce, aad, {Bytes(in)});
-    if (s != Status::kOk) {
-      std::fprintf(stderr, "volley aead: seal failed: %s\n", std::string(status_name(s)).c_str());
-      return 1;
-    }
+    if (s != Status::kOk) return failure("seal failed: " + std::string(status_name(s)));
   } else {
-    if (in.size() < aead->tag_len) {
-      std::fputs("volley aead: input is shorter than a tag\n", stderr);
-      return 1;
-    }
+    if (in.size() < aead->tag_len) return failure("input is shorter than a tag");
     out.resize(in.size() - aead->tag_len);
     const Status s = k.open(out, nonce, aad, in);
-    if (s != Status::kOk) {
-      std::fprintf(stderr, "volley aead: open failed: %s\n", std::string(status_name(s)).c_str());
-      return 1;
-    }
+    if (s != Status::kOk) return failure("open failed: " + std::string(status_name(s)));
   }
-  if (!write_stdout(out.data(), out.size())) {
-    std::fputs("volley aead: cannot write stdout\n", stderr);
-    return 1;
-  }
-  return 0;
+  if (!write_stdout(out.data(), out.size())) return failure("cannot write stdout");
+  return static_cast<int>(Exit::kOk);
 }
 
 }  // namespace
@@ -128,10 +114,13 @@ Runner add_aead_command(CLI::App& app) {
   sub->add_flag("--list-backends", args->list_backends,
                 "print the backends of --aead available on this CPU, best first");
   return [args]() -> int {
-    if (!args->list_backends && (args->key.empty() || args->nonce.empty()) && !args->op.empty()) {
-      return usage_error("seal and open need --key and --nonce");
-    }
-    return run(*args);
+    const int code =
+        !args->list_backends && (args->key.empty() || args->nonce.empty()) && !args->op.empty()
+            ? usage_error("seal and open need --key and --nonce")
+            : run(*args);
+    // The key as typed, hex; CLI11's own copy of the argument and argv are beyond reach.
+    wipe_string(&args->key);
+    return code;
   };
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "engine/common/secure_memory.h"
+
 namespace volley::tool {
 namespace {
 
@@ -14,9 +16,24 @@ int nibble(char c) {
 
 }  // namespace
 
+bool parse_decimal(const std::string& text, uint64_t lo, uint64_t hi, uint64_t* out) {
+  if (text.empty()) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
 bool parse_hex(const std::string& text, std::vector<uint8_t>* out) {
   out->clear();
   if (text.size() % 2 != 0) return false;
+  out->reserve(text.size() / 2);
   for (size_t i = 0; i < text.size(); i += 2) {
     const int hi = nibble(text[i]);
     const int lo = nibble(text[i + 1]);
@@ -24,6 +41,13 @@ bool parse_hex(const std::string& text, std::vector<uint8_t>* out) {
     out->push_back(static_cast<uint8_t>(hi << 4 | lo));
   }
   return true;
+}
+
+SecretBytes::~SecretBytes() { secure_wipe(bytes.data(), bytes.size()); }
+
+void wipe_string(std::string* s) {
+  secure_wipe(s->data(), s->size());
+  s->clear();
 }
 
 bool read_stdin(std::vector<uint8_t>* out) {

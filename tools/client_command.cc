@@ -15,6 +15,7 @@
 
 #include "tools/cli_io.h"
 #include "tools/commands.h"
+#include "tools/exit_status.h"
 #include "tools/tls/insecure_verifier.h"
 #include "tools/tls/net.h"
 #include "tools/tls/tls_options.h"
@@ -34,16 +35,13 @@ struct ClientOptions {
   TlsOptions tls;
 };
 
-int fail(const std::string& what) {
-  std::fprintf(stderr, "volley client: %s\n", what.c_str());
-  return 1;
-}
+int fail(const std::string& what) { return failure("client", what); }
 
 int run_client(const ClientOptions& o) {
   std::string host, port;
-  if (!split_host_port(o.target, &host, &port)) {
-    std::fprintf(stderr, "volley client: expected HOST:PORT, got %s\n", o.target.c_str());
-    return 2;
+  // A numeric port only: a service name would be looked up, and port 0 cannot be connected to.
+  if (!split_host_port(o.target, &host, &port) || !valid_port(port)) {
+    return usage_error("client", "expected HOST:PORT with a port in 1..65535, got " + o.target);
   }
   tls::TlsError error;
   std::shared_ptr<const tls::CertificateVerifier> verifier;
@@ -60,12 +58,9 @@ int run_client(const ClientOptions& o) {
   tls::ConfigBuilder builder;
   builder.verifier(verifier);
   std::string bad;
-  if (!apply_tls_options(o.tls, &builder, &bad)) {
-    std::fprintf(stderr, "volley client: %s\n", bad.c_str());
-    return 2;
-  }
+  if (!apply_tls_options(o.tls, &builder, &bad)) return usage_error("client", bad);
   const auto config = builder.build(&error);
-  if (config == nullptr) return fail(std::string("config: ") + error.reason);
+  if (config == nullptr) return fail(error.reason);
 
   std::string why;
   const int fd = connect_tcp(host, port, &why);
@@ -126,7 +121,7 @@ int run_client(const ClientOptions& o) {
         conn.close();
         flush(fd, conn);
         close(fd);
-        return 0;
+        return static_cast<int>(Exit::kOk);
       }
       if (r == PumpResult::kSocketClosed) {
         close(fd);

@@ -1,10 +1,10 @@
 // volley: the command-line front end of the engine. See README.md.
-#include <cstdio>
 #include <utility>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "tools/commands.h"
+#include "tools/exit_status.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"volley: TLS 1.3 engine: record crypto (AES-GCM, ChaCha20-Poly1305), client, server, per-CPU speed"};
@@ -22,14 +22,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    // CLI11 returns 0 for --help/--version; malformed arguments are exit code 2 everywhere.
-    return code == 0 ? 0 : 2;
+    // --help and --version are CLI11's to print (on stdout, exit 0). Every malformed command
+    // line is a usage error: CLI11's reason as one line, without its "Run with --help" second.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    const std::vector<CLI::App*> chosen = app.get_subcommands();
+    return volley::tool::usage_error(chosen.empty() ? "" : chosen.front()->get_name(), e.what());
   }
   const CLI::App* chosen = app.get_subcommands().front();
   for (const auto& [sub, run] : runners) {
     if (sub == chosen) return run();
   }
-  std::fputs("volley: no subcommand\n", stderr);
-  return 2;
+  return volley::tool::usage_error("", "no subcommand");
 }

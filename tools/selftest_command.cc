@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tools/commands.h"
+#include "tools/exit_status.h"
 #include "tools/known_answers.h"
 #include "volley/cpu.h"
 #include "volley/dispatch.h"
@@ -45,7 +46,7 @@ int run_selftest() {
     }
   }
   std::printf("\n%s\n", failures ? "selftest FAILED" : "selftest passed");
-  return failures ? 1 : 0;
+  return static_cast<int>(failures ? Exit::kFailure : Exit::kOk);
 }
 
 }  // namespace

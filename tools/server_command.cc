@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tools/commands.h"
+#include "tools/exit_status.h"
 #include "tools/tls/net.h"
 #include "tools/tls/tls_options.h"
 #include "volley/pki.h"
@@ -69,35 +70,28 @@ void serve_www(int fd, tls::Connection& conn, int timeout_s, const std::string& 
 }
 
 int run_server(const ServerOptions& o) {
-  if (o.echo && o.www) {
-    std::fputs("volley server: --echo and --www exclude each other\n", stderr);
-    return 2;
-  }
-  tls::TlsError error;
-  const auto credential = tls::make_openssl_credential_from_pem_files(o.cert, o.key, &error);
-  if (credential == nullptr) {
-    std::fprintf(stderr, "volley server: certificate and key: %s\n", error.reason);
-    return 1;
+  if (o.echo && o.www) return usage_error("server", "--echo and --www exclude each other");
+  // Options first, files next: a bad option is reported as such whatever the files hold.
+  if (!numeric_address(o.address)) {
+    return usage_error("server", "--address must be a numeric IPv4 or IPv6 address, got " +
+                                     o.address);
   }
   tls::ConfigBuilder builder;
-  builder.credential(credential);
   std::string bad;
-  if (!apply_tls_options(o.tls, &builder, &bad)) {
-    std::fprintf(stderr, "volley server: %s\n", bad.c_str());
-    return 2;
+  if (!apply_tls_options(o.tls, &builder, &bad)) return usage_error("server", bad);
+  tls::TlsError error;
+  // The private key file is read, and wiped once parsed, inside the library (KeyText).
+  const auto credential = tls::make_openssl_credential_from_pem_files(o.cert, o.key, &error);
+  if (credential == nullptr) {
+    return failure("server", std::string("certificate and key: ") + error.reason);
   }
+  builder.credential(credential);
   const auto config = builder.build(&error);
-  if (config == nullptr) {
-    std::fprintf(stderr, "volley server: config: %s\n", error.reason);
-    return 1;
-  }
+  if (config == nullptr) return failure("server", error.reason);
   std::string why;
   int port = 0;
   const int listener = listen_tcp(o.address, o.port, &port, &why);
-  if (listener < 0) {
-    std::fprintf(stderr, "volley server: %s\n", why.c_str());
-    return 1;
-  }
+  if (listener < 0) return failure("server", why);
   std::fprintf(stderr, "volley server: listening on %s:%d\n", o.address.c_str(), port);
   std::fflush(stderr);
   for (int served = 0; o.count == 0 || served < o.count; ++served) {
@@ -130,7 +124,7 @@ int run_server(const ServerOptions& o) {
     close(fd);
   }
   close(listener);
-  return 0;
+  return static_cast<int>(Exit::kOk);
 }
 
 }  // namespace

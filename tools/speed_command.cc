@@ -6,6 +6,7 @@
 #include <string>
 
 #include "tools/commands.h"
+#include "tools/exit_status.h"
 #include "tools/speed/handshake_run.h"
 #include "tools/speed/options.h"
 #include "tools/speed/report.h"
@@ -23,15 +24,11 @@ Runner add_speed_command(CLI::App& app) {
   return [args]() -> int {
     speed::SpeedOptions options;
     std::string error;
-    if (!speed::resolve_options(*args, &options, &error)) {
-      std::fprintf(stderr, "volley speed: %s\n", error.c_str());
-      return 2;
-    }
+    if (!speed::resolve_options(*args, &options, &error)) return usage_error("speed", error);
     // A path that cannot be written is a bad argument: say so now, not after the whole run.
     for (const std::string* path : {&options.json_path, &options.csv_path, &options.svg_path}) {
       if (!path->empty() && !speed::write_file(*path, "", &error)) {
-        std::fprintf(stderr, "volley speed: %s\n", error.c_str());
-        return 2;
+        return usage_error("speed", error);
       }
     }
     if (options.handshake) return speed::run_handshake_speed(options, stdout);
@@ -39,12 +36,12 @@ Runner add_speed_command(CLI::App& app) {
     std::fputs(speed::format_table(report).c_str(), stdout);
     std::fflush(stdout);
 
-    int status = 0;
+    // After a run, every measurement that failed has its line; the run as a whole failed.
+    int status = static_cast<int>(Exit::kOk);
     for (const speed::Result& r : report.results) {
       if (!r.ok) {
-        std::fprintf(stderr, "volley speed: %s %s %s on %s, %zu bytes: %s\n", r.impl.c_str(),
-                     r.backend.c_str(), r.op.c_str(), r.aead.c_str(), r.size, r.error.c_str());
-        status = 1;
+        status = failure("speed", r.impl + " " + r.backend + " " + r.op + " on " + r.aead + ", " +
+                                      std::to_string(r.size) + " bytes: " + r.error);
       }
     }
     const std::pair<const std::string*, std::string> outputs[] = {
@@ -55,10 +52,7 @@ Runner add_speed_command(CLI::App& app) {
     };
     for (const auto& [path, text] : outputs) {
       if (path->empty()) continue;
-      if (!speed::write_file(*path, text, &error)) {
-        std::fprintf(stderr, "volley speed: %s\n", error.c_str());
-        status = 1;
-      }
+      if (!speed::write_file(*path, text, &error)) status = failure("speed", error);
     }
     return status;
   };

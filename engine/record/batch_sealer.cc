@@ -107,9 +107,9 @@ RecordStatus RecordBatchSealer::refusal(const RecordProtection& conn, const Seal
 RecordStatus RecordBatchSealer::add_general(RecordProtection& conn, SealEntry& e) noexcept {
   if (conn.suite_ == nullptr) return RecordStatus::kNotInitialized;
   const uint64_t seq = conn.seq_;
-  // max_records_per_key is at most UINT64_MAX, so this one test also catches the last sequence
+  // The usage limit is at most UINT64_MAX, so this one test also catches the last sequence
   // number, which is never used (the counter must not wrap to 0).
-  if (seq >= conn.suite_->aead->max_records_per_key || !protectable_type(e.type)) {
+  if (seq >= conn.records_per_key() || !protectable_type(e.type)) {
     return refusal(conn, e);
   }
 
@@ -174,7 +174,7 @@ struct RecordBatchSealer::Cursor {
   explicit Cursor(RecordProtection& c) noexcept
       : conn(&c),
         seq(c.seq_),
-        max_records(c.suite_->aead->max_records_per_key),
+        max_records(c.records_per_key()),
         limit(c.inner_limit_),
         padding_policy(c.padding_.block > 1),
         kernel(aead_internal::kernel_of(c.key_)),

@@ -18,6 +18,13 @@ namespace volley::record_internal {
 struct RecordProtectionAccess {
   static const AeadKey& aead_key(const RecordProtection& rp) noexcept { return rp.key_; }
   static void set_sequence(RecordProtection& rp, uint64_t seq) noexcept { rp.seq_ = seq; }
+  // lower_usage_limit makes an AES-GCM key of |rp| good for |records| records instead of 2^24.5
+  // (RFC 8446 §5.5), from now on and across rekeys, so that a test reaches the limit, and the
+  // KeyUpdates it forces, within seconds. UINT64_MAX restores the suite's limit; a value above
+  // the suite's has no effect, and ChaCha20-Poly1305, which has no usage limit, ignores it.
+  static void lower_usage_limit(RecordProtection& rp, uint64_t records) noexcept {
+    rp.test_limit_ = records;
+  }
 };
 
 // RecordReaderAccess reaches a reader's record protection, for RecordProtectionAccess.

@@ -8,7 +8,9 @@ namespace volley {
 namespace {
 
 // Recommend a KeyUpdate this many records before the hard usage limit, so a sender has time to
-// send one without ever stalling on the limit.
+// send one without ever stalling on the limit. A limit lowered by a test gets a sixteenth of
+// itself instead; the suites' own limits (2^24.5 and above) are large enough that the fixed
+// margin is the smaller.
 constexpr uint64_t kKeyUpdateMargin = uint64_t{1} << 20;
 
 }  // namespace
@@ -68,17 +70,25 @@ Status RecordProtection::advance_sequence(uint64_t seq) noexcept {
   return Status::kOk;
 }
 
+uint64_t RecordProtection::records_per_key() const noexcept {
+  const uint64_t limit = suite_->aead->max_records_per_key;
+  // Only a real usage limit is lowered: ChaCha20-Poly1305 has none below the sequence space
+  // (RFC 8446 §5.5), and RecordWriter tells the two apart by the suite's value.
+  return limit != UINT64_MAX && test_limit_ < limit ? test_limit_ : limit;
+}
+
 uint64_t RecordProtection::records_left() const noexcept {
   if (suite_ == nullptr) return 0;
-  // max_records_per_key is at most UINT64_MAX, the last sequence number, which is never used.
-  const uint64_t limit = suite_->aead->max_records_per_key;
+  // The limit is at most UINT64_MAX, the last sequence number, which is never used.
+  const uint64_t limit = records_per_key();
   return seq_ < limit ? limit - seq_ : 0;
 }
 
 bool RecordProtection::key_update_recommended() const noexcept {
   if (suite_ == nullptr) return false;
-  const uint64_t limit = suite_->aead->max_records_per_key;
-  return seq_ >= (limit > kKeyUpdateMargin ? limit - kKeyUpdateMargin : 0);
+  const uint64_t limit = records_per_key();
+  const uint64_t margin = limit / 16 < kKeyUpdateMargin ? limit / 16 : kKeyUpdateMargin;
+  return seq_ >= limit - margin;
 }
 
 Status RecordProtection::set_record_size_limit(size_t limit) noexcept {

@@ -167,7 +167,11 @@ bool read_file(std::string* out, const std::string& path) {
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(path, ec);
   if (ec || size > (1u << 20)) return false;
-  std::ifstream in(path, std::ios::binary);
+  // Unbuffered (set before open, as libstdc++ requires): a private key's bytes go straight into
+  // |out|, which KeyText wipes, never through a stream buffer that would be freed unwiped.
+  std::ifstream in;
+  in.rdbuf()->pubsetbuf(nullptr, 0);
+  in.open(path, std::ios::binary);
   if (!in) return false;
   out->resize(static_cast<size_t>(size));
   in.read(out->data(), static_cast<std::streamsize>(out->size()));

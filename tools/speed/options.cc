@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "tools/cli_io.h"
 #include "tools/speed/peers.h"
 #include "volley/dispatch.h"
 
@@ -26,19 +27,6 @@ bool split_list(std::string_view text, std::vector<std::string>* out) {
   }
 }
 
-// parse_count parses a decimal integer in [lo, hi], nothing else (no sign, no suffix, no spaces).
-bool parse_count(const std::string& text, uint64_t lo, uint64_t hi, uint64_t* out) {
-  if (text.empty() || text.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v < lo || v > hi) return false;
-  *out = v;
-  return true;
-}
-
 bool parse_count_list(const std::string& what, const std::string& text, uint64_t lo, uint64_t hi,
                       std::vector<size_t>* out, std::string* error) {
   std::vector<std::string> items;
@@ -49,7 +37,7 @@ bool parse_count_list(const std::string& what, const std::string& text, uint64_t
   out->clear();
   for (const std::string& item : items) {
     uint64_t v;
-    if (!parse_count(item, lo, hi, &v)) {
+    if (!tool::parse_decimal(item, lo, hi, &v)) {
       *error = what + ": '" + item + "' is not an integer in [" + std::to_string(lo) + ", " +
                std::to_string(hi) + "]";
       return false;
@@ -176,7 +164,7 @@ bool resolve_impls(const SpeedArgs& args, std::vector<Impl>* out, std::string* e
 // resolve_timing checks --duration and --repetitions.
 bool resolve_timing(const SpeedArgs& args, SpeedOptions* o, std::string* error) {
   uint64_t n;
-  if (!parse_count(args.repetitions, 1, kMaxRepetitions, &n)) {
+  if (!tool::parse_decimal(args.repetitions, 1, kMaxRepetitions, &n)) {
     *error = "--repetitions: expected an integer in [1, " + std::to_string(kMaxRepetitions) +
              "], got '" + args.repetitions + "'";
     return false;
@@ -330,7 +318,7 @@ bool resolve_options(const SpeedArgs& args, SpeedOptions* out, std::string* erro
   if (!parse_count_list("--batch", args.batch, 1, kMaxBatch, &o.batches, error)) return false;
 
   uint64_t n;
-  if (!parse_count(args.threads, 1, kMaxThreads, &n)) {
+  if (!tool::parse_decimal(args.threads, 1, kMaxThreads, &n)) {
     *error = "--threads: expected an integer in [1, " + std::to_string(kMaxThreads) + "], got '" +
              args.threads + "'";
     return false;

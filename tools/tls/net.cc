@@ -1,5 +1,6 @@
 #include "tools/tls/net.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -26,6 +27,22 @@ bool split_host_port(const std::string& text, std::string* host, std::string* po
     *port = text.substr(colon + 1);
   }
   return !port->empty();
+}
+
+bool valid_port(const std::string& port) {
+  if (port.empty() || port.size() > 5) return false;
+  int value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return value >= 1 && value <= 65535;
+}
+
+bool numeric_address(const std::string& address) {
+  in6_addr storage;
+  return inet_pton(AF_INET, address.c_str(), &storage) == 1 ||
+         inet_pton(AF_INET6, address.c_str(), &storage) == 1;
 }
 
 int connect_tcp(const std::string& host, const std::string& port, std::string* error) {

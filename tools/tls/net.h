@@ -17,6 +17,13 @@ int listen_tcp(const std::string& address, int port, int* bound_port, std::strin
 // split_host_port splits "host:port" or "[v6]:port"; false when there is no port.
 bool split_host_port(const std::string& text, std::string* host, std::string* port);
 
+// valid_port reports whether |port| is a decimal port a client can connect to: 1..65535, digits
+// only (no sign, no service name).
+bool valid_port(const std::string& port);
+
+// numeric_address reports whether |address| is a numeric IPv4 or IPv6 address.
+bool numeric_address(const std::string& address);
+
 // send_all writes every byte of [data, data + len) to |fd|; false on an error.
 bool send_all(int fd, const unsigned char* data, size_t len);
 

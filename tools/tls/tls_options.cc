@@ -12,14 +12,19 @@
 namespace volley::tool {
 namespace {
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
+// split_list splits a comma-separated list; false if any item is empty ("a,,b", ",", "a,"), as
+// a list the user did not mean must not quietly become a shorter one.
+bool split_list(const std::string& text, std::vector<std::string>* out) {
+  out->clear();
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    const size_t end = comma == std::string::npos ? text.size() : comma;
+    if (end == start) return false;
+    out->push_back(text.substr(start, end - start));
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
   }
-  return out;
 }
 
 const CipherSuite* suite_named(const std::string& name) {
@@ -66,9 +71,14 @@ void add_tls_options(CLI::App& cmd, TlsOptions* o) {
 }
 
 bool apply_tls_options(const TlsOptions& o, tls::ConfigBuilder* b, std::string* error) {
+  std::vector<std::string> names;
   if (!o.suites.empty()) {
+    if (!split_list(o.suites, &names)) {
+      *error = "--suites: expected a comma-separated list, got '" + o.suites + "'";
+      return false;
+    }
     std::vector<const CipherSuite*> suites;
-    for (const std::string& name : split_list(o.suites)) {
+    for (const std::string& name : names) {
       const CipherSuite* s = suite_named(name);
       if (s == nullptr) {
         *error = "unknown suite: " + name;
@@ -79,8 +89,12 @@ bool apply_tls_options(const TlsOptions& o, tls::ConfigBuilder* b, std::string* 
     b->cipher_suites(suites);
   }
   if (!o.groups.empty()) {
+    if (!split_list(o.groups, &names)) {
+      *error = "--groups: expected a comma-separated list, got '" + o.groups + "'";
+      return false;
+    }
     std::vector<tls::NamedGroup> groups;
-    for (const std::string& name : split_list(o.groups)) {
+    for (const std::string& name : names) {
       tls::NamedGroup g;
       if (!group_named(name, &g)) {
         *error = "unknown group: " + name;
@@ -91,7 +105,21 @@ bool apply_tls_options(const TlsOptions& o, tls::ConfigBuilder* b, std::string* 
     b->groups(groups);
     b->key_share_groups({groups.front()});
   }
-  if (!o.alpn.empty()) b->alpn(split_list(o.alpn));
+  if (!o.alpn.empty()) {
+    // RFC 7301 §3.1: a protocol name is 1 to 255 bytes.
+    if (!split_list(o.alpn, &names)) {
+      *error = "--alpn: expected a comma-separated list, got '" + o.alpn + "'";
+      return false;
+    }
+    for (const std::string& name : names) {
+      if (name.size() > 255) {
+        *error = "--alpn: a protocol name is at most 255 bytes, got " +
+                 std::to_string(name.size());
+        return false;
+      }
+    }
+    b->alpn(names);
+  }
   if (!o.backend.empty()) {
     const dispatch::Backend* aes = dispatch::find(dispatch::Family::kAesGcm, o.backend);
     const dispatch::Backend* chacha = dispatch::find(dispatch::Family::kChaCha20Poly1305, o.backend);

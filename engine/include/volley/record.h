@@ -216,6 +216,9 @@ class RecordProtection {
   ReadResult open_protected(const uint8_t* stream, size_t stream_len, uint8_t* out,
                             size_t out_len, std::span<OpenedRecord> records) noexcept;
   void wipe() noexcept;
+  // records_per_key is the usage limit seal() applies (suite_ must be set): the suite's, or the
+  // lower one a test set through record_internal.h.
+  uint64_t records_per_key() const noexcept;
 
   AeadKey key_;
   const CipherSuite* suite_ = nullptr;
@@ -223,6 +226,10 @@ class RecordProtection {
   uint64_t seq_ = 0;
   size_t inner_limit_ = kMaxInnerPlaintextLen;
   PaddingPolicy padding_;
+  // test_limit_ lowers the AES-GCM usage limit so that tests reach it in thousands of records
+  // (record_internal::RecordProtectionAccess::lower_usage_limit); UINT64_MAX: the suite's own.
+  // Kept across init() and rekey(), as a property of the object, not of one key.
+  uint64_t test_limit_ = UINT64_MAX;
 };
 
 // MultiSealEntry is one record of seal_records(): which connection it belongs to, and the record.
