@@ -30,7 +30,7 @@ def volley_fuzzer(name, srcs, corpus, deps = [], data = []):
             "//conditions:default": [],
         }),
         data = data,
-        deps = deps,
+        deps = deps + ["//tests/harness:splitmix64"],
     )
     cc_test(
         name = name + "_test",
@@ -40,5 +40,5 @@ def volley_fuzzer(name, srcs, corpus, deps = [], data = []):
         # Relative to the test's working directory, the root of its runfiles.
         args = ["fuzz/corpus/" + corpus],
         data = data + native.glob(["corpus/" + corpus + "/*"]),
-        deps = deps,
+        deps = deps + ["//tests/harness:splitmix64"],
     )

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/harness/splitmix64.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
@@ -28,18 +30,7 @@ using Input = std::vector<uint8_t>;
 // The largest mutated input: above the largest record, so that every size class is reached.
 constexpr size_t kMaxInput = 1 << 16;
 
-// SplitMix64: small and fully determined by its seed, on every platform (std:: engines'
-// distributions are not).
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-    return z ^ (z >> 31);
-  }
-  size_t below(size_t n) { return n == 0 ? 0 : static_cast<size_t>(next() % n); }
-};
+using Rng = volley::test::SplitMix64;
 
 bool read_file(const std::filesystem::path& p, Input* out) {
   std::ifstream f(p, std::ios::binary);

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "engine/record/record_internal.h"
+#include "tests/harness/splitmix64.h"
 #include "gtest/gtest.h"
 #include "volley/cipher_suite.h"
 #include "volley/key_schedule.h"
@@ -79,18 +80,7 @@ constexpr size_t kManifestCapacity = 1 << 15;  // > kWireCapacity / smallest rec
 constexpr size_t kPoolSize = (1 << 20) + kMaxPlaintextLen;
 constexpr size_t kRssBound = 1 << 20;
 
-// Rng is SplitMix64: small, fast and the same on every platform, so a seed replays anywhere.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-  bool one_in(uint64_t n) { return below(n) == 0; }
-};
+using Rng = test::SplitMix64;
 
 // env_count reads a count from |name| (an integer, or 1e8 notation), or returns |fallback|.
 uint64_t env_count(const char* name, uint64_t fallback) {
