@@ -166,10 +166,14 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
     }
     group_ = *supported;
     share = share_for(group_);
-    for (auto g = groups.begin(); share == nullptr && !config_.strict_group_preference() &&
-                                  g != groups.end(); ++g) {
-      share = share_for(*g);
-      if (share != nullptr) group_ = *g;
+    if (share == nullptr && !config_.strict_group_preference()) {
+      for (NamedGroup g : groups) {
+        share = share_for(g);
+        if (share != nullptr) {
+          group_ = g;
+          break;
+        }
+      }
     }
     if (share == nullptr) {
       transcript_.start(suite_->hash);
