@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "tools/exit_status.h"
 #include "tools/speed/core_clock.h"
 #include "tools/speed/peers.h"
 
@@ -33,24 +34,16 @@ int run_handshake_speed(const SpeedOptions& options, std::FILE* out) {
   spec.repetitions = options.repetitions;
   HandshakeReport report;
   std::string error;
-  if (!measure_handshakes(spec, &report, &error)) {
-    std::fprintf(stderr, "volley speed --handshake: %s\n", error.c_str());
-    return 1;
-  }
+  if (!measure_handshakes(spec, &report, &error)) return tool::failure("speed --handshake", error);
   std::fputs(format_handshake_table(report).c_str(), out);
   std::fflush(out);
-  int status = 0;
+  int status = static_cast<int>(tool::Exit::kOk);
   for (const HandshakeRate& r : report.rates) {
-    if (!r.ok) {
-      std::fprintf(stderr, "volley speed --handshake: %s: an operation failed while timed\n",
-                   r.label.c_str());
-      status = 1;
-    }
+    if (!r.ok) status = tool::failure("speed --handshake", r.label + ": failed while timed");
   }
   if (!options.json_path.empty() &&
       !write_file(options.json_path, handshake_to_json(report).dump(2) + "\n", &error)) {
-    std::fprintf(stderr, "volley speed: %s\n", error.c_str());
-    status = 1;
+    status = tool::failure("speed --handshake", error);
   }
   return status;
 }
