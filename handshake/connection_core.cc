@@ -1,12 +1,11 @@
 #include "handshake/connection_core.h"
 
-#include <sys/random.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "engine/common/secure_memory.h"
+#include "handshake/os_random.h"
 
 namespace volley::tls {
 namespace {
@@ -24,19 +23,6 @@ constexpr size_t kMaxRecordSize = kRecordHeaderLen + kMaxCiphertextLen;
 // The largest TLSInnerPlaintext TLS 1.3 allows (RFC 8449 §4: a larger record_size_limit value
 // means this).
 constexpr uint16_t kMaxInnerLimit = 16385;
-
-bool os_random(void*, MutableBytes out) {
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -64,7 +50,7 @@ TlsError ConnectionCore::random(MutableBytes out) {
   size_t done = 0;
   while (done < out.size()) {
     if (random_used_ == kRandomPool) {
-      if (!os_random(nullptr, MutableBytes(random_pool_, kRandomPool))) {
+      if (!os_random(MutableBytes(random_pool_, kRandomPool))) {
         secure_wipe(out.data(), out.size());
         return kFailed;
       }

@@ -1,31 +1,10 @@
 #include "handshake/groups/key_share.h"
 
-#include <sys/random.h>
-
-#include <cerrno>
-
 #include "engine/common/secure_memory.h"
 #include "handshake/groups/key_share_impl.h"
+#include "handshake/os_random.h"
 
 namespace volley::tls {
-namespace {
-
-// os_random fills |out| from getrandom(2) (flags 0: blocks only until the kernel's pool is first
-// initialised), retrying short reads and EINTR.
-bool os_random(MutableBytes out) noexcept {
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t got = getrandom(out.data() + done, out.size() - done, 0);
-    if (got > 0) {
-      done += static_cast<size_t>(got);
-    } else if (got < 0 && errno != EINTR) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 KeyShare::~KeyShare() = default;
 
