@@ -1,5 +1,6 @@
 // Portable SHA-256 compression (FIPS 180-4 §6.2.2). Constant time by construction: no branch or
 // index depends on the data. Big-endian words are assembled with shifts, so any alignment works.
+#include "engine/common/secure_memory.h"
 #include "engine/kernels/hash_kernels.h"
 
 namespace volley::kernels {
@@ -71,16 +72,20 @@ __attribute__((always_inline)) inline void rounds16(uint32_t v[8], uint32_t w[16
   }
 }
 
+// The schedule |w| and the working variables |v| hold message data, which may be secret (HMAC's
+// padded key, HKDF's keys): they live across the blocks and are wiped at the end.
 void sha256_blocks_nohw(uint32_t state[8], const uint8_t* in, size_t nblocks) {
+  uint32_t w[16];
+  uint32_t v[8];
   for (; nblocks != 0; --nblocks, in += 64) {
-    uint32_t w[16];
     for (int t = 0; t < 16; ++t) w[t] = load_be32(in + 4 * t);
-    uint32_t v[8];
     for (int i = 0; i < 8; ++i) v[i] = state[i];
     rounds16(v, w, kSha256RoundConstants, true);
     for (int t = 16; t < 64; t += 16) rounds16(v, w, kSha256RoundConstants + t, false);
     for (int i = 0; i < 8; ++i) state[i] += v[i];
   }
+  secure_wipe(w, sizeof(w));
+  secure_wipe(v, sizeof(v));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Portable SHA-512 compression (FIPS 180-4 §6.4.2), also serving SHA-384. Constant time by
 // construction: no branch or index depends on the data.
+#include "engine/common/secure_memory.h"
 #include "engine/kernels/hash_kernels.h"
 
 namespace volley::kernels {
@@ -80,16 +81,20 @@ __attribute__((always_inline)) inline void rounds16(uint64_t v[8], uint64_t w[16
   }
 }
 
+// The schedule |w| and the working variables |v| hold message data, which may be secret (HMAC's
+// padded key, HKDF's keys): they live across the blocks and are wiped at the end.
 void sha512_blocks_nohw(uint64_t state[8], const uint8_t* in, size_t nblocks) {
+  uint64_t w[16];
+  uint64_t v[8];
   for (; nblocks != 0; --nblocks, in += 128) {
-    uint64_t w[16];
     for (int t = 0; t < 16; ++t) w[t] = load_be64(in + 8 * t);
-    uint64_t v[8];
     for (int i = 0; i < 8; ++i) v[i] = state[i];
     rounds16(v, w, kSha512RoundConstants, true);
     for (int t = 16; t < 80; t += 16) rounds16(v, w, kSha512RoundConstants + t, false);
     for (int i = 0; i < 8; ++i) state[i] += v[i];
   }
+  secure_wipe(w, sizeof(w));
+  secure_wipe(v, sizeof(v));
 }
 
 }  // namespace

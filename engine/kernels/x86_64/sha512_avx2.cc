@@ -21,6 +21,7 @@
 
 #include <cstdint>
 
+#include "engine/common/secure_memory.h"
 #include "engine/kernels/hash_kernels.h"
 
 namespace volley::kernels {
@@ -94,8 +95,10 @@ __attribute__((always_inline)) inline void step(__m256i& x0, __m256i x1, __m256i
   _mm256_store_si256(reinterpret_cast<__m256i*>(out), _mm256_add_epi64(x0, kk));
 }
 
-// Compresses block |a| and, if |b| is not null, block |b| after it.
-__attribute__((noinline)) void two_blocks(uint64_t state[8], const uint8_t* a, const uint8_t* b) {
+// Compresses block |a| and, if |b| is not null, block |b| after it, with |wk| (160 words, 32-byte
+// aligned, the caller's to wipe) for the schedule.
+__attribute__((noinline)) void two_blocks(uint64_t state[8], const uint8_t* a, const uint8_t* b,
+                                          uint64_t* wk) {
   const uint64_t* k = kSha512RoundConstants;
   // Big-endian words to lanes, and the byte rotation of σ0.
   const __m256i bswap = _mm256_set_epi64x(0x08090a0b0c0d0e0fULL, 0x0001020304050607ULL,
@@ -103,7 +106,6 @@ __attribute__((noinline)) void two_blocks(uint64_t state[8], const uint8_t* a, c
   const __m256i ror8 = _mm256_set_epi64x(0x080f0e0d0c0b0a09ULL, 0x0007060504030201ULL,
                                          0x080f0e0d0c0b0a09ULL, 0x0007060504030201ULL);
   // W+K of round t: block a at wk[(t / 2) * 4 + t % 2], block b two words further.
-  alignas(32) uint64_t wk[160];
   const uint8_t* second = b != nullptr ? b : a;
 
   __m256i x[8];
@@ -195,14 +197,13 @@ __attribute__((always_inline)) inline void feed(uint64_t state[8], uint64_t v[8]
 // the eight rounds that contain round 16 + 2S. The first pair's steps 0..13 are made up front,
 // which is why short inputs take two_blocks() instead.
 __attribute__((noinline)) void blocks_pipelined(uint64_t state[8], const uint8_t* in,
-                                                size_t nblocks) {
+                                                size_t nblocks, uint64_t (*wk)[160]) {
   const __m256i bswap = _mm256_set_epi64x(0x08090a0b0c0d0e0fULL, 0x0001020304050607ULL,
                                           0x08090a0b0c0d0e0fULL, 0x0001020304050607ULL);
   const __m256i ror8 = _mm256_set_epi64x(0x080f0e0d0c0b0a09ULL, 0x0007060504030201ULL,
                                          0x080f0e0d0c0b0a09ULL, 0x0007060504030201ULL);
-  // The pair being compressed and the next pair being scheduled, laid out as in two_blocks(). An
-  // odd last block is scheduled as a pair with itself.
-  alignas(32) uint64_t wk[2][160];
+  // wk[cur] is the pair being compressed, wk[cur ^ 1] the next pair being scheduled, laid out as
+  // in two_blocks(). An odd last block is scheduled as a pair with itself.
   Sched s;
   {
     uint64_t* w = wk[0];
@@ -307,14 +308,20 @@ __attribute__((noinline)) void blocks_pipelined(uint64_t state[8], const uint8_t
   }
 }
 
+// The schedule (W+K) is message data, and the message may be secret (HMAC's padded key, HKDF's
+// keys), so its buffers are owned here and wiped before returning. What the compiler spills of the
+// vector registers is not covered; the buffers are where the whole schedule lies.
 void blocks(uint64_t state[8], const uint8_t* in, size_t nblocks) {
+  alignas(32) uint64_t wk[2][160];
   // Below four blocks the up-front steps of the pipelined path cost more than they save.
   if (nblocks >= 4) {
-    blocks_pipelined(state, in, nblocks);
+    blocks_pipelined(state, in, nblocks, wk);
+    secure_wipe(wk, sizeof(wk));
     return;
   }
-  for (; nblocks >= 2; nblocks -= 2, in += 256) two_blocks(state, in, in + 128);
-  if (nblocks != 0) two_blocks(state, in, nullptr);
+  for (; nblocks >= 2; nblocks -= 2, in += 256) two_blocks(state, in, in + 128, wk[0]);
+  if (nblocks != 0) two_blocks(state, in, nullptr, wk[0]);
+  secure_wipe(wk[0], sizeof(wk[0]));
 }
 
 }  // namespace sha512_avx2
