@@ -776,7 +776,7 @@ TEST(ChaCha20Poly1305Dispatch, BestBackendFollowsCpuFeatures) {
     expected = "ssse3";
   }
 #elif defined(__aarch64__)
-  if (f.has(Feature::kAsimd)) expected = "neon";
+  if (has({Feature::kAsimd})) expected = "neon";
 #endif
   EXPECT_EQ(dispatch::best(Family::kChaCha20Poly1305).name, expected) << cpu::to_string(f);
   AeadKey k;
