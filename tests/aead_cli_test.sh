@@ -48,24 +48,70 @@ expect_exit() {
   fi
 }
 
-# Every backend this CPU runs, for each AEAD.
+# count_lines prints the number of non-empty lines of $1 (0 for an empty string).
+count_lines() { printf '%s' "$1" | grep -c .; }
+
+# cpu_has FLAG: /proc/cpuinfo (not volley's own detection) lists FLAG for this CPU.
+cpu_has() { grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -qx "$1"; }
+
+# Every backend this CPU runs, for each AEAD. Every AEAD has at least its portable backend, so an
+# empty list is a failure, not a reason to test nothing.
 for aead in aes-128-gcm aes-256-gcm chacha20-poly1305; do
   backends=$("$VOLLEY" aead --list-backends --aead "$aead")
   code=$?
   if [ "$code" != 0 ]; then fail "--list-backends --aead $aead: exit $code"; fi
-  if [ -z "$backends" ]; then echo "note: no $aead backend runs here" >&2; fi
+  if [ -z "$backends" ]; then fail "--list-backends --aead $aead lists no backend"; fi
   eval "BACKENDS_${aead//-/_}=\"\$backends\""
 done
 
+# The fast backends this CPU's /proc/cpuinfo says it can run must be among those listed (and so
+# tested below): the lists come from the code under test and could shrink without anyone noticing.
+# expect_listed LIST AEAD BACKEND FLAG...: BACKEND is in LIST when the CPU has every FLAG.
+expect_listed() {
+  local list=$1 aead=$2 backend=$3 flag
+  shift 3
+  for flag in "$@"; do cpu_has "$flag" || return 0; done
+  if printf '%s\n' "$list" | grep -qx "$backend"; then ok; else
+    fail "$aead: the CPU has $* but --list-backends omits $backend"
+  fi
+}
+if [ "$(uname -m)" = x86_64 ]; then
+  vaes512=(sse4_1 aes pclmulqdq avx avx2 bmi2 vaes vpclmulqdq avx512f avx512bw avx512vl)
+  for aead in aes-128-gcm aes-256-gcm; do
+    eval "list=\$BACKENDS_${aead//-/_}"
+    expect_listed "$list" "$aead" aesni sse4_1 aes pclmulqdq
+    expect_listed "$list" "$aead" vaes-avx2 "${vaes512[@]:0:8}"
+    expect_listed "$list" "$aead" vaes-avx512 "${vaes512[@]}"
+  done
+  expect_listed "$BACKENDS_chacha20_poly1305" chacha20-poly1305 ssse3 sse4_1
+  expect_listed "$BACKENDS_chacha20_poly1305" chacha20-poly1305 avx2 sse4_1 avx avx2 bmi2
+  expect_listed "$BACKENDS_chacha20_poly1305" chacha20-poly1305 avx512 sse4_1 avx avx2 bmi2 \
+    avx512f avx512bw avx512vl avx512ifma
+fi
+
+# expect_checks SECTION BEFORE WANT: the section added WANT passing checks to |passed| since
+# BEFORE was read. A loop over an empty list would otherwise pass without checking anything.
+expect_checks() {
+  local got=$((passed - $2))
+  if [ "$got" != "$3" ]; then fail "$1: $got checks passed, want $3"; fi
+}
+N128=$(count_lines "$BACKENDS_aes_128_gcm")
+N256=$(count_lines "$BACKENDS_aes_256_gcm")
+NCHACHA=$(count_lines "$BACKENDS_chacha20_poly1305")
+echo "backends: aes-128-gcm $N128, aes-256-gcm $N256, chacha20-poly1305 $NCHACHA"
+
 # BoringSSL aes_128_gcm_tests.txt, cases 1 and 2 (empty message and AAD, then 5 bytes each).
+before=$passed
 for b in $BACKENDS_aes_128_gcm; do
   expect_seal aes-128-gcm "$b" d480429666d48b400633921c5407d1d1 3388c676dc754acfa66e172a "" "" \
     "" 7d7daf44850921a34e636b01adeb104f
   expect_seal aes-128-gcm "$b" 3881e7be1bb3bbcaff20bdb78e5d1b67 dcf5b7ae2d7552e2297fcfa9 \
     c60c64bbf7 0a2714aa7d 5626f96ecb ff4c4f1d92b0abb1d0820833d9eb83c7
 done
+expect_checks "aes-128-gcm known vectors" "$before" $((4 * N128))
 
 # NIST GCM spec test case 16 (AES-256, 60-byte message, 20-byte AAD).
+before=$passed
 for b in $BACKENDS_aes_256_gcm; do
   expect_seal aes-256-gcm "$b" \
     feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308 cafebabefacedbaddecaf888 \
@@ -74,9 +120,11 @@ for b in $BACKENDS_aes_256_gcm; do
     522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662 \
     76fc6ece0f4e1768cddf8853bb2d551b
 done
+expect_checks "aes-256-gcm known vector" "$before" $((2 * N256))
 
 # RFC 8439 §2.8.2 (also the first case of BoringSSL's chacha20_poly1305_tests.txt).
 RFC8439_IN=$(printf '%s' "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it." | tohex)
+before=$passed
 for b in $BACKENDS_chacha20_poly1305; do
   expect_seal chacha20-poly1305 "$b" \
     808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f 070000004041424344454647 \
@@ -84,14 +132,14 @@ for b in $BACKENDS_chacha20_poly1305; do
     d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116 \
     1ae10b594f09e26a7e902ecbd0600691
 done
+expect_checks "chacha20-poly1305 known vector" "$before" $((2 * NCHACHA))
 
 # Round trips on the default backend and on nohw, with several lengths, and tampering.
 KEY16=000102030405060708090a0b0c0d0e0f
 KEY32=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 NONCE=0a0b0c0d0e0f101112131415
+before=$passed
 for aead in aes-128-gcm aes-256-gcm chacha20-poly1305; do
-  eval "list=\$BACKENDS_${aead//-/_}"
-  [ -z "$list" ] && continue
   key=$KEY32
   [ "$aead" = aes-128-gcm ] && key=$KEY16
   for len in 0 1 16 255 4097 70000; do
@@ -127,10 +175,15 @@ for aead in aes-128-gcm aes-256-gcm chacha20-poly1305; do
   # Shorter than a tag: a failed operation, not a malformed argument.
   expect_exit 1 "$aead open of 5 bytes" aead open --aead "$aead" --key "$key" --nonce "$NONCE"
 done
+# Per AEAD: 6 round trips, 5 flipped bytes, wrong AAD, wrong nonce, a 5-byte input.
+expect_checks "round trips and tampering" "$before" $((3 * (6 + 5 + 1 + 1 + 1)))
 
 # --list-backends: best first, the portable backend last.
-last=$(echo "$BACKENDS_aes_128_gcm" | tail -n 1)
-if [ "$last" = nohw ]; then ok; else fail "aes-128-gcm backends end with '$last', want nohw"; fi
+for aead in aes-128-gcm aes-256-gcm chacha20-poly1305; do
+  eval "list=\$BACKENDS_${aead//-/_}"
+  last=$(echo "$list" | tail -n 1)
+  if [ "$last" = nohw ]; then ok; else fail "$aead backends end with '$last', want nohw"; fi
+done
 only=$(VOLLEY_CPU_DISABLE=all "$VOLLEY" aead --list-backends --aead aes-128-gcm)
 if [ "$only" = nohw ]; then ok; else fail "VOLLEY_CPU_DISABLE=all lists '$only', want nohw"; fi
 

@@ -435,7 +435,10 @@ TEST_P(AesGcm, LongMessageCounterCarries) {
   }
 }
 
+// Against the portable backend; the portable backend itself, which would only meet itself there,
+// is held to OpenSSL instead.
 TEST_P(AesGcm, AgreesWithPortableBackend) {
+  const bool is_portable = backend() == "nohw";
   std::mt19937_64 rng(7);
   for (int i = 0; i < 120; ++i) {
     const RandomCase c = random_case(i * 3 + 1, rng);
@@ -445,8 +448,15 @@ TEST_P(AesGcm, AgreesWithPortableBackend) {
     ASSERT_EQ(ref.init(*aead_for_key(c.key.size()), bytes(c.key), "nohw"), Status::kOk);
     Vec a(c.pt.size() + 16), b(c.pt.size() + 16);
     ASSERT_EQ(fast.seal(mut(a), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
-    ASSERT_EQ(ref.seal(mut(b), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
-    ASSERT_EQ(to_hex(a), to_hex(b)) << "sealed output differs from nohw";
+    if (is_portable) {
+      const Vec ct = openssl_seal(c.key, c.nonce, c.aad, c.pt.data(), c.pt.size(),
+                                  b.data() + c.pt.size());
+      std::copy(ct.begin(), ct.end(), b.begin());
+    } else {
+      ASSERT_EQ(ref.seal(mut(b), bytes(c.nonce), bytes(c.aad), {bytes(c.pt)}), Status::kOk);
+    }
+    ASSERT_EQ(to_hex(a), to_hex(b))
+        << "sealed output differs from " << (is_portable ? "OpenSSL" : "nohw");
     Vec pa(c.pt.size());
     ASSERT_EQ(fast.open(mut(pa), bytes(c.nonce), bytes(c.aad), bytes(b)), Status::kOk);
     ASSERT_TRUE(pa == c.pt);

@@ -1,10 +1,14 @@
 // Tests of `volley speed`'s machinery without timing anything: the option parser, the subjects'
 // outputs against the OpenSSL reference, and the JSON, CSV and SVG writers.
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <openssl/evp.h>
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -13,6 +17,7 @@
 #include "tools/speed/peers.h"
 #include "tools/speed/report.h"
 #include "tools/speed/subject.h"
+#include "tools/speed/volley_batch.h"
 #include "tools/speed/workload.h"
 #include "volley/dispatch.h"
 
@@ -161,18 +166,133 @@ TEST(SpeedSubjects, EverySubjectMatchesTheReference) {
   }
 }
 
+// open_reference decrypts one sealed message with OpenSSL's EVP (independent of volley): returns
+// whether it authenticated, and the plaintext in |out|.
+bool open_reference(const Aead& aead, std::span<const uint8_t> key, const uint8_t nonce[12],
+                    const uint8_t* aad, size_t aad_len, const uint8_t* ct, size_t len,
+                    const uint8_t tag[16], std::vector<uint8_t>* out) {
+  const EVP_CIPHER* cipher = &aead == &kAes128Gcm   ? EVP_aes_128_gcm()
+                             : &aead == &kAes256Gcm ? EVP_aes_256_gcm()
+                                                    : EVP_chacha20_poly1305();
+  out->assign(len + 1, 0);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int n = 0;
+  bool ok = ctx != nullptr && EVP_DecryptInit_ex(ctx, cipher, nullptr, key.data(), nonce) == 1 &&
+            EVP_DecryptUpdate(ctx, nullptr, &n, aad, static_cast<int>(aad_len)) == 1 &&
+            EVP_DecryptUpdate(ctx, out->data(), &n, ct, static_cast<int>(len)) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, const_cast<uint8_t*>(tag)) == 1 &&
+            EVP_DecryptFinal_ex(ctx, out->data() + len, &n) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  out->resize(len);
+  return ok;
+}
+
+// Every subject that opens the pool's sealed messages (each volley backend one message at a time,
+// and each peer) opens the untouched message to its plaintext, and refuses it with one bit flipped
+// in the ciphertext (first and last byte) or the tag (first and last byte). The record path opens
+// only records it sealed itself; SpeedSubjects.RecordPathSealsAndOpensThePoolsMessages checks it.
 TEST(SpeedSubjects, OpenRejectsATamperedMessage) {
+  const Impl peers[] = {Impl::kOpenSsl, Impl::kIpsecMb, Impl::kLibsodium};
   for (const Aead* aead : all_aeads()) {
-    std::unique_ptr<Subject> s = make_peer_subject(Impl::kOpenSsl, *aead);
-    ASSERT_NE(s, nullptr);
-    MessagePool pool(*aead, bench_key(aead->key_len), 64, 1, 3);
-    Message m = pool.messages()[0];
-    std::vector<uint8_t> bad(m.sealed, m.sealed + 64 + 16);
-    bad[10] ^= 1;
-    m.sealed = bad.data();
-    auto worker = s->make_worker(pool.messages(), 1);
-    EXPECT_FALSE(worker->process(Op::kOpen, {&m, 1})) << aead->name;
+    std::vector<std::unique_ptr<Subject>> subjects;
+    for (const std::string& backend : available_backends(*aead)) {
+      subjects.push_back(make_volley_subject(*aead, backend, 1));
+    }
+    for (Impl impl : peers) {
+      if (!peer_built(impl)) continue;
+      std::unique_ptr<Subject> s = make_peer_subject(impl, *aead);
+      if (s != nullptr) subjects.push_back(std::move(s));
+    }
+    ASSERT_GE(subjects.size(), available_backends(*aead).size() + 1) << aead->name;
+    for (const auto& subject : subjects) {
+      const SubjectInfo& info = subject->info();
+      ASSERT_NE(info.via, "record");  // one message per call: "direct", or ipsec-mb's "job"
+      const std::string what = std::string(aead->name) + " " + std::string(impl_name(info.impl)) +
+                               " " + info.backend;
+      MessagePool pool(*aead, bench_key(aead->key_len), 64, 1, 3);
+      auto worker = subject->make_worker(pool.messages(), 1);
+      const Message good = pool.messages()[0];
+      pool.clear_outputs(0, 1);
+      ASSERT_TRUE(worker->process(Op::kOpen, {&good, 1})) << what << ": the untouched message";
+      ASSERT_TRUE(pool.check_outputs(0, 1, false)) << what;
+      for (size_t pos : {size_t{0}, size_t{63}, size_t{64}, size_t{79}}) {
+        Message m = good;
+        std::vector<uint8_t> bad(m.sealed, m.sealed + 64 + 16);
+        bad[pos] ^= 1;
+        m.sealed = bad.data();
+        EXPECT_FALSE(worker->process(Op::kOpen, {&m, 1}))
+            << what << ": flipped byte " << pos << (pos < 64 ? " (ciphertext)" : " (tag)");
+      }
+    }
   }
+}
+
+// The record path (volley's record layer, via "record") frames records itself, so its outputs are
+// not the pool's reference. Its seal must still carry each pool message: every record it writes
+// opens with OpenSSL (RFC 8446 §5.2 framing: the header as AAD, the nonce the iv XOR the record's
+// number) to the message's plaintext and the application_data type. Its open must return each pool
+// message's plaintext, in order.
+TEST(SpeedSubjects, RecordPathSealsAndOpensThePoolsMessages) {
+  constexpr size_t kBatch = 4;
+  size_t records = 0, want = 0;
+  for (const Aead* aead : all_aeads()) {
+    const std::span<const uint8_t> key = bench_key(aead->key_len);
+    const std::vector<std::string> backends = available_backends(*aead);
+    ASSERT_FALSE(backends.empty()) << aead->name;
+    for (const std::string& backend : backends) {
+      for (size_t len : {1, 64, 1350, 4097}) {
+        const std::string what =
+            std::string(aead->name) + " " + backend + " " + std::to_string(len);
+        MessagePool pool(*aead, key, len, 2 * kBatch, 11);
+        const std::span<const Message> msgs = pool.messages();
+        auto subject = make_volley_subject(*aead, backend, kBatch);
+        ASSERT_EQ(subject->info().via, "record") << what;
+        auto worker = subject->make_worker(msgs, kBatch);
+        pool.clear_outputs(0, pool.count());
+        for (size_t first = 0; first < pool.count(); first += kBatch) {
+          ASSERT_TRUE(worker->process(Op::kSeal, msgs.subspan(first, kBatch))) << what;
+        }
+        for (size_t i = 0; i < pool.count(); ++i) {
+          const Message& m = msgs[i];
+          const uint8_t* rec = m.out;
+          const size_t body = len + 1;  // payload || content type, no padding
+          ASSERT_EQ(rec[0], 23) << what << " record " << i;  // application_data
+          ASSERT_EQ(rec[1], 3) << what;
+          ASSERT_EQ(rec[2], 3) << what;
+          ASSERT_EQ(size_t{rec[3]} << 8 | rec[4], body + 16) << what << " record " << i;
+          uint8_t nonce[12];
+          std::memcpy(nonce, kVolleyBatchIv, 12);
+          nonce[11] ^= static_cast<uint8_t>(i % kBatch);  // numbered from 0 in every call
+          std::vector<uint8_t> plain;
+          ASSERT_TRUE(open_reference(*aead, key, nonce, rec, 5, rec + 5, body, rec + 5 + body,
+                                     &plain))
+              << what << " record " << i << " does not open";
+          EXPECT_EQ(plain.back(), 23) << what << " record " << i << ": inner content type";
+          plain.pop_back();
+          EXPECT_TRUE(plain == std::vector<uint8_t>(m.plain, m.plain + len))
+              << what << " record " << i << " does not carry its message";
+          ++records;
+        }
+        want += pool.count();
+
+        AeadKey batch_key;
+        ASSERT_EQ(batch_key.init(*aead, key, backend), Status::kOk) << what;
+        VolleyBatch batch(batch_key, msgs, kBatch);
+        for (size_t first = 0; first < pool.count(); first += kBatch) {
+          ASSERT_TRUE(batch.open(msgs.subspan(first, kBatch))) << what;
+          ASSERT_EQ(batch.opened().size(), kBatch) << what;
+          for (size_t i = 0; i < kBatch; ++i) {
+            const OpenedRecord& r = batch.opened()[i];
+            EXPECT_EQ(r.type, ContentType::kApplicationData) << what;
+            const Message& m = msgs[first + i];
+            EXPECT_TRUE(std::equal(r.content.begin(), r.content.end(), m.plain, m.plain + len))
+                << what << " open of message " << first + i;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(records, want);
 }
 
 Result row(const std::string& aead, const std::string& impl, const std::string& backend,

@@ -15,10 +15,6 @@ const CipherSuite& suite_for(const Aead& aead) {
   return kTlsChaCha20Poly1305Sha256;
 }
 
-// A fixed traffic iv: the nonce of record n is this XOR n (RFC 8446 §5.3).
-constexpr uint8_t kIv[12] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
-                             0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab};
-
 // rewind puts a record layer's sequence number back to 0, so that a measurement re-seals and
 // re-opens the same records (reusing nonces, which only a benchmark may do) and never meets the
 // key's usage limit.
@@ -32,12 +28,14 @@ void rewind(RecordReader& reader) {
 }  // namespace
 
 const std::string_view kVolleyBatchVia = "record";
+const uint8_t kVolleyBatchIv[12] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
+                                    0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab};
 
 VolleyBatch::VolleyBatch(const AeadKey& key, std::span<const Message> pool, size_t batch)
     : pool_(pool), batch_(batch), payloads_(batch), entries_(batch), opened_(batch) {
   const CipherSuite& suite = suite_for(key.aead());
   TrafficKeys keys;
-  ok_ = keys.assign(bench_key(key.aead().key_len), kIv) == Status::kOk &&
+  ok_ = keys.assign(bench_key(key.aead().key_len), kVolleyBatchIv) == Status::kOk &&
         tx_.init(suite, keys, key.backend_name()) == Status::kOk &&
         rx_.install_keys(suite, keys, key.backend_name()) == Status::kOk;
   if (!ok_ || pool.empty()) return;
@@ -76,12 +74,14 @@ bool VolleyBatch::seal(std::span<const Message> msgs) noexcept {
 }
 
 bool VolleyBatch::open(std::span<const Message> msgs) noexcept {
+  opened_count_ = 0;
   if (!ok_ || msgs.empty()) return false;
   const size_t group = static_cast<size_t>(msgs.data() - pool_.data()) / batch_;
   const Bytes stream(streams_.data() + stream_at_[group],
                      stream_at_[group + 1] - stream_at_[group]);
   rewind(rx_);
   const ReadResult r = rx_.read(opened_, scratch_, stream);
+  opened_count_ = r.records;
   return r.status == RecordStatus::kOk && r.records == msgs.size() && r.consumed == stream.size();
 }
 

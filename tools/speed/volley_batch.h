@@ -10,6 +10,7 @@
 // each call so that the key's usage limit never interrupts a measurement.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -25,6 +26,10 @@ namespace volley::speed {
 // kVolleyBatchVia names the path below.
 extern const std::string_view kVolleyBatchVia;
 
+// kVolleyBatchIv is the traffic iv of both directions (the key is bench_key): the nonce of record n
+// of a call is this XOR n (RFC 8446 §5.3), n counted from 0 in every call.
+extern const uint8_t kVolleyBatchIv[12];
+
 class VolleyBatch {
  public:
   // |key| names the AEAD and backend; the record layer gets its own key from the same bytes
@@ -39,6 +44,12 @@ class VolleyBatch {
   // reproduces_reference: see Worker::reproduces_reference (subject.h).
   bool reproduces_reference() const noexcept { return false; }
 
+  // opened lists the records the last open() returned, their content in a scratch buffer that the
+  // next open() overwrites: what tests compare with the pool's plaintexts.
+  std::span<const OpenedRecord> opened() const noexcept {
+    return {opened_.data(), opened_count_};
+  }
+
  private:
   std::span<const Message> pool_;
   size_t batch_;
@@ -47,6 +58,7 @@ class VolleyBatch {
   std::vector<Bytes> payloads_;  // one piece per entry
   std::vector<SealEntry> entries_;
   std::vector<OpenedRecord> opened_;
+  size_t opened_count_ = 0;  // records of the last open()
   std::vector<uint8_t> streams_;   // open: the pool as records, |batch| records per stream
   std::vector<size_t> stream_at_;  // offset of each stream in streams_, one per batch + end
   std::vector<uint8_t> scratch_;   // open's output
