@@ -32,6 +32,9 @@ void Connection::consume_output(size_t n) noexcept { core_->consume_output(n); }
 size_t Connection::write(Bytes data) { return core_->write(data); }
 size_t Connection::read(MutableBytes out) noexcept { return core_->read(out); }
 void Connection::close() { core_->close(); }
+bool Connection::update_keys(bool request_peer_update) {
+  return core_->update_keys(request_peer_update);
+}
 HandshakeState Connection::state() const noexcept { return core_->state(); }
 bool Connection::peer_closed() const noexcept { return core_->peer_closed(); }
 TlsError Connection::error() const noexcept { return core_->error(); }

@@ -167,6 +167,7 @@ size_t ConnectionCore::receive(Bytes in) {
     taken += step;
     process();
   }
+  answer_key_update();  // once for every update_requested handled above (key_update.cc)
   return taken;
 }
 
@@ -223,6 +224,7 @@ TlsError ConnectionCore::on_record(const OpenedRecord& record) {
         return tls_fail(AlertDescription::kUnexpectedMessage,
                         "application data before the handshake completed");
       }
+      if (!record.content.empty()) key_updates_in_a_row_ = 0;
       if (app_in_read_ == app_in_.size()) {
         secure_wipe(app_in_.data(), app_in_.size());
         app_in_.clear();
@@ -272,15 +274,29 @@ void ConnectionCore::fail(TlsError e, bool from_peer) {
 size_t ConnectionCore::write(Bytes data) {
   if (state_ != HandshakeState::kConnected || closed_) return 0;
   RecordProtection& protection = writer_.protection();
-  const size_t max_content = protection.max_content_len();
   size_t taken = 0;
   while (taken < data.size()) {
+    // RFC 8446 §5.5: the send key is replaced by a KeyUpdate before its usage limit, and one record
+    // of every key is kept for that KeyUpdate, so a long connection never meets the limit.
+    if (protection.key_update_recommended() || protection.records_left() <= 1) {
+      const TlsError e = send_key_update(KeyUpdateRequest::kUpdateNotRequested);
+      if (!e.ok()) {
+        fail(e);
+        break;
+      }
+      if (protection.records_left() <= 1) {  // a key good for one record carries only KeyUpdates
+        fail(tls_fail(AlertDescription::kInternalError, "the send key's usage limit is too low"));
+        break;
+      }
+    }
+    const size_t max_content = protection.max_content_len();
+    const uint64_t room = protection.records_left() - 1;
     SealEntry entries[kWriteBatch];
     Bytes pieces[kWriteBatch];
     size_t sizes[kWriteBatch];
     size_t count = 0;
     size_t total = 0;
-    for (size_t at = taken; at < data.size() && count < kWriteBatch; ++count) {
+    for (size_t at = taken; at < data.size() && count < kWriteBatch && count < room; ++count) {
       const size_t len = std::min(max_content, data.size() - at);
       pieces[count] = data.subspan(at, len);
       sizes[count] = RecordProtection::sealed_size(len, protection.padding_for(len));
@@ -304,9 +320,8 @@ size_t ConnectionCore::write(Bytes data) {
     // Sealed records are contiguous from |base|; drop the room the rest did not use.
     out_.resize(out_.size() - total + written);
     if (r.status != RecordStatus::kOk) {
-      // Sessions (KeyUpdate before the usage limit) come with the sessions work; until then the
-      // connection ends cleanly rather than exceed the key's limit.
-      fail(tls_fail(AlertDescription::kInternalError, "the send key reached its usage limit"));
+      // Not the usage limit (the KeyUpdate above comes first): the sequence space or a bug.
+      fail(tls_fail(AlertDescription::kInternalError, "the record layer refused application data"));
       break;
     }
   }

@@ -21,6 +21,7 @@
 #include "handshake/groups/key_share.h"
 #include "handshake/messages/extensions.h"
 #include "handshake/messages/handshake_framer.h"
+#include "handshake/messages/key_update.h"
 #include "handshake/testing/message_hooks.h"
 #include "volley/record_reader.h"
 #include "volley/record_writer.h"
@@ -29,6 +30,9 @@
 namespace volley::tls {
 
 class ConnectionCore;
+namespace testing {
+struct ConnectionAccess;
+}
 
 // HandshakeMachine is one side's TLS 1.3 state machine (client/tls13_client.h,
 // server/tls13_server.h).
@@ -40,10 +44,19 @@ class HandshakeMachine {
   // on_message handles one whole handshake message from the peer (the transcript, the key
   // schedule and the keys are the machine's to update).
   [[nodiscard]] virtual TlsError on_message(const HandshakeMessage& message) = 0;
+  // next_write_keys moves this side's application traffic secret to its next generation and
+  // installs it for sending (RFC 8446 §4.6.3, §7.2): the second half of sending a KeyUpdate, once
+  // the message went out under the current keys. Called only once connected.
+  [[nodiscard]] virtual TlsError next_write_keys() = 0;
 };
 
 class ConnectionCore {
  public:
+  // kMaxKeyUpdatesInARow bounds the KeyUpdates a peer may send without application data between
+  // them (BoringSSL's limit): each costs a key derivation, and a flood of them is not a
+  // conversation.
+  static constexpr size_t kMaxKeyUpdatesInARow = 32;
+
   ConnectionCore(std::shared_ptr<const Config> config, bool is_client);
   ~ConnectionCore();
   ConnectionCore(const ConnectionCore&) = delete;
@@ -61,6 +74,7 @@ class ConnectionCore {
   size_t write(Bytes data);
   size_t read(MutableBytes out) noexcept;
   void close();
+  bool update_keys(bool request_peer_update);  // key_update.cc
   HandshakeState state() const noexcept { return state_; }
   bool peer_closed() const noexcept { return peer_closed_ && app_in_.size() == app_in_read_; }
   TlsError error() const noexcept { return error_; }
@@ -106,14 +120,28 @@ class ConnectionCore {
   Bytes hooks_post_handshake() { return hooks_ != nullptr ? hooks_->server_post_handshake() : Bytes(); }
   // handshake_complete: application data may flow from now on.
   void handshake_complete() noexcept;
+  // key_update_received is what on_key_update (handshake_steps.h) tells the core of each KeyUpdate
+  // from the peer, before acting on it: one more in a row (more than kMaxKeyUpdatesInARow without
+  // application data between them is unexpected_message; the answer to our own update_requested
+  // does not count), and an update_requested leaves one answer owed, sent at the end of the
+  // receive() call (key_update.cc).
+  [[nodiscard]] TlsError key_update_received(KeyUpdateRequest request);
 
  private:
+  friend struct testing::ConnectionAccess;
+
   // process frames and handles the records at the start of in_ until it needs more bytes.
   void process();
   TlsError on_record(const OpenedRecord& record);
   TlsError on_alert(Bytes content);
   // fail ends the connection with |e|: the alert is queued unless it came from the peer.
   void fail(TlsError e, bool from_peer = false);
+  // send_key_update writes a KeyUpdate under the current send keys, then moves them to the next
+  // generation (the machine's next_write_keys()); it settles an answer owed (key_update.cc).
+  [[nodiscard]] TlsError send_key_update(KeyUpdateRequest request);
+  // answer_key_update sends the one KeyUpdate(update_not_requested) owed for the update_requested
+  // messages receive() handled, if the connection can still send.
+  void answer_key_update();
   // reserve_output adds |n| bytes at the end of out_ and returns where they start; the caller
   // shrinks out_ to what it wrote.
   uint8_t* reserve_output(size_t n);
@@ -135,6 +163,11 @@ class ConnectionCore {
   bool peer_closed_ = false;
   bool closed_ = false;           // close_notify sent
   bool read_keys_changed_ = false;  // set by install_read_keys during on_message
+  // KeyUpdate (key_update.cc): those received since the last application data, and whether the
+  // peer's update_requested still waits for our KeyUpdate.
+  size_t key_updates_in_a_row_ = 0;
+  bool key_update_owed_ = false;
+  bool answer_expected_ = false;  // we sent update_requested and no answer came yet
   Negotiated negotiated_;
   testing::MessageHooks* const hooks_ = testing::installed_message_hooks();  // null but in tests
   // The OS random pool of random(): random_pool_[random_used_, kRandomPool) not yet served.

@@ -110,31 +110,22 @@ TlsError check_certificate_verify(SignatureScheme* used, const CertificateVerifi
   return kTlsOk;
 }
 
+TlsError advance_traffic_secret(ConnectionCore& core, const CipherSuite& suite,
+                                Direction direction, Secret* secret) {
+  if (next_application_traffic_secret(suite, secret, *secret) != Status::kOk) {
+    return tls_internal("KeyUpdate: next application traffic secret");
+  }
+  return install_traffic_secret(core, suite, direction, *secret);
+}
+
 TlsError on_key_update(ConnectionCore& core, const CipherSuite& suite, Secret* read,
-                       Secret* write, const HandshakeMessage& message) {
+                       const HandshakeMessage& message) {
   KeyUpdate ku;
   TlsError e = decode_key_update(&ku, message.body);
   if (!e.ok()) return e;
-  if (next_application_traffic_secret(suite, read, *read) != Status::kOk) {
-    return tls_internal("KeyUpdate: next receive secret");
-  }
-  e = install_traffic_secret(core, suite, Direction::kRead, *read);
+  e = core.key_update_received(ku.request_update);
   if (!e.ok()) return e;
-  if (ku.request_update == KeyUpdateRequest::kUpdateRequested) {
-    // Answer under the current key, then move (§4.6.3).
-    std::vector<uint8_t> reply;
-    WireWriter w(&reply);
-    if (!encode_key_update(w, KeyUpdate{KeyUpdateRequest::kUpdateNotRequested}) || !w.ok()) {
-      return tls_internal("KeyUpdate encoding failed");
-    }
-    e = core.send_handshake(reply);
-    if (!e.ok()) return e;
-    if (next_application_traffic_secret(suite, write, *write) != Status::kOk) {
-      return tls_internal("KeyUpdate: next send secret");
-    }
-    e = install_traffic_secret(core, suite, Direction::kWrite, *write);
-  }
-  return e;
+  return advance_traffic_secret(core, suite, Direction::kRead, read);
 }
 
 }  // namespace volley::tls

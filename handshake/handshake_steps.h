@@ -79,11 +79,17 @@ enum class Direction : uint8_t { kRead, kWrite };
                                                 Bytes transcript_hash,
                                                 const HandshakeMessage& message);
 
-// on_key_update handles a KeyUpdate received once connected (RFC 8446 §4.6.3): the receive
-// secret moves to the next generation, and when the peer asks for it the sending side answers
-// with its own KeyUpdate and moves too. |read| and |write| are the current application traffic
-// secrets, replaced.
+// advance_traffic_secret moves the application traffic |secret| of |direction| to its next
+// generation (RFC 8446 §7.2) and installs its keys; the old secret is overwritten.
+[[nodiscard]] TlsError advance_traffic_secret(ConnectionCore& core, const CipherSuite& suite,
+                                              Direction direction, Secret* secret);
+
+// on_key_update handles a KeyUpdate received once connected (RFC 8446 §4.6.3): the core counts it
+// (the flood limit) and, for update_requested, owes the peer one KeyUpdate of its own, sent at the
+// end of the receive() call (ConnectionCore::key_update_received); the receive secret |read|
+// moves to the next generation. The core's framer then checks that the KeyUpdate ended its record
+// (§5.1).
 [[nodiscard]] TlsError on_key_update(ConnectionCore& core, const CipherSuite& suite, Secret* read,
-                                     Secret* write, const HandshakeMessage& message);
+                                     const HandshakeMessage& message);
 
 }  // namespace volley::tls

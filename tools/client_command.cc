@@ -1,7 +1,8 @@
 // volley client HOST:PORT: a TLS 1.3 client on a socket, like `openssl s_client -quiet`.
 //
-// The handshake's facts go to stderr; then standard input goes to the server and what the server
-// sends goes to standard output. At the end of standard input the client sends close_notify and
+// The handshake's facts go to stderr; then (with --key-update, after a KeyUpdate that asks the
+// server to update too) standard input goes to the server and what the server sends goes to
+// standard output. At the end of standard input the client sends close_notify and
 // reads on until the server closes. Exit 0 on a clean end, 1 when the connection failed (the
 // alert and the reason on stderr), 2 on bad options.
 #include <poll.h>
@@ -32,6 +33,7 @@ struct ClientOptions {
   std::string cafile;
   std::string capath;
   bool insecure = false;
+  bool key_update = false;
   TlsOptions tls;
 };
 
@@ -79,6 +81,15 @@ int run_client(const ClientOptions& o) {
                                            : "the server closed the connection during the handshake");
   }
   std::fprintf(stderr, "volley client: %s\n", describe(conn.negotiated(), took).c_str());
+  if (o.key_update) {
+    // Before any of standard input: the server reads our data under the updated keys, and its
+    // own KeyUpdate (the answer) comes back before its next data (RFC 8446 §4.6.3).
+    if (!conn.update_keys(true) || !flush(fd, conn)) {
+      close(fd);
+      return fail("key update failed: " + failure_text(conn));
+    }
+    std::fprintf(stderr, "volley client: key update sent (update_requested)\n");
+  }
 
   if (!plaintext.empty() && !write_stdout(plaintext.data(), plaintext.size())) {
     close(fd);
@@ -148,6 +159,9 @@ Runner add_client_command(CLI::App& app) {
   cmd->add_option("--capath", o->capath, "trust the CA certificates in this OpenSSL hashed directory");
   cmd->add_flag("--insecure", o->insecure,
                 "accept any certificate chain (the CertificateVerify signature is still checked)");
+  cmd->add_flag("--key-update", o->key_update,
+                "after the handshake, send a KeyUpdate asking the server to update too, before "
+                "any of standard input");
   add_tls_options(*cmd, &o->tls);
   return [o] { return run_client(*o); };
 }

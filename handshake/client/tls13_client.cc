@@ -435,10 +435,15 @@ TlsError Tls13Client::on_post_handshake(const HandshakeMessage& m) {
       return decode_new_session_ticket(&t, m.body);
     }
     case HandshakeType::kKeyUpdate:
-      return on_key_update(core_, *suite_, &server_ap_, &client_ap_, m);
+      return on_key_update(core_, *suite_, &server_ap_, m);
     default:
       return tls_unexpected("a handshake message after the handshake");
   }
+}
+
+TlsError Tls13Client::next_write_keys() {
+  if (state_ != State::kConnected) return tls_internal("KeyUpdate before the handshake completed");
+  return advance_traffic_secret(core_, *suite_, Direction::kWrite, &client_ap_);
 }
 
 }  // namespace volley::tls

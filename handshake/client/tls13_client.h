@@ -36,6 +36,7 @@ class Tls13Client final : public HandshakeMachine {
 
   [[nodiscard]] TlsError start() override;
   [[nodiscard]] TlsError on_message(const HandshakeMessage& message) override;
+  [[nodiscard]] TlsError next_write_keys() override;
 
  private:
   enum class State : uint8_t {

@@ -52,7 +52,7 @@ TlsError Tls13Server::on_message(const HandshakeMessage& m) {
       if (m.type != HandshakeType::kKeyUpdate) {
         return tls_unexpected("a handshake message after the handshake");
       }
-      return on_key_update(core_, *suite_, &client_ap_, &server_ap_, m);
+      return on_key_update(core_, *suite_, &client_ap_, m);
   }
   return tls_internal("server state");
 }
@@ -360,6 +360,11 @@ TlsError Tls13Server::on_finished(const HandshakeMessage& m) {
   // A test's stand-in for the NewSessionTicket (testing/message_hooks.h); nothing otherwise.
   const Bytes post = core_.hooks_post_handshake();
   return post.empty() ? kTlsOk : core_.send_handshake(post);
+}
+
+TlsError Tls13Server::next_write_keys() {
+  if (state_ != State::kConnected) return tls_internal("KeyUpdate before the handshake completed");
+  return advance_traffic_secret(core_, *suite_, Direction::kWrite, &server_ap_);
 }
 
 }  // namespace volley::tls

@@ -37,6 +37,7 @@ class Tls13Server final : public HandshakeMachine {
 
   [[nodiscard]] TlsError start() override;
   [[nodiscard]] TlsError on_message(const HandshakeMessage& message) override;
+  [[nodiscard]] TlsError next_write_keys() override;
 
  private:
   enum class State : uint8_t {

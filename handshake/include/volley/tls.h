@@ -65,6 +65,9 @@ using RandomSource = bool (*)(void* context, MutableBytes out);
 
 class ConnectionCore;
 class ConfigBuilder;
+namespace testing {
+struct ConnectionAccess;  // handshake/testing/connection_access.h (tests only)
+}
 
 // Config is what many connections share: the suites, groups and signature schemes offered or
 // accepted (in preference order), ALPN protocols, the verifier for the peer's certificates, this
@@ -212,6 +215,25 @@ class Connection {
   // close queues close_notify (RFC 8446 §6.1); write() refuses afterwards.
   void close();
 
+  // update_keys queues a KeyUpdate (RFC 8446 §4.6.3) and moves this side's sending keys to their
+  // next generation: everything written from now on is protected under the new keys. With
+  // |request_peer_update| the peer is asked to update its sending keys too (update_requested); it
+  // answers with a KeyUpdate of its own before its next application data, which receive() handles
+  // like any other. Returns true when the KeyUpdate is queued; false, queuing nothing, before the
+  // handshake completed and after close() or an error; false too if the keys could not be moved,
+  // which ends the connection (error() says why).
+  //
+  // KeyUpdates also happen without the application: write() sends one before the sending key
+  // reaches its usage limit (§5.5: 2^24.5 records for AES-GCM; for ChaCha20-Poly1305, before the
+  // sequence number runs out), so no write fails on it. receive() answers the peer's
+  // update_requested with one KeyUpdate(update_not_requested), queued at the end of the receive()
+  // call: several requests handled by one call get one answer, and any KeyUpdate this side sends
+  // counts as the answer. A peer that sends more than 32 KeyUpdates in a row, without application
+  // data between them, ends the connection with unexpected_message (its answer to this side's
+  // update_requested is not counted), as does a KeyUpdate before the handshake completed or one
+  // that does not end its record (§5.1).
+  bool update_keys(bool request_peer_update);
+
   HandshakeState state() const noexcept;
   bool is_connected() const noexcept { return state() == HandshakeState::kConnected; }
   bool failed() const noexcept { return state() == HandshakeState::kFailed; }
@@ -224,6 +246,7 @@ class Connection {
   const Negotiated& negotiated() const noexcept;
 
  private:
+  friend struct testing::ConnectionAccess;
   explicit Connection(std::unique_ptr<ConnectionCore> core);
   std::unique_ptr<ConnectionCore> core_;
 };
