@@ -352,6 +352,63 @@ TEST(MutualTls, CertificateAuthoritiesCodec) {
   EXPECT_FALSE(e.ok());
 }
 
+// BadSigner is a client credential whose CertificateVerify signature has one bit flipped.
+class BadSigner final : public SigningCredential {
+ public:
+  explicit BadSigner(std::shared_ptr<const SigningCredential> inner) : inner_(std::move(inner)) {}
+  std::span<const Bytes> chain() const override { return inner_->chain(); }
+  std::span<const SignatureScheme> schemes() const override { return inner_->schemes(); }
+  TlsError sign(std::vector<uint8_t>* signature, SignatureScheme scheme,
+                Bytes content) const override {
+    const TlsError e = inner_->sign(signature, scheme, content);
+    if (e.ok() && !signature->empty()) signature->back() ^= 1;
+    return e;
+  }
+
+ private:
+  std::shared_ptr<const SigningCredential> inner_;
+};
+
+// A client CertificateVerify that does not verify is decrypt_error (RFC 8446 §4.4.3), for every
+// key type.
+TEST(MutualTls, BadClientSignatureIsDecryptError) {
+  for (const char* leaf : {"client-ecdsa-p256", "client-ed25519", "client-rsa-2048"}) {
+    SCOPED_TRACE(leaf);
+    TlsError e;
+    auto client = ConfigBuilder()
+                      .verifier(root_verifier())
+                      .verify_time(test_time())
+                      .credential(std::make_shared<BadSigner>(credential(leaf)))
+                      .build(&e);
+    ASSERT_NE(client, nullptr) << e.reason;
+    Pair p = run(client, server_config(ClientAuth::kOptional));
+    ASSERT_TRUE(p.server.failed());
+    EXPECT_EQ(p.server.error().alert, AlertDescription::kDecryptError) << why(p.server);
+    ASSERT_TRUE(p.client.failed());
+    EXPECT_EQ(p.client.error().alert, AlertDescription::kDecryptError);
+  }
+}
+
+// A hashed directory's roots are looked up on demand: that verifier names no CA, and the
+// CertificateRequest then carries no certificate_authorities.
+TEST(MutualTls, NoCertificateAuthoritiesFromADirectory) {
+  TlsError e;
+  auto dir = make_openssl_verifier_from_ca_dir(kPki, &e);
+  ASSERT_NE(dir, nullptr) << e.reason;
+  EXPECT_TRUE(dir->certificate_authorities().empty());
+  EXPECT_EQ(root_verifier()->certificate_authorities().size(), 1u);
+  RecordingHooks hooks;
+  const testing::ScopedMessageHooks scope(&hooks);
+  auto server = server_builder(ClientAuth::kOptional).verifier(dir).build(&e);
+  ASSERT_NE(server, nullptr) << e.reason;
+  Pair p = run(client_config(""), server);
+  ASSERT_TRUE(p.server.is_connected()) << why(p.server);
+  EXPECT_NE(find_extension(hooks.certificate_request, ExtensionType::kSignatureAlgorithms),
+            nullptr);
+  EXPECT_EQ(find_extension(hooks.certificate_request, ExtensionType::kCertificateAuthorities),
+            nullptr);
+}
+
 TEST(MutualTls, ConfigNeedsAVerifier) {
   TlsError e;
   EXPECT_EQ(ConfigBuilder()
