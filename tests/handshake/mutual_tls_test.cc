@@ -1,8 +1,8 @@
 // Mutual TLS (RFC 8446 §4.3.2, §4.4.2-§4.4.4) between a volley client and a volley server in
 // memory: every client_auth mode against a good, missing, expired and untrusted client
 // certificate with the alert each side ends with; a server certificate refused as a client one;
-// the client's scheme following the server's list; what the CertificateRequest carries; the
-// client's names read on the server (certificate_names).
+// a bad client signature; the client's scheme following the server's list; what the
+// CertificateRequest carries; the client's names read on the server (certificate_names).
 #include <gtest/gtest.h>
 
 #include <openssl/pem.h>
