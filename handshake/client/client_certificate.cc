@@ -54,7 +54,6 @@ TlsError Tls13Client::on_certificate_request(const HandshakeMessage& m) {
       }
     }
   }
-  request_context_.clear();
   certificate_requested_ = true;
   transcript_.add(m.message);
   return kTlsOk;
@@ -63,6 +62,7 @@ TlsError Tls13Client::on_certificate_request(const HandshakeMessage& m) {
 TlsError Tls13Client::append_client_authentication(std::vector<uint8_t>* flight) {
   uint8_t h[Transcript::kMaxHashSize];
   size_t at = flight->size();
+  // An empty request context, as on_certificate_request required.
   TlsError e = append_certificate(
       flight, client_signs_ ? config_.credential()->chain() : std::span<const Bytes>());
   if (!e.ok()) return e;

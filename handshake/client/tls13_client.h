@@ -81,7 +81,6 @@ class Tls13Client final : public HandshakeMachine {
   bool hello_retry_ = false;
   bool sent_ccs_ = false;
   bool certificate_requested_ = false;
-  std::vector<uint8_t> request_context_;
   bool client_signs_ = false;   // the CertificateRequest allows a scheme the credential has
   SignatureScheme client_scheme_{};
   Transcript transcript_;
