@@ -46,6 +46,7 @@ enum class Decoder : uint8_t {
   kEarlyDataNst,
   kPreSharedKeyCh,
   kPreSharedKeySh,
+  kCertificateAuthorities,  // appended: the older seeds' selector bytes keep their decoder
   kCount,
 };
 inline constexpr uint8_t kDecoderCount = static_cast<uint8_t>(Decoder::kCount);
@@ -83,6 +84,8 @@ inline Decoder body_decoder(tls::ExtensionType t, tls::ExtensionContext c) {
       return ch ? Decoder::kPreSharedKeyCh : Decoder::kPreSharedKeySh;
     case T::kPostHandshakeAuth:
       return Decoder::kEmptyBody;
+    case T::kCertificateAuthorities:
+      return Decoder::kCertificateAuthorities;
     default:
       return Decoder::kCount;
   }

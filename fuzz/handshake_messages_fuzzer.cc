@@ -13,6 +13,7 @@
 #include "fuzz/fuzz_support.h"
 #include "fuzz/handshake_fuzz_format.h"
 #include "handshake/messages/certificate.h"
+#include "handshake/messages/certificate_authorities.h"
 #include "handshake/messages/certificate_request.h"
 #include "handshake/messages/certificate_verify.h"
 #include "handshake/messages/client_hello.h"
@@ -133,6 +134,9 @@ void decode_body(Decoder d, Bytes b) {
       return body_codec<OfferedPsks>(b, decode_pre_shared_key_ch_checked, encode_pre_shared_key_ch);
     case Decoder::kPreSharedKeySh:
       return body_codec<uint16_t>(b, decode_pre_shared_key_sh, encode_pre_shared_key_sh);
+    case Decoder::kCertificateAuthorities:
+      return body_codec<std::vector<Bytes>>(b, decode_certificate_authorities,
+                                            encode_certificate_authorities);
     default:
       return;
   }

@@ -128,7 +128,13 @@ void write_message_seeds(const std::filesystem::path& dir, const test::Rfc8448Me
   save_seed(dir, "alpn_ch", seed(Decoder::kAlpnCh, Buf{0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/',
                                                   '1', '.', '1'}));
   save_seed(dir, "alpn_ee", seed(Decoder::kAlpnEe, Buf{0, 3, 2, 'h', '2'}));
-  std::printf("handshake_messages: %zu messages, %d extension bodies, 6 more\n", m.all().size(),
+  // certificate_authorities (RFC 8448's CertificateRequest has none): two names, the second
+  // the DER of "CN=ca".
+  save_seed(dir, "certificate_authorities",
+            seed(Decoder::kCertificateAuthorities,
+                 Buf{0, 21, 0, 2, 0x30, 0, 0, 15, 0x30, 13, 0x31, 11, 0x30, 9, 0x06, 3, 0x55, 4, 3,
+                     0x0c, 2, 'c', 'a'}));
+  std::printf("handshake_messages: %zu messages, %d extension bodies, 7 more\n", m.all().size(),
               bodies);
 }
 

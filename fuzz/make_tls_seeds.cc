@@ -85,8 +85,10 @@ void corpus(const std::filesystem::path& dir, Side side) {
   // Raw: the peer's recorded stream, whole and in small steps, and cut after its first flight.
   const std::vector<std::pair<size_t, size_t>> runs =
       side == Side::kServer
-          ? std::vector<std::pair<size_t, size_t>>{{0, 0}, {1, 0}, {2, 0}, {3, 0}, {5, 0}, {6, 0}}
-          : std::vector<std::pair<size_t, size_t>>{{0, 0}, {0, 4}, {0, 5}, {0, 6}};
+          ? std::vector<std::pair<size_t, size_t>>{{0, 0}, {1, 0}, {2, 0}, {3, 0}, {5, 0},
+                                                   {6, 0}, {7, 7}, {8, 8}, {9, 9}}
+          : std::vector<std::pair<size_t, size_t>>{{0, 0}, {0, 4}, {0, 5}, {0, 6},
+                                                   {7, 7}, {8, 8}, {9, 9}};
   for (auto [ci, si] : runs) {
     const Recording r = record(ci, si);
     if (!r.connected) {
@@ -95,10 +97,12 @@ void corpus(const std::filesystem::path& dir, Side side) {
     }
     const Buf& stream = side == Side::kServer ? r.client_to_server : r.server_to_client;
     const std::string tag = "_c" + std::to_string(ci) + "_s" + std::to_string(si);
-    save(dir, "raw" + tag, input(kRaw, 0, kAll, stream));
-    save(dir, "raw_steps" + tag, input(kRaw, 7, 0x05, stream));
+    // The target plays its side of the pair the stream was recorded with.
+    const auto raw = static_cast<uint8_t>(kRaw | (side == Side::kServer ? si : ci) << 1);
+    save(dir, "raw" + tag, input(raw, 0, kAll, stream));
+    save(dir, "raw_steps" + tag, input(raw, 7, 0x05, stream));
     save(dir, "raw_first_flight" + tag,
-         input(kRaw, 0, 0, Buf(stream.begin(), stream.begin() + std::min<size_t>(stream.size(), 300))));
+         input(raw, 0, 0, Buf(stream.begin(), stream.begin() + std::min<size_t>(stream.size(), 300))));
   }
   // Live: every pair untouched, then edits of the first pair's stream.
   for (uint8_t pair = 0; pair < kPairs; ++pair) {

@@ -4,7 +4,8 @@
 // (tls_fuzz_support.h: Watched). Two modes, chosen by the first input byte:
 // - raw: the input is the server's byte stream, cut into receive() calls as the step byte says.
 //   Seeds recorded from a real server for the fixed ClientHello replay to the end, so mutations
-//   start from every state: ServerHello and HelloRetryRequest, EncryptedExtensions, Certificate
+//   start from every state: ServerHello and HelloRetryRequest, EncryptedExtensions,
+//   CertificateRequest (signature_algorithms, certificate_authorities; pairs 7-9), Certificate
 //   and its chain, CertificateVerify, Finished, NewSessionTicket/KeyUpdate framing, application
 //   data, close_notify, alerts.
 // - live: a real volley server (one of tls_fuzz_support's config pairs) talks to the client and

@@ -67,14 +67,26 @@ ConfigBuilder client_base() {
   return b;
 }
 
+// credential reads the test PKI's |leaf| (chain and key).
+std::shared_ptr<const tls::SigningCredential> credential(const std::string& leaf) {
+  tls::TlsError e;
+  auto c = tls::make_openssl_credential_from_pem_files(std::string(kPki) + leaf + ".chain.pem",
+                                                       std::string(kPki) + leaf + ".key.pem", &e);
+  if (c == nullptr) setup_failed(leaf.c_str(), e);
+  return c;
+}
+
+// The server verifies client certificates (pairs 7-9) against the test root at the clients'
+// date; the verifier is unused while client_auth is off.
 ConfigBuilder server_base() {
   tls::TlsError e;
-  auto credential = tls::make_openssl_credential_from_pem_files(
-      std::string(kPki) + "server-ecdsa-p256.chain.pem",
-      std::string(kPki) + "server-ecdsa-p256.key.pem", &e);
-  if (credential == nullptr) setup_failed("server-ecdsa-p256", e);
+  auto verifier = tls::make_openssl_verifier_from_ca_file(std::string(kPki) + "root.pem", &e);
+  if (verifier == nullptr) setup_failed("root.pem", e);
+  using namespace std::chrono;
   ConfigBuilder b;
-  b.credential(credential)
+  b.credential(credential("server-ecdsa-p256"))
+      .verifier(verifier)
+      .verify_time(sys_seconds(sys_days(year{2027} / January / 1)))
       .alpn({"h2", "http/1.1"})
       .random_source(deterministic_random, &g_random[static_cast<int>(Side::kServer)]);
   return b;
@@ -119,6 +131,22 @@ const Pairs& pairs() {
     p.client[6] = build(ConfigBuilder(c).key_share_groups({NamedGroup::kX25519,
                                                            NamedGroup::kSecp256r1}));
     p.server[6] = build(ConfigBuilder(s).groups({NamedGroup::kSecp256r1, NamedGroup::kX25519}));
+    // 7-9: mutual TLS (CertificateRequest, the client's Certificate and CertificateVerify).
+    // 7: a client with an ECDSA certificate, a server that requires one.
+    p.client[7] = build(ConfigBuilder(c).credential(credential("client-ecdsa-p256")));
+    p.server[7] = build(ConfigBuilder(s).client_auth(tls::ClientAuth::kRequired));
+    // 8: a client without a certificate, a server for which it is optional (empty Certificate).
+    p.client[8] = p.client[0];
+    p.server[8] = build(ConfigBuilder(s).client_auth(tls::ClientAuth::kOptional));
+    // 9: an RSA-PSS client certificate (rsa_pss_pss_*), AES-256-GCM, the server's scheme order.
+    p.client[9] = build(ConfigBuilder(c)
+                            .credential(credential("client-rsa-pss-2048"))
+                            .cipher_suites({&kTlsAes256GcmSha384}));
+    p.server[9] = build(ConfigBuilder(s)
+                            .client_auth(tls::ClientAuth::kRequired)
+                            .signature_schemes({tls::SignatureScheme::kRsaPssPssSha384,
+                                                tls::SignatureScheme::kEcdsaSecp256r1Sha256,
+                                                tls::SignatureScheme::kRsaPssPssSha256}));
     return p;
   }();
   return p;
@@ -380,8 +408,8 @@ Watched make(Side side, size_t pair) {
 
 }  // namespace
 
-void run_raw(Side side, Input& in, uint8_t step, uint8_t after) {
-  Watched target = make(side, 0);
+void run_raw(Side side, size_t pair, Input& in, uint8_t step, uint8_t after) {
+  Watched target = make(side, pair);
   std::vector<uint8_t> sink;
   target.take(&sink);
   deliver(target, in.rest(), step_for(step));
@@ -431,7 +459,7 @@ int run_tls_target(Side side, const uint8_t* data, size_t size) {
   if (mode & 1) {
     run_live(side, mode >> 1, in, step, after);
   } else {
-    run_raw(side, in, step, after);
+    run_raw(side, mode >> 1, in, step, after);
   }
   return 0;
 }

@@ -6,7 +6,7 @@
 //   0: mode   bit 0: 0 raw — the rest of the input is the peer's byte stream;
 //                    1 live — a real volley peer talks to the target and the rest of the input is
 //                    a list of edits to the peer -> target stream (Tamper below)
-//             bits 1-7 (live): the pair of configs, kPairs below
+//             bits 1-7: the pair of configs, kPairs below (raw: the target's config is the pair's)
 //   1: step   how the peer's bytes are handed to receive(): fuzz_support's step_for()
 //   2: after  what to do once connected: bit 0 write, bit 1 read, bit 2 close, bit 3 the peer
 //             closes too; bits 4-7: the size of the write, 16 * (1 + b)
@@ -33,9 +33,10 @@ enum class Side : uint8_t { kClient, kServer };
 void reset_random() noexcept;
 
 // kPairs is the number of (client config, server config) pairs the live mode chooses from.
-constexpr size_t kPairs = 7;
-// client_config / server_config: pair |pair| % kPairs. Pair 0 is the raw mode's config (for the
-// client target: the fixed ClientHello). Built once, then shared by every run.
+constexpr size_t kPairs = 10;
+// client_config / server_config: pair |pair| % kPairs (pairs 7-9: mutual TLS). The raw mode's
+// target takes its side's config of the pair the mode byte names (0 in the older seeds; for the
+// client target that fixes the ClientHello). Built once, then shared by every run.
 std::shared_ptr<const tls::Config> client_config(size_t pair);
 std::shared_ptr<const tls::Config> server_config(size_t pair);
 
@@ -70,8 +71,9 @@ class Watched {
 // deliver hands |bytes| to |to| in steps of |step| bytes (0: all at once), as receive() allows.
 void deliver(Watched& to, Bytes bytes, size_t step);
 
-// run_raw: the target connection of |side| takes |in|'s stream as its peer's bytes.
-void run_raw(Side side, Input& in, uint8_t step, uint8_t after);
+// run_raw: the target connection of |side| (config pair |pair|) takes |in|'s stream as its peer's
+// bytes.
+void run_raw(Side side, size_t pair, Input& in, uint8_t step, uint8_t after);
 
 // run_live: a real peer (the other side of pair |pair|) talks to the target of |side|; |in| holds
 // the edits to the peer's stream.

@@ -56,6 +56,10 @@ ConfigBuilder& ConfigBuilder::strict_group_preference(bool on) {
   config_.strict_group_preference_ = on;
   return *this;
 }
+ConfigBuilder& ConfigBuilder::client_auth(ClientAuth mode) {
+  config_.client_auth_ = mode;
+  return *this;
+}
 ConfigBuilder& ConfigBuilder::aead_backend(std::string backend) {
   config_.aead_backend_ = std::move(backend);
   return *this;
@@ -100,6 +104,9 @@ std::shared_ptr<const Config> ConfigBuilder::build(TlsError* error) const {
   }
   if (c.max_buffered_plaintext_ < kMaxPlaintextLen) {
     return refuse("config: max_buffered_plaintext below one record");
+  }
+  if (c.client_auth_ != ClientAuth::kNone && c.verifier_ == nullptr) {
+    return refuse("config: client_auth without a verifier for client certificates");
   }
   auto frozen = std::shared_ptr<Config>(new Config(c));
   if (frozen->key_share_groups_.empty()) frozen->key_share_groups_ = {frozen->groups_.front()};

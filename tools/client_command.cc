@@ -34,6 +34,8 @@ struct ClientOptions {
   std::string capath;
   bool insecure = false;
   bool key_update = false;
+  std::string cert;  // client certificate chain, for a server that asks (mutual TLS)
+  std::string key;
   TlsOptions tls;
 };
 
@@ -45,6 +47,7 @@ int run_client(const ClientOptions& o) {
   if (!split_host_port(o.target, &host, &port) || !valid_port(port)) {
     return usage_error("client", "expected HOST:PORT with a port in 1..65535, got " + o.target);
   }
+  if (o.cert.empty() != o.key.empty()) return usage_error("client", "--cert and --key go together");
   tls::TlsError error;
   std::shared_ptr<const tls::CertificateVerifier> verifier;
   if (!o.cafile.empty()) {
@@ -59,6 +62,13 @@ int run_client(const ClientOptions& o) {
 
   tls::ConfigBuilder builder;
   builder.verifier(verifier);
+  if (!o.cert.empty()) {
+    const auto credential = tls::make_openssl_credential_from_pem_files(o.cert, o.key, &error);
+    if (credential == nullptr) {
+      return fail(std::string("client certificate and key: ") + error.reason);
+    }
+    builder.credential(credential);
+  }
   std::string bad;
   if (!apply_tls_options(o.tls, &builder, &bad)) return usage_error("client", bad);
   const auto config = builder.build(&error);
@@ -162,6 +172,9 @@ Runner add_client_command(CLI::App& app) {
   cmd->add_flag("--key-update", o->key_update,
                 "after the handshake, send a KeyUpdate asking the server to update too, before "
                 "any of standard input");
+  cmd->add_option("--cert", o->cert,
+                  "client certificate chain (PEM, leaf first), sent when the server asks for one");
+  cmd->add_option("--key", o->key, "private key of the --cert leaf (PEM)");
   add_tls_options(*cmd, &o->tls);
   return [o] { return run_client(*o); };
 }

@@ -2,7 +2,9 @@
 // against volley (and volley against them in tests).
 //
 // It prints "volley server: listening on ADDRESS:PORT" on stderr once it accepts connections
-// (port 0 picks a free one), then one line per handshake: the facts, or the alert and the reason.
+// (port 0 picks a free one), then one line per handshake: the facts and who the client is (its
+// certificate's subject and names, or "no client certificate"), or the alert and the reason.
+// --verify-client optional|required asks clients for a certificate that chains to --cafile.
 // --echo sends back what each client sends until the client closes; --www answers an HTTP
 // request with a page describing the connection and closes. --count N stops after N
 // connections. Exit 0 when done, 1 on a socket or config failure, 2 on bad options.
@@ -35,8 +37,34 @@ struct ServerOptions {
   bool echo = false;
   bool www = false;
   int count = 0;
+  std::string verify_client = "none";  // none, optional, required
+  std::string cafile;                  // the roots client certificates must chain to
   TlsOptions tls;
 };
+
+// client_identity is the server's line about who the client is: its leaf's subject and
+// subjectAltNames, or "no client certificate".
+std::string client_identity(const tls::Negotiated& n) {
+  if (n.peer_certificates.empty()) return "no client certificate";
+  tls::CertificateNames names;
+  if (!tls::certificate_names(&names, n.peer_certificates.front()).ok()) {
+    return "client certificate unreadable";
+  }
+  std::string line = "client subject=" + names.subject;
+  const char* sep = " san=";
+  auto add = [&line, &sep](const char* kind, const std::vector<std::string>& values) {
+    for (const std::string& v : values) {
+      line += sep;
+      line += kind;
+      line += v;
+      sep = ",";
+    }
+  };
+  add("DNS:", names.dns);
+  add("IP:", names.ip);
+  add("email:", names.email);
+  return line;
+}
 
 // serve_echo sends back every byte the client sends until it closes.
 // |data| holds what came with the handshake.
@@ -76,6 +104,9 @@ int run_server(const ServerOptions& o) {
     return usage_error("server", "--address must be a numeric IPv4 or IPv6 address, got " +
                                      o.address);
   }
+  if (o.verify_client != "none" && o.cafile.empty()) {
+    return usage_error("server", "--verify-client " + o.verify_client + " needs --cafile");
+  }
   tls::ConfigBuilder builder;
   std::string bad;
   if (!apply_tls_options(o.tls, &builder, &bad)) return usage_error("server", bad);
@@ -86,6 +117,13 @@ int run_server(const ServerOptions& o) {
     return failure("server", std::string("certificate and key: ") + error.reason);
   }
   builder.credential(credential);
+  if (o.verify_client != "none") {
+    const auto verifier = tls::make_openssl_verifier_from_ca_file(o.cafile, &error);
+    if (verifier == nullptr) return failure("server", std::string("--cafile: ") + error.reason);
+    builder.verifier(verifier).client_auth(o.verify_client == "required"
+                                               ? tls::ClientAuth::kRequired
+                                               : tls::ClientAuth::kOptional);
+  }
   const auto config = builder.build(&error);
   if (config == nullptr) return failure("server", error.reason);
   std::string why;
@@ -111,7 +149,8 @@ int run_server(const ServerOptions& o) {
                    : r == PumpResult::kTimeout ? "timed out"
                                                : "the client closed the connection");
     } else {
-      const std::string facts = describe(conn.negotiated(), took);
+      const std::string facts =
+          describe(conn.negotiated(), took) + "; " + client_identity(conn.negotiated());
       std::fprintf(stderr, "volley server: %s\n", facts.c_str());
       if (o.echo) serve_echo(fd, conn, o.tls.timeout_s, std::move(early));
       if (o.www) serve_www(fd, conn, o.tls.timeout_s, facts, std::move(early));
@@ -141,6 +180,14 @@ Runner add_server_command(CLI::App& app) {
   cmd->add_flag("--www", o->www, "answer an HTTP request with the connection's facts");
   cmd->add_option("--count", o->count, "stop after this many connections (0: never)")
       ->check(CLI::Range(0, 1 << 30));
+  cmd->add_option("--verify-client", o->verify_client,
+                  "ask clients for a certificate: none (default); optional (a client without "
+                  "one is served, a bad one refused); required (no certificate: "
+                  "certificate_required). Needs --cafile")
+      ->check(CLI::IsMember({"none", "optional", "required"}));
+  cmd->add_option("--cafile", o->cafile,
+                  "PEM roots client certificates must chain to (extendedKeyUsage clientAuth); "
+                  "their names go in the CertificateRequest");
   add_tls_options(*cmd, &o->tls);
   return [o] { return run_server(*o); };
 }

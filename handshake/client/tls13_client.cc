@@ -9,7 +9,6 @@
 #include "handshake/extension_builder.h"
 #include "handshake/handshake_steps.h"
 #include "handshake/messages/certificate.h"
-#include "handshake/messages/certificate_request.h"
 #include "handshake/messages/client_hello.h"
 #include "handshake/messages/encrypted_extensions.h"
 #include "handshake/messages/extension_bodies.h"
@@ -336,19 +335,6 @@ TlsError Tls13Client::on_encrypted_extensions(const HandshakeMessage& m) {
   return kTlsOk;
 }
 
-TlsError Tls13Client::on_certificate_request(const HandshakeMessage& m) {
-  if (certificate_requested_) return tls_unexpected("a second CertificateRequest");
-  CertificateRequest cr;
-  const TlsError e = decode_certificate_request(&cr, m.body);
-  if (!e.ok()) return e;
-  // Answered with an empty Certificate: client certificates come with mutual TLS (sessions).
-  request_context_.assign(cr.certificate_request_context.begin(),
-                          cr.certificate_request_context.end());
-  certificate_requested_ = true;
-  transcript_.add(m.message);
-  return kTlsOk;
-}
-
 TlsError Tls13Client::on_certificate(const HandshakeMessage& m) {
   if (m.type != HandshakeType::kCertificate) return tls_unexpected("expected Certificate");
   Certificate c;
@@ -406,11 +392,8 @@ TlsError Tls13Client::on_finished(const HandshakeMessage& m) {
   }
   std::vector<uint8_t> flight;
   if (certificate_requested_) {
-    Certificate empty;
-    empty.certificate_request_context = request_context_;
-    WireWriter w(&flight);
-    if (!encode_certificate(w, empty) || !w.ok()) return tls_internal("Certificate encoding failed");
-    transcript_.add(flight);
+    e = append_client_authentication(&flight);
+    if (!e.ok()) return e;
   }
   const size_t finished_at = flight.size();
   e = append_finished(&flight, *suite_, client_hs_, transcript_.hash(h));

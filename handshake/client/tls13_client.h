@@ -4,11 +4,16 @@
 //   kWaitServerHello:         HelloRetryRequest: send ClientHello2     -> kWaitServerHello (once)
 //                             ServerHello: handshake keys              -> kWaitEncryptedExtensions
 //   kWaitEncryptedExtensions: EncryptedExtensions                      -> kWaitCertificate
-//   kWaitCertificate:         CertificateRequest (answered, empty)     -> kWaitCertificate
+//   kWaitCertificate:         CertificateRequest: scheme chosen        -> kWaitCertificate
 //                             Certificate: chain verified              -> kWaitCertificateVerify
 //   kWaitCertificateVerify:   CertificateVerify: signature checked     -> kWaitFinished
-//   kWaitFinished:            Finished: checked; send [CCS] [Certificate] Finished; application
-//                             keys                                     -> kConnected
+//   kWaitFinished:            Finished: checked; send [CCS] [Certificate [CertificateVerify]]
+//                             Finished; application keys               -> kConnected
+//
+// Client authentication (client_certificate.cc): a CertificateRequest is answered with the
+// config's credential() when it can sign with one of the request's signature_algorithms (the
+// first in the server's order), else with an empty Certificate; the server decides what an empty
+// one means. Post-handshake authentication is not offered (no post_handshake_auth).
 //   kConnected:               NewSessionTicket (read, not yet kept), KeyUpdate
 //
 // One handler per state; each checks the message type it may receive (anything else is
@@ -57,6 +62,10 @@ class Tls13Client final : public HandshakeMachine {
   TlsError on_certificate_verify(const HandshakeMessage& m);
   TlsError on_finished(const HandshakeMessage& m);
   TlsError on_post_handshake(const HandshakeMessage& m);
+  // append_client_authentication appends the answer to a CertificateRequest to the final flight:
+  // Certificate (the credential's chain, or empty), then CertificateVerify when the chain is not
+  // empty, each added to the transcript.
+  TlsError append_client_authentication(std::vector<uint8_t>* flight);
   // add_key_share draws a private key of |group| from the random source.
   TlsError add_key_share(NamedGroup group);
   bool offered_suite(uint16_t code) const;
@@ -73,7 +82,8 @@ class Tls13Client final : public HandshakeMachine {
   bool hello_retry_ = false;
   bool sent_ccs_ = false;
   bool certificate_requested_ = false;
-  std::vector<uint8_t> request_context_;
+  bool client_signs_ = false;   // the CertificateRequest allows a scheme the credential has
+  SignatureScheme client_scheme_{};
   Transcript transcript_;
   KeySchedule schedule_;
   Secret client_hs_, server_hs_, client_ap_, server_ap_;

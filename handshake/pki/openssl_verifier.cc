@@ -4,11 +4,13 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <new>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "handshake/pki/certificate_cache.h"
 #include "handshake/pki/signature_scheme.h"
@@ -30,8 +32,11 @@ bool is_ip_literal(std::string_view host, char (&buf)[INET6_ADDRSTRLEN]) noexcep
 
 class OpensslVerifier final : public CertificateVerifier {
  public:
-  OpensslVerifier(X509StorePtr store, const OpensslPolicy& policy) noexcept
-      : store_(std::move(store)), policy_(policy) {}
+  OpensslVerifier(X509StorePtr store, const OpensslPolicy& policy,
+                  std::vector<std::vector<uint8_t>> ca_names)
+      : store_(std::move(store)), policy_(policy), ca_der_(std::move(ca_names)) {
+    for (const std::vector<uint8_t>& name : ca_der_) ca_names_.emplace_back(name);
+  }
 
   TlsError verify_chain(std::span<const Bytes> chain, std::string_view host, CertificateRole role,
                         VerifyTime now) const override;
@@ -40,6 +45,7 @@ class OpensslVerifier final : public CertificateVerifier {
   std::span<const SignatureScheme> supported_schemes() const override {
     return kCertificateVerifySchemes;
   }
+  std::span<const Bytes> certificate_authorities() const override { return ca_names_; }
 
  private:
   // set_up_context applies purpose, time, host, depth and security level to a fresh context.
@@ -50,6 +56,9 @@ class OpensslVerifier final : public CertificateVerifier {
   OpensslPolicy policy_;
   // Parsed peer certificates (volley/pki.h, "Certificate cache"); locks itself.
   mutable CertificateCache cache_;
+  // The trusted certificates' subjects (DER), and views of them: certificate_authorities().
+  std::vector<std::vector<uint8_t>> ca_der_;
+  std::vector<Bytes> ca_names_;
 };
 
 TlsError OpensslVerifier::verify_chain(std::span<const Bytes> chain, std::string_view host,
@@ -229,6 +238,34 @@ TlsError load_roots(X509_STORE* store, CaSource source, const std::string& path)
   return tls_fail(AlertDescription::kInternalError, "CA store: unknown source");
 }
 
+// kMaxCaNamesSize bounds the names certificate_authorities carries: its u16 list length, less
+// the extension's own framing in a CertificateRequest.
+constexpr size_t kMaxCaNamesSize = 0xffff - 16;
+
+// ca_names returns the DER subjects of the certificates |store| holds (a CA file's, the system
+// file's; a hashed directory is only looked into on demand and gives none), without duplicates,
+// in the store's order. All of them or none: a longer list than certificate_authorities can
+// carry gives none, since a partial list would tell a client that a CA left out is not trusted.
+std::vector<std::vector<uint8_t>> ca_names(X509_STORE* store) {
+  std::vector<std::vector<uint8_t>> out;
+  size_t total = 0;
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; objects != nullptr && i < sk_X509_OBJECT_num(objects); ++i) {
+    X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+    if (cert == nullptr) continue;  // a CRL
+    unsigned char* der = nullptr;
+    const int len = i2d_X509_NAME(X509_get_subject_name(cert), &der);
+    if (len <= 0) continue;
+    std::vector<uint8_t> name(der, der + len);
+    OPENSSL_free(der);
+    if (std::find(out.begin(), out.end(), name) != out.end()) continue;
+    total += 2 + name.size();
+    if (total > kMaxCaNamesSize) return {};
+    out.push_back(std::move(name));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::shared_ptr<const CertificateVerifier> make_openssl_verifier(CaSource source,
@@ -244,7 +281,9 @@ std::shared_ptr<const CertificateVerifier> make_openssl_verifier(CaSource source
     }
     const TlsError loaded = load_roots(store.get(), source, path);
     if (!loaded.ok()) return report<CertificateVerifier>(error, loaded);
-    auto verifier = std::make_shared<const OpensslVerifier>(std::move(store), policy);
+    std::vector<std::vector<uint8_t>> names = ca_names(store.get());
+    auto verifier =
+        std::make_shared<const OpensslVerifier>(std::move(store), policy, std::move(names));
     if (error != nullptr) *error = kTlsOk;
     return verifier;
   } catch (const std::bad_alloc&) {
@@ -258,6 +297,8 @@ std::shared_ptr<const CertificateVerifier> make_openssl_verifier(CaSource source
 namespace volley::tls {
 
 CertificateVerifier::~CertificateVerifier() = default;
+
+std::span<const Bytes> CertificateVerifier::certificate_authorities() const { return {}; }
 
 std::shared_ptr<const CertificateVerifier> make_openssl_verifier_from_ca_file(
     const std::string& pem_path, TlsError* error) {

@@ -45,6 +45,14 @@ TlsError Tls13Server::on_message(const HandshakeMessage& m) {
     case State::kWaitClientHello2:
       if (m.type != HandshakeType::kClientHello) return tls_unexpected("expected ClientHello");
       return on_client_hello(m);
+    case State::kWaitClientCertificate:
+      if (m.type != HandshakeType::kCertificate) return tls_unexpected("expected client Certificate");
+      return on_client_certificate(m);
+    case State::kWaitClientCertificateVerify:
+      if (m.type != HandshakeType::kCertificateVerify) {
+        return tls_unexpected("expected client CertificateVerify");
+      }
+      return on_client_certificate_verify(m);
     case State::kWaitFinished:
       if (m.type != HandshakeType::kFinished) return tls_unexpected("expected client Finished");
       return on_finished(m);
@@ -314,6 +322,12 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
   }
   transcript_.add(flight);
   size_t at = flight.size();
+  if (config_.client_auth() != ClientAuth::kNone) {
+    e = append_certificate_request(&flight);
+    if (!e.ok()) return e;
+    transcript_.add(Bytes(flight).subspan(at));
+    at = flight.size();
+  }
   e = append_certificate(&flight, config_.credential()->chain());
   if (!e.ok()) return e;
   transcript_.add(Bytes(flight).subspan(at));
@@ -341,7 +355,8 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
   }
   n.suite = suite_;
   n.group = group_;
-  state_ = State::kWaitFinished;
+  state_ = config_.client_auth() != ClientAuth::kNone ? State::kWaitClientCertificate
+                                                      : State::kWaitFinished;
   return kTlsOk;
 }
 

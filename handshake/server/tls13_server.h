@@ -5,8 +5,14 @@
 //                        else: send ServerHello [CCS] EncryptedExtensions Certificate
 //                        CertificateVerify Finished; handshake and application send keys
 //                                                                    -> kWaitFinished
+//                        (with client_auth: CertificateRequest after EncryptedExtensions
+//                                                                    -> kWaitClientCertificate)
 //   kWaitClientHello2: ClientHello after HelloRetryRequest: the same choices, the share asked
 //                      for; then as above                            -> kWaitFinished
+//   kWaitClientCertificate: Certificate: empty (optional)           -> kWaitFinished
+//                                        empty (required): certificate_required
+//                                        a chain: verified (kClient) -> kWaitClientCertificateVerify
+//   kWaitClientCertificateVerify: CertificateVerify: checked        -> kWaitFinished
 //   kWaitFinished:     client Finished: checked; application receive keys -> kConnected
 //   kConnected:        KeyUpdate
 //
@@ -14,7 +20,9 @@
 // suite, then group (the first the client sent a share for; with strict_group_preference the
 // first the client supports, by HelloRetryRequest if need be), then signature scheme from the
 // credential's list, then ALPN (no common protocol: no_application_protocol, RFC 7301 §3.2).
-// Client certificates (CertificateRequest), tickets and 0-RTT come with the sessions work.
+// Client authentication (client_authentication.cc): a CertificateRequest with an empty context,
+// signature_algorithms (the config's signature_schemes()) and certificate_authorities (the
+// verifier's trusted roots, when it names them). Tickets and 0-RTT come with the sessions work.
 #pragma once
 
 #include <memory>
@@ -43,6 +51,8 @@ class Tls13Server final : public HandshakeMachine {
   enum class State : uint8_t {
     kWaitClientHello,
     kWaitClientHello2,
+    kWaitClientCertificate,
+    kWaitClientCertificateVerify,
     kWaitFinished,
     kConnected,
   };
@@ -54,6 +64,10 @@ class Tls13Server final : public HandshakeMachine {
   TlsError send_hello_retry_request();
   TlsError send_server_flight(const ClientHelloOffer& offer, Bytes client_share);
   TlsError on_finished(const HandshakeMessage& m);
+  // Client authentication (client_authentication.cc).
+  TlsError append_certificate_request(std::vector<uint8_t>* flight);
+  TlsError on_client_certificate(const HandshakeMessage& m);
+  TlsError on_client_certificate_verify(const HandshakeMessage& m);
 
   ConnectionCore& core_;
   const Config& config_;

@@ -34,7 +34,8 @@ class MessageHooks {
   virtual ~MessageHooks();
 
   // rewrite_extensions may change |*extensions| of the message |context| (kClientHello,
-  // kServerHello, kHelloRetryRequest or kEncryptedExtensions) this connection is about to
+  // kServerHello, kHelloRetryRequest, kEncryptedExtensions or kCertificateRequest) this
+  // connection is about to
   // encode. Bodies the hook supplies must stay valid until the hook is next called or the
   // connection goes. The default leaves the list alone.
   virtual void rewrite_extensions(ExtensionContext context, std::vector<Extension>* extensions);

@@ -2,7 +2,9 @@
 # Interop with Debian's OpenSSL, both ways, through the `volley client` and `volley server`
 # commands: every TLS 1.3 suite, X25519 and P-256, an ECDSA, an RSA and an Ed25519 certificate,
 # HelloRetryRequest (OpenSSL told to accept P-256 only while volley shares X25519 first), ALPN,
-# SNI, and a certificate from an unknown CA and a wrong host name refused with their alerts.
+# SNI, and a certificate from an unknown CA and a wrong host name refused with their alerts;
+# mutual TLS both ways (ECDSA, RSA, RSA-PSS and Ed25519 client certificates) and a client without a
+# certificate refused with certificate_required.
 #
 # Every server listens on 127.0.0.1 at a port it picks itself (port 0; each prints the port it
 # took), every wait is bounded, and every process started here is killed by its pid at exit.
@@ -168,6 +170,38 @@ start_s_server server-ecdsa-p256 && {
 }
 server_case "server, client without a common suite" server-ecdsa-p256 "--suites aes-256-gcm" \
   "-ciphersuites TLS_AES_128_GCM_SHA256" no "handshake_failure sent"
+
+# Mutual TLS: volley client with --cert/--key -> s_server -Verify 1, which must have verified
+# the client's chain (its log) and shows the client's subject on its page.
+for kind in ecdsa-p256 rsa-2048 rsa-pss-2048 ed25519; do
+  client_case "client mTLS $kind" server-ecdsa-p256 "-Verify 1 -CAfile $pki/root.pem" \
+    "--cert $pki/client-$kind.chain.pem --key $pki/client-$kind.key.pem" 0 "TLSv1.3" || continue
+  if ! grep -q "Subject: CN=volley test client $kind" "$work/client.$cases.out" ||
+     ! grep -q "depth=0 CN = volley test client $kind" "$work/s_server.$cases.log" ||
+     grep -qi "error" "$work/s_server.$cases.log"; then
+    fail "client mTLS $kind: s_server did not verify the client certificate"
+    cat "$work/s_server.$cases.log"
+  fi
+done
+client_case "client without certificate, s_server requires one" server-ecdsa-p256 \
+  "-Verify 1 -CAfile $pki/root.pem" "" 1 "certificate_required received"
+
+# openssl s_client -cert/-key -> volley server --verify-client required; the server logs the
+# client's subject and names.
+for kind in ecdsa-p256 rsa-pss-2048 ed25519; do
+  server_case "server mTLS $kind" server-ecdsa-p256 \
+    "--verify-client required --cafile $pki/root.pem" \
+    "-cert $pki/client-$kind.pem -key $pki/client-$kind.key.pem -cert_chain $pki/intermediate.pem" \
+    yes "client subject=CN=volley test client $kind san=DNS:client.volley.test,IP:192.0.2.7"
+done
+server_case "server mTLS optional, no client certificate" server-ecdsa-p256 \
+  "--verify-client optional --cafile $pki/root.pem" "" yes "no client certificate"
+server_case "server mTLS required, no client certificate" server-ecdsa-p256 \
+  "--verify-client required --cafile $pki/root.pem" "" no "certificate_required sent"
+server_case "server mTLS, client certificate from an unknown CA" server-ecdsa-p256 \
+  "--verify-client required --cafile $pki/root.pem" \
+  "-cert $pki/client-unknown-ca-ecdsa-p256.pem -key $pki/client-unknown-ca-ecdsa-p256.key.pem" \
+  no "unknown_ca sent"
 
 echo "$cases cases, $failures failures"
 [ "$failures" = 0 ]

@@ -93,6 +93,9 @@ Rfc8448Trace load_rfc8448_trace(const std::string& name) {
   t.server_message_to_sign = c.bytes("Server_MessageToSign");
   t.server_message_signature = c.bytes("Server_MessageSignature");
   t.encrypted_extensions = c.bytes("Message_EncryptedExtensions");
+  t.certificate_request = optional("Message_CertificateRequest");
+  t.client_message_to_sign = optional("Client_MessageToSign");
+  t.client_message_signature = optional("Client_MessageSignature");
   if (c.has("SessionTicket")) {
     t.new_session_ticket_message = new_session_ticket_1rtt(c.bytes("SessionTicket"));
   }

@@ -51,8 +51,12 @@ struct Rfc8448Trace {
   std::vector<uint8_t> client_app_data, server_app_data;  // plaintext
   // The server's CertificateVerify input (RFC 8446 §4.4.3) and the RFC's signature of it.
   std::vector<uint8_t> server_message_to_sign, server_message_signature;
-  // Messages (4-byte header included) whose extension lists a replay mirrors.
-  std::vector<uint8_t> encrypted_extensions;
+  // [Client_Authentication_Handshake] only (else empty): the client's CertificateVerify input
+  // and the recorded signature of it (the client's private key is not in the vectors).
+  std::vector<uint8_t> client_message_to_sign, client_message_signature;
+  // Messages (4-byte header included) whose extension lists a replay mirrors; a
+  // certificate_request only where the section has one.
+  std::vector<uint8_t> encrypted_extensions, certificate_request;
   // §3 only: the NewSessionTicket message, rebuilt (see Rfc8448Messages).
   std::vector<uint8_t> new_session_ticket_message;
 };

@@ -1,5 +1,5 @@
 // RFC 8448's traces replayed byte for byte (§3 1-RTT, §5 HelloRetryRequest, and the
-// middlebox-compatibility trace of transcripts.vec), once with volley as the client against the
+// middlebox-compatibility and client-authentication traces of transcripts.vec), once with volley as the client against the
 // server's records and once as the server against the client's, on every AES-GCM backend this
 // CPU runs (the traces negotiate TLS_AES_128_GCM_SHA256 only).
 //
@@ -19,6 +19,8 @@
 //   libcrypto's, loosened to RSA-1024 and the trace's time, and skips the host name: the RFC's
 //   certificate names "rsa" while its client asks for "server".
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "handshake/messages/certificate_request.h"
 #include "handshake/messages/client_hello.h"
 #include "handshake/messages/encrypted_extensions.h"
 #include "handshake/messages/extensions.h"
@@ -134,6 +137,10 @@ std::vector<Extension> extensions_of(ExtensionContext context, const Vec& messag
     EncryptedExtensions ee;
     e = decode_encrypted_extensions(&ee, body);
     out = ee.extensions;
+  } else if (context == ExtensionContext::kCertificateRequest) {
+    CertificateRequest cr;
+    e = decode_certificate_request(&cr, body);
+    out = cr.extensions;
   } else {
     ServerHello sh;
     e = decode_server_hello(&sh, body);
@@ -207,36 +214,55 @@ class TraceHooks final : public testing::MessageHooks {
 // self-signed RSA-1024 certificate (allowed below volley's 2048-bit policy), checked at the
 // trace's time; the host is not checked (the certificate is for "rsa", the client asks for
 // "server"). The CertificateVerify content must be Server_MessageToSign, and its signature is
-// verified for real.
+// verified for real. The client authentication trace uses it the other way too (|peer|): the
+// server's view of the RFC client's self-signed RSA-1024 certificate, with no host.
 class TraceVerifier final : public CertificateVerifier {
  public:
-  TraceVerifier(const Rfc8448Trace& trace, VerifyTime time)
-      : to_sign_(trace.server_message_to_sign), time_(time) {
+  struct Peer {
+    const char* certificate;  // the self-signed certificate trusted, under rfc8448/
+    const char* host;         // what volley must ask to check
+    CertificateRole role;
+  };
+  static constexpr Peer kServer{"rfc8448/server_certificate.pem", "server",
+                                CertificateRole::kServer};
+
+  TraceVerifier(const Rfc8448Trace& trace, VerifyTime time, Peer peer = kServer)
+      : to_sign_(peer.role == CertificateRole::kServer ? trace.server_message_to_sign
+                                                        : trace.client_message_to_sign),
+        time_(time),
+        peer_(peer) {
     TlsError e;
     inner_ = ossl::make_openssl_verifier(ossl::CaSource::kFile,
-                                         test::vector_path("rfc8448/server_certificate.pem"),
+                                         test::vector_path(peer.certificate),
                                          {.min_rsa_bits = 1024}, &e);
     EXPECT_NE(inner_, nullptr) << e.reason;
   }
   TlsError verify_chain(std::span<const Bytes> chain, std::string_view host, CertificateRole role,
                         VerifyTime now) const override {
-    EXPECT_EQ(host, "server");
+    EXPECT_EQ(host, peer_.host);
+    EXPECT_EQ(role, peer_.role);
+    ++chains_;
     EXPECT_EQ(now, time_);
     return inner_->verify_chain(chain, "", role, now);
   }
   TlsError verify_signature(Bytes leaf, SignatureScheme scheme, Bytes content,
                             Bytes signature) const override {
-    EXPECT_EQ(hex_of(content), hex_of(to_sign_)) << "the client's CertificateVerify content";
+    EXPECT_EQ(hex_of(content), hex_of(to_sign_)) << "the peer's CertificateVerify content";
+    ++signatures_;
     return inner_->verify_signature(leaf, scheme, content, signature);
   }
   std::span<const SignatureScheme> supported_schemes() const override {
     return inner_->supported_schemes();
   }
+  int chains() const { return chains_; }
+  int signatures() const { return signatures_; }
 
  private:
   std::shared_ptr<const CertificateVerifier> inner_;
   Vec to_sign_;
   VerifyTime time_;
+  Peer peer_;
+  mutable int chains_ = 0, signatures_ = 0;
 };
 
 // TraceCredential is the RFC's server key: its certificate chain, and a signer that checks it is
@@ -268,6 +294,48 @@ class TraceCredential final : public SigningCredential {
   static constexpr SignatureScheme kSchemes[] = {SignatureScheme::kRsaPssRsaeSha256};
   std::shared_ptr<const SigningCredential> inner_;
   Vec to_sign_, signature_;
+  mutable int signed_ = 0;
+};
+
+// RecordedCredential is a trace's key of which only the signature is known: the client
+// authentication section's client (its private key is not in the vectors) and its server (an
+// ECDSA P-256 key, not in the vectors either). Its chain is the PEM certificate; sign checks that
+// it is asked to sign |to_sign| (unless empty) with |scheme| and answers the recorded signature
+// (ECDSA and RSA-PSS are randomised: a real key could not give the trace's bytes anyway).
+class RecordedCredential final : public SigningCredential {
+ public:
+  RecordedCredential(const char* certificate, SignatureScheme scheme, Vec to_sign, Vec signature)
+      : scheme_(scheme), to_sign_(std::move(to_sign)), signature_(std::move(signature)) {
+    const std::string pem = read_text(test::vector_path(certificate));
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    X509* x = bio != nullptr ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
+    unsigned char* der = nullptr;
+    const int len = x != nullptr ? i2d_X509(x, &der) : -1;
+    EXPECT_GT(len, 0) << certificate;
+    if (len > 0) der_.assign(der, der + len);
+    OPENSSL_free(der);
+    X509_free(x);
+    BIO_free(bio);
+    chain_[0] = Bytes(der_);
+  }
+  std::span<const Bytes> chain() const override { return chain_; }
+  std::span<const SignatureScheme> schemes() const override { return {&scheme_, 1}; }
+  TlsError sign(std::vector<uint8_t>* signature, SignatureScheme scheme,
+                Bytes content) const override {
+    ++signed_;
+    EXPECT_EQ(scheme, scheme_);
+    if (!to_sign_.empty()) {
+      EXPECT_EQ(hex_of(content), hex_of(to_sign_)) << "the CertificateVerify content";
+    }
+    *signature = signature_;
+    return kTlsOk;
+  }
+  int signed_count() const { return signed_; }
+
+ private:
+  SignatureScheme scheme_;
+  Vec to_sign_, signature_, der_;
+  Bytes chain_[1];
   mutable int signed_ = 0;
 };
 
@@ -425,6 +493,146 @@ void replay_on_every_backend(const Section& s, void (*replay)(const Section&, co
   for (const std::string& backend : aes_gcm_backends()) {
     SCOPED_TRACE(backend);
     replay(s, backend);
+  }
+}
+
+// [Client_Authentication_Handshake] (Botan's trace of RFC 8448 §4's exchange): the server asks
+// for a client certificate; the client answers with Certificate, CertificateVerify (a 1024-bit RSA
+// key, rsa_pss_rsae_sha256: the first RSA scheme of the server's list) and Finished in one
+// record. The server's certificate is ECDSA P-256 (server_certificate_client_auth.pem), the
+// client's a self-signed RSA-1024 one (client_certificate.pem). Neither private key is in the
+// vectors: both CertificateVerify signatures are the recorded ones (RecordedCredential), and
+// each side's verifier checks the other's for real.
+const char kClientAuthSection[] = "[Client_Authentication_Handshake]";
+constexpr TraceVerifier::Peer kAuthServer{"rfc8448/server_certificate_client_auth.pem", "server",
+                                          CertificateRole::kServer};
+constexpr TraceVerifier::Peer kAuthClient{"rfc8448/client_certificate.pem", "",
+                                          CertificateRole::kClient};
+
+void replay_client_auth_as_client(const std::string& backend) {
+  const Rfc8448Trace t = load_rfc8448_trace(kClientAuthSection);
+  ASSERT_FALSE(t.client_message_signature.empty());
+  Pool pool{t.client_rng_pool};
+  // Botan's ClientHello: renegotiation_info, its supported_groups (FFDHE groups volley lacks),
+  // signature_algorithms (PKCS#1 and SHA-1 schemes for certificates) and psk_key_exchange_modes
+  // are the trace's.
+  TraceHooks hooks({{ExtensionContext::kClientHello, message_of(t.client_hello_1),
+                     {ExtensionType::kRenegotiationInfo, ExtensionType::kSupportedGroups,
+                      ExtensionType::kSignatureAlgorithms, ExtensionType::kPskKeyExchangeModes}}});
+  const testing::ScopedMessageHooks scope(&hooks);
+  const auto credential = std::make_shared<RecordedCredential>(
+      "rfc8448/client_certificate.pem", SignatureScheme::kRsaPssRsaeSha256,
+      t.client_message_to_sign, t.client_message_signature);
+  const auto verifier = std::make_shared<TraceVerifier>(t, trace_time(t), kAuthServer);
+  TlsError error;
+  const auto config = ConfigBuilder()
+                          .cipher_suites({&kTlsAes128GcmSha256, &kTlsChaCha20Poly1305Sha256,
+                                          &kTlsAes256GcmSha384})
+                          .groups({NamedGroup::kX25519})
+                          .verifier(verifier)
+                          .credential(credential)
+                          .verify_time(trace_time(t))
+                          .record_size_limit(16385)
+                          .middlebox_compatibility(false)
+                          .aead_backend(backend)
+                          .random_source(&Pool::fill, &pool)
+                          .build(&error);
+  ASSERT_NE(config, nullptr) << error.reason;
+  Connection c = Connection::client(config, "server");
+  expect_output(c, {{"Record_ClientHello_1", &t.client_hello_1}});
+  c.receive(t.server_hello);
+  c.receive(t.server_handshake);
+  ASSERT_TRUE(c.is_connected()) << c.error().reason;
+  EXPECT_EQ(verifier->chains(), 1);
+  EXPECT_EQ(verifier->signatures(), 1);
+  EXPECT_EQ(credential->signed_count(), 1);
+  // Certificate, CertificateVerify and Finished, sealed in one record.
+  expect_output(c, {{"Record_ClientFinished", &t.client_finished}});
+  replay_application_phase(c, Role::kClient, t);
+  EXPECT_EQ(pool.used, pool.bytes.size()) << "volley drew less than the trace's client";
+}
+
+void replay_client_auth_as_server(const std::string& backend) {
+  const Rfc8448Trace t = load_rfc8448_trace(kClientAuthSection);
+  ASSERT_FALSE(t.certificate_request.empty());
+  Pool pool{t.server_rng_pool};
+  // The trace's CertificateRequest offers Botan's signature_algorithms (the ClientHello's list)
+  // and no certificate_authorities; volley's own would offer its verifier's schemes and the
+  // trusted certificate's name. The client's CertificateVerify is still checked against
+  // volley's list, which holds the scheme it uses.
+  TraceHooks hooks({{ExtensionContext::kEncryptedExtensions, t.encrypted_extensions,
+                     {ExtensionType::kSupportedGroups}},
+                    {ExtensionContext::kCertificateRequest, t.certificate_request,
+                     {ExtensionType::kSignatureAlgorithms, ExtensionType::kCertificateAuthorities}}});
+  const testing::ScopedMessageHooks scope(&hooks);
+  const auto credential = std::make_shared<RecordedCredential>(
+      "rfc8448/server_certificate_client_auth.pem", SignatureScheme::kEcdsaSecp256r1Sha256,
+      t.server_message_to_sign, t.server_message_signature);
+  const auto verifier = std::make_shared<TraceVerifier>(t, trace_time(t), kAuthClient);
+  TlsError error;
+  const auto config = ConfigBuilder()
+                          .credential(credential)
+                          .verifier(verifier)
+                          .verify_time(trace_time(t))
+                          .client_auth(ClientAuth::kRequired)
+                          .aead_backend(backend)
+                          .random_source(&Pool::fill, &pool)
+                          .build(&error);
+  ASSERT_NE(config, nullptr) << error.reason;
+  Connection c = Connection::server(config);
+  c.receive(t.client_hello_1);
+  ASSERT_FALSE(c.failed()) << c.error().reason;
+  expect_output(c, {{"Record_ServerHello", &t.server_hello},
+                    {"Record_ServerHandshakeMessages", &t.server_handshake}});
+  EXPECT_EQ(credential->signed_count(), 1);
+  c.receive(t.client_finished);
+  ASSERT_TRUE(c.is_connected()) << c.error().reason;
+  EXPECT_EQ(verifier->chains(), 1);
+  EXPECT_EQ(verifier->signatures(), 1);
+  ASSERT_EQ(c.negotiated().peer_certificates.size(), 1u);
+  EXPECT_EQ(c.negotiated().peer_signature_scheme, SignatureScheme::kRsaPssRsaeSha256);
+  CertificateNames names;
+  ASSERT_TRUE(certificate_names(&names, c.negotiated().peer_certificates[0]).ok());
+  EXPECT_EQ(names.subject, "CN=client");
+  replay_application_phase(c, Role::kServer, t);
+  EXPECT_EQ(pool.used, pool.bytes.size()) << "volley drew less than the trace's server";
+}
+
+// A server that did not ask for a certificate refuses the recorded client Certificate as
+// unexpected_message. The handshake keys cover only the hellos, which are the trace's, so the
+// client's record opens; what it holds comes where this server waits for Finished.
+TEST(Rfc8448Trace, ClientAuthenticationFlightUnexpectedWithoutARequest) {
+  const Rfc8448Trace t = load_rfc8448_trace(kClientAuthSection);
+  Pool pool{t.server_rng_pool};
+  TraceHooks hooks({{ExtensionContext::kEncryptedExtensions, t.encrypted_extensions,
+                     {ExtensionType::kSupportedGroups}}});
+  const testing::ScopedMessageHooks scope(&hooks);
+  const auto config = ConfigBuilder()
+                          .credential(std::make_shared<RecordedCredential>(
+                              "rfc8448/server_certificate_client_auth.pem",
+                              SignatureScheme::kEcdsaSecp256r1Sha256, Vec(), Vec()))
+                          .random_source(&Pool::fill, &pool)
+                          .build();
+  ASSERT_NE(config, nullptr);
+  Connection c = Connection::server(config);
+  c.receive(t.client_hello_1);
+  ASSERT_FALSE(c.failed()) << c.error().reason;
+  c.consume_output(c.pending_output().size());
+  c.receive(t.client_finished);
+  ASSERT_TRUE(c.failed());
+  EXPECT_EQ(c.error().alert, AlertDescription::kUnexpectedMessage) << c.error().reason;
+}
+
+TEST(Rfc8448Trace, ClientAuthenticationAsClient) {
+  for (const std::string& backend : aes_gcm_backends()) {
+    SCOPED_TRACE(backend);
+    replay_client_auth_as_client(backend);
+  }
+}
+TEST(Rfc8448Trace, ClientAuthenticationAsServer) {
+  for (const std::string& backend : aes_gcm_backends()) {
+    SCOPED_TRACE(backend);
+    replay_client_auth_as_server(backend);
   }
 }
 

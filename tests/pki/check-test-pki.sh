@@ -14,9 +14,15 @@ for leaf in server-ecdsa-p256 server-ecdsa-p384 server-ecdsa-p521 server-rsa-204
   server-rsa-pss-2048 server-ed25519; do
   verify "$leaf" sslserver || { echo "FAIL: $leaf does not verify"; fail=1; }
 done
-verify client-ecdsa-p256 sslclient || { echo "FAIL: client-ecdsa-p256 does not verify"; fail=1; }
+for leaf in client-ecdsa-p256 client-rsa-2048 client-rsa-pss-2048 client-ed25519; do
+  verify "$leaf" sslclient || { echo "FAIL: $leaf does not verify"; fail=1; }
+  if verify "$leaf" sslserver; then echo "FAIL: $leaf verifies as a server"; fail=1; fi
+done
 for bad in expired-ecdsa-p256 unknown-ca-ecdsa-p256; do
   if verify "$bad" sslserver; then echo "FAIL: $bad verifies"; fail=1; fi
+done
+for bad in client-expired-ecdsa-p256 client-unknown-ca-ecdsa-p256; do
+  if verify "$bad" sslclient; then echo "FAIL: $bad verifies"; fail=1; fi
 done
 for key in "$dir"/*.key.pem; do
   cert="${key%.key.pem}.pem"

@@ -13,7 +13,13 @@
 #                               key, for the rsa_pss_pss_* schemes), ed25519. .key.pem is the
 #                               private key (PKCS#8, unencrypted), .chain.pem the leaf then the
 #                               intermediate, as a server sends them.
-#   client-ecdsa-p256.*         a client leaf (extendedKeyUsage clientAuth) for mutual TLS
+#   client-<kind>.*             client leaves for mutual TLS ("volley test client <kind>",
+#                               extendedKeyUsage clientAuth, subjectAltName
+#                               email:client@volley.test, DNS:client.volley.test, IP:192.0.2.7),
+#                               signed by the intermediate; <kind> is ecdsa-p256, rsa-2048,
+#                               rsa-pss-2048, ed25519
+#   client-expired-ecdsa-p256.* a client leaf valid only 2020-01-01..2021-01-01
+#   client-unknown-ca-ecdsa-p256.*  a client leaf signed by unknown-root
 #   expired-ecdsa-p256.*        a server leaf valid only 2020-01-01..2021-01-01
 #   unknown-root.pem            a second, untrusted root ("volley test unknown CA")
 #   unknown-ca-ecdsa-p256.*     a server leaf for localhost signed by unknown-root
@@ -66,6 +72,7 @@ authorityKeyIdentifier = keyid:always
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = clientAuth
+subjectAltName = email:client@volley.test, DNS:client.volley.test, IP:192.0.2.7
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 CNF
@@ -109,24 +116,37 @@ key server-rsa-pss-2048.key.pem -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048
 key server-ed25519.key.pem -algorithm ED25519
 key expired-ecdsa-p256.key.pem "${ec256[@]}"
 key client-ecdsa-p256.key.pem "${ec256[@]}"
+key client-rsa-2048.key.pem -algorithm RSA -pkeyopt rsa_keygen_bits:2048
+key client-rsa-pss-2048.key.pem -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048
+key client-ed25519.key.pem -algorithm ED25519
+key client-expired-ecdsa-p256.key.pem "${ec256[@]}"
 
 for kind in ecdsa-p256 ecdsa-p384 ecdsa-p521 rsa-2048 rsa-pss-2048 ed25519; do
   issue "server-$kind" localhost server_ext intermediate.pem intermediate.key.pem
 done
 issue expired-ecdsa-p256 localhost server_ext intermediate.pem intermediate.key.pem \
   20200101000000Z 20210101000000Z
-issue client-ecdsa-p256 "volley test client" client_ext intermediate.pem intermediate.key.pem
+for kind in ecdsa-p256 rsa-2048 rsa-pss-2048 ed25519; do
+  issue "client-$kind" "volley test client $kind" client_ext intermediate.pem intermediate.key.pem
+done
+issue client-expired-ecdsa-p256 "volley test expired client" client_ext intermediate.pem \
+  intermediate.key.pem 20200101000000Z 20210101000000Z
 
 key unknown-root.key.pem "${ec256[@]}"
 issue unknown-root "volley test unknown CA" root_ext self ""
 key unknown-ca-ecdsa-p256.key.pem "${ec256[@]}"
 issue unknown-ca-ecdsa-p256 localhost server_ext unknown-root.pem unknown-root.key.pem
+key client-unknown-ca-ecdsa-p256.key.pem "${ec256[@]}"
+issue client-unknown-ca-ecdsa-p256 "volley test unknown client" client_ext unknown-root.pem \
+  unknown-root.key.pem
 
 for leaf in server-ecdsa-p256 server-ecdsa-p384 server-ecdsa-p521 server-rsa-2048 \
-  server-rsa-pss-2048 server-ed25519 expired-ecdsa-p256 client-ecdsa-p256; do
+  server-rsa-pss-2048 server-ed25519 expired-ecdsa-p256 client-ecdsa-p256 client-rsa-2048 \
+  client-rsa-pss-2048 client-ed25519 client-expired-ecdsa-p256; do
   cat "$leaf.pem" intermediate.pem > "$leaf.chain.pem"
 done
 cat unknown-ca-ecdsa-p256.pem unknown-root.pem > unknown-ca-ecdsa-p256.chain.pem
+cat client-unknown-ca-ecdsa-p256.pem unknown-root.pem > client-unknown-ca-ecdsa-p256.chain.pem
 
 # The CA keys are not needed by any test and are not kept.
 rm -f "$out"/*.pem

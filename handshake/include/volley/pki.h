@@ -94,7 +94,11 @@ std::string_view signature_scheme_name(SignatureScheme scheme) noexcept;
 
 // CertificateRole says whose certificate it is: the server's (checked by a client, for the
 // serverAuth purpose and its host name) or the client's (checked by a server, for clientAuth). It
-// also selects the CertificateVerify context string of RFC 8446 §4.4.3.
+// also selects the CertificateVerify context string of RFC 8446 §4.4.3. The libcrypto verifier
+// checks kServer chains for the SSL server purpose (extendedKeyUsage serverAuth when the leaf has
+// an extendedKeyUsage) and the host, kClient chains for the SSL client purpose (clientAuth; a
+// serverAuth-only leaf is unsupported_certificate) and no name; keyUsage, when present, must allow
+// digitalSignature.
 enum class CertificateRole : uint8_t { kServer, kClient };
 
 // VerifyTime is the time a chain is verified at: the caller passes the clock (tests pin it).
@@ -128,7 +132,33 @@ class CertificateVerifier {
   // supported_schemes lists the schemes verify_signature accepts, in preference order: what the
   // signature_algorithms extension advertises. The span lives as long as the verifier.
   virtual std::span<const SignatureScheme> supported_schemes() const = 0;
+
+  // certificate_authorities lists the DER distinguished names (X.501 Name) of the trusted roots,
+  // which a server asking for a client certificate sends in certificate_authorities (RFC 8446
+  // §4.2.4) so that a client holding several certificates can pick one. Empty: the verifier does
+  // not know them, or does not want them sent (the CertificateRequest then carries no
+  // certificate_authorities). The span lives as long as the verifier. The default is empty, so an
+  // application's own verifier need not implement it.
+  virtual std::span<const Bytes> certificate_authorities() const;
 };
+
+// CertificateNames is what an application reads to know who a verified peer is (the server
+// looking at a client's leaf, typically): the subject and the subjectAltName entries.
+struct CertificateNames {
+  // subject is the subject name on one line, RFC 2253 style, most specific first
+  // ("CN=volley test client,O=Example"); special characters escaped, non-ASCII as UTF-8.
+  std::string subject;
+  std::vector<std::string> dns;    // dNSName entries, as written
+  std::vector<std::string> ip;     // iPAddress entries, in text form (inet_ntop)
+  std::vector<std::string> email;  // rfc822Name entries, as written
+};
+
+// certificate_names reads the subject and the DNS, IP and email subjectAltNames of |der| (one DER
+// certificate, as in Negotiated::peer_certificates) into |*out|. It only parses: it does not
+// verify anything (call it on a chain the handshake verified). bad_certificate if |der| does not
+// parse (or has trailing bytes), internal_error when out of memory; |*out| is unchanged on error.
+// Thread-safe; leaves nothing on OpenSSL's error queue.
+TlsError certificate_names(CertificateNames* out, Bytes der);
 
 // SigningCredential is our certificate chain and the private key of its leaf.
 //

@@ -69,6 +69,19 @@ namespace testing {
 struct ConnectionAccess;  // handshake/testing/connection_access.h (tests only)
 }
 
+// ClientAuth is whether a server asks for a client certificate (mutual TLS, RFC 8446 §4.3.2).
+//   kNone:     no CertificateRequest (the default).
+//   kOptional: a CertificateRequest; a client may answer with an empty Certificate and is then
+//              connected unauthenticated (Negotiated::peer_certificates empty). A chain it does
+//              send must verify, and its CertificateVerify check, like a required one.
+//   kRequired: a CertificateRequest; an empty Certificate is certificate_required (§4.4.2.4).
+// The client's chain is checked by the config's verifier() with CertificateRole::kClient (the
+// clientAuth purpose, no host name) at verify_time(), and its CertificateVerify against the
+// signature_schemes() the CertificateRequest offered. Only during the handshake: post-handshake
+// authentication (§4.6.2) is not supported, a volley client never sends post_handshake_auth and a
+// volley server never asks after the handshake.
+enum class ClientAuth : uint8_t { kNone, kOptional, kRequired };
+
 // Config is what many connections share: the suites, groups and signature schemes offered or
 // accepted (in preference order), ALPN protocols, the verifier for the peer's certificates, this
 // endpoint's credential, and limits. Immutable; build one with ConfigBuilder.
@@ -89,6 +102,8 @@ class Config {
   // strict_group_preference: a server takes the first of its groups() the client supports even
   // when that costs a HelloRetryRequest (see ConfigBuilder).
   bool strict_group_preference() const noexcept { return strict_group_preference_; }
+  // client_auth (server): whether the server asks for a client certificate (see ClientAuth).
+  ClientAuth client_auth() const noexcept { return client_auth_; }
   const std::string& aead_backend() const noexcept { return aead_backend_; }
   // verify_time is the time to check certificates at: fixed by the builder, or now.
   VerifyTime verify_time() const;
@@ -109,6 +124,7 @@ class Config {
   size_t max_buffered_plaintext_ = 1 << 20;
   bool middlebox_compatibility_ = true;
   bool strict_group_preference_ = false;
+  ClientAuth client_auth_ = ClientAuth::kNone;
   std::string aead_backend_;
   RandomSource random_ = nullptr;
   void* random_context_ = nullptr;
@@ -143,6 +159,15 @@ class ConfigBuilder {
   // groups() the client sent a share for, with a HelloRetryRequest only when it sent none usable.
   // A client ignores it.
   ConfigBuilder& strict_group_preference(bool on);
+  // client_auth (server) asks clients for a certificate (see ClientAuth); needs a verifier(),
+  // whose trusted roots' names go in the CertificateRequest's certificate_authorities
+  // (CertificateVerifier::certificate_authorities). A client ignores it.
+  //
+  // A client answers a CertificateRequest with its credential() (chain and key), signing with
+  // the first scheme of the request's signature_algorithms (the server's order) that the
+  // credential can sign with; without a credential, or without a common scheme, it sends an empty
+  // Certificate and lets the server decide. It does not look at certificate_authorities.
+  ConfigBuilder& client_auth(ClientAuth mode);
   // aead_backend forces the record layer's AEAD backend by name (volley/dispatch.h).
   ConfigBuilder& aead_backend(std::string backend);
   ConfigBuilder& random_source(RandomSource source, void* context);
@@ -152,7 +177,7 @@ class ConfigBuilder {
 
   // build returns the Config, or null with |*error| set (an empty suite or group list, a key
   // share for a group not offered, a record size limit below 64, an ALPN name empty or over 255
-  // bytes, a plaintext allowance below one record). |error| may be null. The signature schemes
+  // bytes, a plaintext allowance below one record, client_auth without a verifier). |error| may be null. The signature schemes
   // default to those the verifier supports.
   std::shared_ptr<const Config> build(TlsError* error = nullptr) const;
 
@@ -175,7 +200,11 @@ struct Negotiated {
   SignatureScheme peer_signature_scheme{};
   std::string alpn;                          // empty: none
   std::string server_name;                   // the client's SNI
-  std::vector<std::vector<uint8_t>> peer_certificates;  // DER, leaf first
+  // The peer's verified chain, DER, leaf first: the server's on a client; on a server, the
+  // client's when it authenticated (ClientAuth), else empty. certificate_names (volley/pki.h)
+  // reads the leaf's subject and subjectAltNames. peer_signature_scheme is the scheme of the
+  // peer's CertificateVerify (meaningless when peer_certificates is empty).
+  std::vector<std::vector<uint8_t>> peer_certificates;
   bool hello_retry = false;                  // a HelloRetryRequest was needed
 };
 
