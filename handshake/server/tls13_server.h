@@ -8,13 +8,19 @@
 //   kWaitClientHello2: ClientHello after HelloRetryRequest: the same choices, the share asked
 //                      for; then as above                            -> kWaitFinished
 //   kWaitFinished:     client Finished: checked; application receive keys -> kConnected
+//                      then NewSessionTickets (server/server_resumption.cc) -> kConnected
 //   kConnected:        KeyUpdate
 //
 // Choices follow the server's preference order (its config), among what the client offered:
 // suite, then group (the first the client sent a share for; with strict_group_preference the
 // first the client supports, by HelloRetryRequest if need be), then signature scheme from the
 // credential's list, then ALPN (no common protocol: no_application_protocol, RFC 7301 §3.2).
-// Client certificates (CertificateRequest), tickets and 0-RTT come with the sessions work.
+// Resumption: a ticket the client offers (pre_shared_key) is taken when the config's ticket store
+// opens it, it has not expired, its suite's hash is the chosen suite's and its server name is
+// the ClientHello's; its binder must then verify (decrypt_error). The flight then carries no
+// Certificate or CertificateVerify. Mode: psk_dhe_ke when the client offers it with a usable key
+// share (or without one but psk_ke is not possible: a HelloRetryRequest), else psk_ke when both
+// sides allow it. Client certificates (CertificateRequest) and 0-RTT come later.
 #pragma once
 
 #include <memory>
@@ -24,6 +30,7 @@
 #include "handshake/groups/key_share.h"
 #include "handshake/transcript.h"
 #include "volley/key_schedule.h"
+#include "volley/session.h"
 
 namespace volley::tls {
 
@@ -54,6 +61,13 @@ class Tls13Server final : public HandshakeMachine {
   TlsError send_server_flight(const ClientHelloOffer& offer, Bytes client_share);
   TlsError on_finished(const HandshakeMessage& m);
 
+  // Resumption (server/server_resumption.cc).
+  // choose_psk takes the first usable ticket of |offer| and verifies its binder over
+  // |client_hello| (the whole message); |have_share|: the client sent a share for group_.
+  TlsError choose_psk(const ClientHelloOffer& offer, Bytes client_hello, bool have_share);
+  // send_tickets sends the config's NewSessionTickets once the client Finished is checked.
+  TlsError send_tickets();
+
   ConnectionCore& core_;
   const Config& config_;
   State state_ = State::kWaitClientHello;
@@ -67,6 +81,13 @@ class Tls13Server final : public HandshakeMachine {
   Transcript transcript_;
   KeySchedule schedule_;
   Secret client_hs_, server_hs_, client_ap_, server_ap_;
+  // Resumption: the PSK taken and how; whether the client listed a mode this server accepts
+  // (tickets go only to such a client).
+  bool resumed_ = false;
+  PskMode psk_mode_ = PskMode::kPskDheKe;
+  uint16_t selected_identity_ = 0;
+  Secret psk_;
+  bool client_takes_tickets_ = false;
 };
 
 }  // namespace volley::tls
