@@ -35,6 +35,7 @@ struct ServerOptions {
   bool echo = false;
   bool www = false;
   int count = 0;
+  int tickets = 2;
   TlsOptions tls;
 };
 
@@ -85,7 +86,7 @@ int run_server(const ServerOptions& o) {
   if (credential == nullptr) {
     return failure("server", std::string("certificate and key: ") + error.reason);
   }
-  builder.credential(credential);
+  builder.credential(credential).tickets(static_cast<uint8_t>(o.tickets));
   const auto config = builder.build(&error);
   if (config == nullptr) return failure("server", error.reason);
   std::string why;
@@ -141,6 +142,9 @@ Runner add_server_command(CLI::App& app) {
   cmd->add_flag("--www", o->www, "answer an HTTP request with the connection's facts");
   cmd->add_option("--count", o->count, "stop after this many connections (0: never)")
       ->check(CLI::Range(0, 1 << 30));
+  cmd->add_option("--tickets", o->tickets,
+                  "NewSessionTickets sent after each handshake, for resumption (default 2; 0: none)")
+      ->check(CLI::Range(0, 16));
   add_tls_options(*cmd, &o->tls);
   return [o] { return run_server(*o); };
 }

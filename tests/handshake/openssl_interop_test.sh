@@ -2,7 +2,8 @@
 # Interop with Debian's OpenSSL, both ways, through the `volley client` and `volley server`
 # commands: every TLS 1.3 suite, X25519 and P-256, an ECDSA, an RSA and an Ed25519 certificate,
 # HelloRetryRequest (OpenSSL told to accept P-256 only while volley shares X25519 first), ALPN,
-# SNI, and a certificate from an unknown CA and a wrong host name refused with their alerts.
+# SNI, a certificate from an unknown CA and a wrong host name refused with their alerts, and
+# resumption with tickets both ways.
 #
 # Every server listens on 127.0.0.1 at a port it picks itself (port 0; each prints the port it
 # took), every wait is bounded, and every process started here is killed by its pid at exit.
@@ -168,6 +169,54 @@ start_s_server server-ecdsa-p256 && {
 }
 server_case "server, client without a common suite" server-ecdsa-p256 "--suites aes-256-gcm" \
   "-ciphersuites TLS_AES_128_GCM_SHA256" no "handshake_failure sent"
+
+# Resumption (RFC 8446 §2.2), both ways: one server, two connections, the second resumed with the
+# first one's ticket.
+cases=$((cases + 1))
+start_s_server server-ecdsa-p256 -naccept 2 && {
+  sess=$work/volley.sess
+  ok=yes
+  for n in 1 2; do
+    if [ $n = 1 ]; then opts="--sess-out $sess"; else opts="--sess-in $sess"; fi
+    # shellcheck disable=SC2086
+    printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 "$volley" client "127.0.0.1:$port" \
+      --cafile "$pki/root.pem" --servername localhost $opts >"$work/resume.$n.out" \
+      2>"$work/resume.$n.err" || ok=no
+  done
+  if [ $ok = yes ] && grep -q " full" "$work/resume.1.err" &&
+     grep -q " resumed" "$work/resume.2.err" && grep -q "^Reused, TLSv1.3" "$work/resume.2.out"; then
+    echo "ok: client resumption"
+  else
+    fail "client resumption"
+    cat "$work/resume.1.err" "$work/resume.2.err"
+    grep -E "^(New|Reused)" "$work/resume.2.out"
+  fi
+}
+cases=$((cases + 1))
+log=$work/volley_server.resume.log
+"$volley" server --cert "$pki/server-ecdsa-p256.chain.pem" --key "$pki/server-ecdsa-p256.key.pem" \
+  --port 0 --echo --count 2 --timeout 10 --tickets 2 2>"$log" &
+pids+=($!)
+if line=$(wait_for_line "$log" 'listening on'); then
+  port=${line##*:}
+  sess=$work/openssl.sess
+  for n in 1 2; do
+    if [ $n = 1 ]; then opts="-sess_out $sess"; else opts="-sess_in $sess"; fi
+    # shellcheck disable=SC2086
+    (echo "resume $n"; sleep 1) | timeout 20 "$openssl" s_client -connect "127.0.0.1:$port" \
+      -CAfile "$pki/root.pem" -tls1_3 -servername localhost $opts >"$work/s_resume.$n.out" 2>&1
+  done
+  if grep -q "^New, TLSv1.3" "$work/s_resume.1.out" &&
+     grep -q "^Reused, TLSv1.3" "$work/s_resume.2.out" && grep -q " resumed" "$log"; then
+    echo "ok: server resumption"
+  else
+    fail "server resumption"
+    grep -E "^(New|Reused)" "$work/s_resume.1.out" "$work/s_resume.2.out"
+    cat "$log"
+  fi
+else
+  fail "server resumption: volley server did not start"
+fi
 
 echo "$cases cases, $failures failures"
 [ "$failures" = 0 ]
