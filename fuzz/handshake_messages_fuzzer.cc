@@ -25,6 +25,7 @@
 #include "handshake/messages/handshake_framer.h"
 #include "handshake/messages/key_update.h"
 #include "handshake/messages/new_session_ticket.h"
+#include "volley/session.h"
 #include "handshake/messages/server_hello.h"
 
 namespace volley::fuzz {
@@ -252,6 +253,25 @@ void decode_message(Decoder d, Bytes b) {
   }
 }
 
+// session_codecs runs the two session encodings (volley/session.h) on the same bytes: whatever
+// decodes must encode back to exactly the input (both are canonical).
+void session_codecs(Bytes in) {
+  tls::ServerSessionState state;
+  if (tls::decode_server_session_state(&state, in)) {
+    std::vector<uint8_t> again;
+    VOLLEY_FUZZ_CHECK(tls::encode_server_session_state(&again, state) &&
+                          std::equal(again.begin(), again.end(), in.begin(), in.end()),
+                      "server session state: no round trip");
+  }
+  tls::ClientSession session;
+  if (tls::decode_client_session(&session, in)) {
+    std::vector<uint8_t> again;
+    VOLLEY_FUZZ_CHECK(tls::encode_client_session(&again, session) &&
+                          std::equal(again.begin(), again.end(), in.begin(), in.end()),
+                      "client session: no round trip");
+  }
+}
+
 }  // namespace
 }  // namespace volley::fuzz
 
@@ -259,5 +279,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const auto d = static_cast<volley::fuzz::Decoder>(data[0] % volley::fuzz::kDecoderCount);
   volley::fuzz::decode_message(d, volley::Bytes(data + 1, size - 1));
+  volley::fuzz::session_codecs(volley::Bytes(data + 1, size - 1));
   return 0;
 }

@@ -75,6 +75,37 @@ ConfigBuilder& ConfigBuilder::verify_time(VerifyTime now) {
   return *this;
 }
 
+ConfigBuilder& ConfigBuilder::tickets(uint8_t count) {
+  config_.ticket_count_ = count;
+  return *this;
+}
+ConfigBuilder& ConfigBuilder::ticket_lifetime(uint32_t seconds) {
+  config_.ticket_lifetime_ = seconds;
+  return *this;
+}
+ConfigBuilder& ConfigBuilder::ticket_store(std::shared_ptr<const SessionTicketStore> store) {
+  config_.ticket_store_ = std::move(store);
+  return *this;
+}
+ConfigBuilder& ConfigBuilder::session_cache(std::shared_ptr<ClientSessionCache> cache) {
+  config_.session_cache_ = std::move(cache);
+  config_.session_cache_set_ = true;
+  return *this;
+}
+ConfigBuilder& ConfigBuilder::psk_modes(std::vector<PskMode> modes) {
+  config_.psk_modes_ = std::move(modes);
+  return *this;
+}
+ConfigBuilder& ConfigBuilder::clock(Clock clock, void* context) {
+  config_.clock_ = clock != nullptr ? clock : &system_clock_ms;
+  config_.clock_context_ = context;
+  return *this;
+}
+
+bool Config::accepts_psk_mode(PskMode mode) const noexcept {
+  return std::find(psk_modes_.begin(), psk_modes_.end(), mode) != psk_modes_.end();
+}
+
 VerifyTime Config::verify_time() const {
   if (fixed_verify_time_) return verify_time_;
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -108,7 +139,19 @@ std::shared_ptr<const Config> ConfigBuilder::build(TlsError* error) const {
   if (c.client_auth_ != ClientAuth::kNone && c.verifier_ == nullptr) {
     return refuse("config: client_auth without a verifier for client certificates");
   }
+  if (c.ticket_count_ > 16) return refuse("config: more than 16 tickets per handshake");
+  if (c.ticket_lifetime_ == 0 || c.ticket_lifetime_ > kMaxTicketLifetimeSeconds) {
+    return refuse("config: ticket lifetime not within 1 to 604800 seconds (RFC 8446 4.6.1)");
+  }
+  if (c.psk_modes_.empty()) return refuse("config: no PSK key exchange mode");
   auto frozen = std::shared_ptr<Config>(new Config(c));
+  if (frozen->ticket_count_ > 0 && frozen->ticket_store_ == nullptr) {
+    // Its own keys, on the config's clock; rotated every 12 hours, so that a ticket of the
+    // longest default lifetime (2 hours) always finds its key.
+    frozen->ticket_store_ = std::make_shared<StatelessTicketStore>(
+        std::make_shared<TicketKeys>(12 * 3600 * 1000, frozen->clock_, frozen->clock_context_));
+  }
+  if (!frozen->session_cache_set_) frozen->session_cache_ = std::make_shared<LruSessionCache>();
   if (frozen->key_share_groups_.empty()) frozen->key_share_groups_ = {frozen->groups_.front()};
   if (frozen->schemes_.empty() && frozen->verifier_ != nullptr) {
     const auto s = frozen->verifier_->supported_schemes();

@@ -21,8 +21,8 @@ TlsError install_traffic_secret(ConnectionCore& core, const CipherSuite& suite,
 }
 
 TlsError derive_handshake_secrets(KeySchedule& schedule, const CipherSuite& suite, Bytes ecdhe,
-                                  Bytes hello_hash, Secret* client, Secret* server) {
-  if (schedule.init(suite) != Status::kOk || schedule.enter_handshake(ecdhe) != Status::kOk ||
+                                  Bytes hello_hash, Secret* client, Secret* server, Bytes psk) {
+  if (schedule.init(suite, psk) != Status::kOk || schedule.enter_handshake(ecdhe) != Status::kOk ||
       schedule.client_handshake_traffic_secret(client, hello_hash) != Status::kOk ||
       schedule.server_handshake_traffic_secret(server, hello_hash) != Status::kOk) {
     return tls_internal("handshake secrets");

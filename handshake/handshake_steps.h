@@ -35,12 +35,12 @@ enum class Direction : uint8_t { kRead, kWrite };
 [[nodiscard]] TlsError install_traffic_secret(ConnectionCore& core, const CipherSuite& suite,
                                               Direction direction, const Secret& secret);
 
-// derive_handshake_secrets starts |schedule| for |suite| (no PSK), enters the Handshake Secret
-// with the (EC)DHE shared secret and derives both handshake traffic secrets over the transcript
-// through ServerHello (RFC 8446 §7.1).
+// derive_handshake_secrets starts |schedule| for |suite| with |psk| (empty: none), enters the
+// Handshake Secret with the (EC)DHE shared secret (empty for psk_ke) and derives both handshake
+// traffic secrets over the transcript through ServerHello (RFC 8446 §7.1).
 [[nodiscard]] TlsError derive_handshake_secrets(KeySchedule& schedule, const CipherSuite& suite,
                                                 Bytes ecdhe, Bytes hello_hash, Secret* client,
-                                                Secret* server);
+                                                Secret* server, Bytes psk = {});
 
 // derive_application_secrets enters the Master Secret and derives both application traffic
 // secrets over the transcript through the server Finished.

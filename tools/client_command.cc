@@ -5,12 +5,24 @@
 // standard output. At the end of standard input the client sends close_notify and
 // reads on until the server closes. Exit 0 on a clean end, 1 when the connection failed (the
 // alert and the reason on stderr), 2 on bad options.
+//
+// Sessions: --sess-in F offers the ticket saved in F (resumption, RFC 8446 §2.2); --sess-out F
+// saves the newest ticket the server sent into F at the end. The file is volley's persisted
+// ClientSession, version 1 (volley/session.h, encode_client_session): the 17 bytes
+// "VOLLEY-SESSION-1\n", then big-endian u16 suite, u32 ticket_age_add, u32 lifetime (s), u64
+// received (ms since the epoch), u32 max_early_data, u8-prefixed PSK, u16-prefixed ticket,
+// u16-prefixed server name, u8-prefixed ALPN. It holds the PSK in clear: it is written with mode
+// 0600. The stderr summary says "resumed" or "full".
 #include <poll.h>
 #include <unistd.h>
+
+#include <fcntl.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -20,7 +32,9 @@
 #include "tools/tls/insecure_verifier.h"
 #include "tools/tls/net.h"
 #include "tools/tls/tls_options.h"
+#include "engine/common/secure_memory.h"
 #include "volley/pki.h"
+#include "volley/session.h"
 #include "volley/tls.h"
 
 namespace volley::tool {
@@ -36,12 +50,46 @@ struct ClientOptions {
   bool key_update = false;
   std::string cert;  // client certificate chain, for a server that asks (mutual TLS)
   std::string key;
+  std::string sess_in;
+  std::string sess_out;
   TlsOptions tls;
 };
 
+// load_session puts the session saved in |path| into |cache| under |name|.
+bool load_session(const std::string& path, const std::string& name, tls::LruSessionCache* cache) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() > 1 << 20) return false;
+  tls::ClientSession s;
+  const bool ok = tls::decode_client_session(&s, bytes);
+  if (!bytes.empty()) secure_wipe(bytes.data(), bytes.size());
+  if (ok) cache->put(name, std::move(s));
+  return ok;
+}
+
+// save_session writes the newest session of |name| in |cache| to |path| (mode 0600).
+bool save_session(const std::string& path, const std::string& name, tls::LruSessionCache* cache) {
+  std::optional<tls::ClientSession> s = cache->take(name);
+  if (!s) return false;
+  std::vector<uint8_t> bytes;
+  bool ok = tls::encode_client_session(&bytes, *s);
+  const int fd = ok ? open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600) : -1;
+  ok = fd >= 0;
+  for (size_t at = 0; ok && at < bytes.size();) {
+    const ssize_t n = write(fd, bytes.data() + at, bytes.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) at += static_cast<size_t>(n);
+  }
+  if (fd >= 0 && close(fd) != 0) ok = false;
+  secure_wipe(bytes.data(), bytes.size());
+  return ok;
+}
+
 int fail(const std::string& what) { return failure("client", what); }
 
-int run_client(const ClientOptions& o) {
+int run_client(const ClientOptions& o, const std::shared_ptr<tls::LruSessionCache>& cache) {
   std::string host, port;
   // A numeric port only: a service name would be looked up, and port 0 cannot be connected to.
   if (!split_host_port(o.target, &host, &port) || !valid_port(port)) {
@@ -61,7 +109,7 @@ int run_client(const ClientOptions& o) {
   if (o.insecure) verifier = std::make_shared<InsecureVerifier>(verifier);
 
   tls::ConfigBuilder builder;
-  builder.verifier(verifier);
+  builder.verifier(verifier).session_cache(cache);
   if (!o.cert.empty()) {
     const auto credential = tls::make_openssl_credential_from_pem_files(o.cert, o.key, &error);
     if (credential == nullptr) {
@@ -78,6 +126,10 @@ int run_client(const ClientOptions& o) {
   const int fd = connect_tcp(host, port, &why);
   if (fd < 0) return fail(why);
   const std::string name = o.servername_set ? o.servername : host;
+  if (!o.sess_in.empty() && !load_session(o.sess_in, name, cache.get())) {
+    close(fd);
+    return fail("--sess-in: cannot read a volley session from " + o.sess_in);
+  }
   const auto t0 = std::chrono::steady_clock::now();
   tls::Connection conn = tls::Connection::client(config, name);
   std::vector<unsigned char> plaintext;
@@ -175,8 +227,28 @@ Runner add_client_command(CLI::App& app) {
   cmd->add_option("--cert", o->cert,
                   "client certificate chain (PEM, leaf first), sent when the server asks for one");
   cmd->add_option("--key", o->key, "private key of the --cert leaf (PEM)");
+  cmd->add_option("--sess-in", o->sess_in,
+                  "resume with the session saved in this file (volley session format, version 1: "
+                  "\"VOLLEY-SESSION-1\\n\", suite, age_add, lifetime, received time, "
+                  "max_early_data, PSK, ticket, server name, ALPN; see tools/client_command.cc)");
+  cmd->add_option("--sess-out", o->sess_out,
+                  "save the newest session ticket the server sent to this file (same format; "
+                  "it holds the PSK: mode 0600)");
   add_tls_options(*cmd, &o->tls);
-  return [o] { return run_client(*o); };
+  return [o] {
+    const auto cache = std::make_shared<tls::LruSessionCache>();
+    const int rc = run_client(*o, cache);
+    if (!o->sess_out.empty()) {
+      std::string host, port;
+      split_host_port(o->target, &host, &port);
+      const std::string name = o->servername_set ? o->servername : host;
+      if (!save_session(o->sess_out, name, cache.get())) {
+        std::fprintf(stderr, "volley client: --sess-out: no session ticket saved to %s\n",
+                     o->sess_out.c_str());
+      }
+    }
+    return rc;
+  };
 }
 
 }  // namespace volley::tool

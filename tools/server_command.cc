@@ -39,6 +39,7 @@ struct ServerOptions {
   int count = 0;
   std::string verify_client = "none";  // none, optional, required
   std::string cafile;                  // the roots client certificates must chain to
+  int tickets = 2;
   TlsOptions tls;
 };
 
@@ -116,7 +117,7 @@ int run_server(const ServerOptions& o) {
   if (credential == nullptr) {
     return failure("server", std::string("certificate and key: ") + error.reason);
   }
-  builder.credential(credential);
+  builder.credential(credential).tickets(static_cast<uint8_t>(o.tickets));
   if (o.verify_client != "none") {
     const auto verifier = tls::make_openssl_verifier_from_ca_file(o.cafile, &error);
     if (verifier == nullptr) return failure("server", std::string("--cafile: ") + error.reason);
@@ -188,6 +189,9 @@ Runner add_server_command(CLI::App& app) {
   cmd->add_option("--cafile", o->cafile,
                   "PEM roots client certificates must chain to (extendedKeyUsage clientAuth); "
                   "their names go in the CertificateRequest");
+  cmd->add_option("--tickets", o->tickets,
+                  "NewSessionTickets sent after each handshake, for resumption (default 2; 0: none)")
+      ->check(CLI::Range(0, 16));
   add_tls_options(*cmd, &o->tls);
   return [o] { return run_server(*o); };
 }

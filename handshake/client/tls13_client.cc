@@ -68,6 +68,7 @@ TlsError Tls13Client::start() {
     e = add_key_share(g);
     if (!e.ok()) return e;
   }
+  take_session();
   // The first ClientHello's record says TLS 1.0, as most clients send it, for middleboxes that
   // expect it (RFC 8446 §5.1); every later record says TLS 1.2.
   core_.set_plaintext_version(0x0301);
@@ -126,6 +127,7 @@ TlsError Tls13Client::send_client_hello() {
     WireWriter w = ext.add(ExtensionType::kCookie);
     encode_cookie(w, cookie_);
   }
+  add_psk_offer(ext);  // pre_shared_key must be last (RFC 8446 §4.2.11)
 
   std::vector<uint8_t> suites;
   for (const CipherSuite* s : config_.cipher_suites()) {
@@ -145,6 +147,11 @@ TlsError Tls13Client::send_client_hello() {
   std::vector<uint8_t> message;
   WireWriter w(&message);
   if (!encode_client_hello(w, ch) || !w.ok()) return tls_internal("ClientHello encoding failed");
+  if (psk_offered_ && !ch.extensions.empty() &&
+      ch.extensions.back().type == ExtensionType::kPreSharedKey) {
+    const TlsError e = patch_binder(&message);
+    if (!e.ok()) return e;
+  }
   transcript_.add(message);
   return core_.send_handshake(message);
 }
@@ -200,43 +207,57 @@ TlsError Tls13Client::on_server_hello(const HandshakeMessage& m) {
   for (const Extension& x : sh.extensions) {
     const bool answered = x.type == ExtensionType::kSupportedVersions ||
                           x.type == ExtensionType::kKeyShare ||
-                          (sh.is_hello_retry_request && x.type == ExtensionType::kCookie);
+                          (sh.is_hello_retry_request && x.type == ExtensionType::kCookie) ||
+                          (!sh.is_hello_retry_request && psk_offered_ &&
+                           x.type == ExtensionType::kPreSharedKey);
     if (!answered) return tls_unsupported_extension("ServerHello: an extension that was not offered");
   }
   suite_ = cipher_suite_by_code(sh.cipher_suite);
   if (sh.is_hello_retry_request) return on_hello_retry_request(sh, m);
 
+  e = on_server_psk(sh);
+  if (!e.ok()) return e;
   const Extension* ks = find_extension(sh.extensions, ExtensionType::kKeyShare);
-  if (ks == nullptr) {
-    return tls_fail(AlertDescription::kMissingExtension, "ServerHello without key_share");
-  }
-  KeyShareEntry entry;
-  e = decode_key_share_sh(&entry, ks->body);
-  if (!e.ok()) return e;
   const KeyShare* mine = nullptr;
-  for (const auto& s : shares_) {
-    if (static_cast<uint16_t>(s->group()) == entry.group) mine = s.get();
+  Secret ecdhe;  // stays empty for psk_ke: HashLen zeros (RFC 8446 §7.1)
+  if (ks == nullptr) {
+    if (!resumed_ || !offers_psk_mode(PskMode::kPskKe)) {
+      return tls_fail(AlertDescription::kMissingExtension, "ServerHello without key_share");
+    }
+  } else {
+    if (resumed_ && !offers_psk_mode(PskMode::kPskDheKe)) {
+      return tls_illegal("ServerHello: key_share in a psk_ke handshake");
+    }
+    KeyShareEntry entry;
+    e = decode_key_share_sh(&entry, ks->body);
+    if (!e.ok()) return e;
+    for (const auto& s : shares_) {
+      if (static_cast<uint16_t>(s->group()) == entry.group) mine = s.get();
+    }
+    if (mine == nullptr) {
+      return tls_illegal("ServerHello: key share for a group without a client share");
+    }
+    e = mine->shared_secret(&ecdhe, entry.key_exchange);
+    if (!e.ok()) return e;
   }
-  if (mine == nullptr) return tls_illegal("ServerHello: key share for a group without a client share");
-  Secret ecdhe;
-  e = mine->shared_secret(&ecdhe, entry.key_exchange);
-  if (!e.ok()) return e;
 
   transcript_.start(suite_->hash);
   transcript_.add(m.message);
   uint8_t h[Transcript::kMaxHashSize];
   const Bytes hello_hash = transcript_.hash(h);
   e = derive_handshake_secrets(schedule_, *suite_, ecdhe.bytes(), hello_hash, &client_hs_,
-                               &server_hs_);
+                               &server_hs_, resumed_ ? session_->psk.bytes() : Bytes());
   if (!e.ok()) return e;
+  session_.reset();  // a ticket is used once (RFC 8446 Appendix C.4)
   e = install_traffic_secret(core_, *suite_, Direction::kRead, server_hs_);
   if (!e.ok()) return e;
   e = install_traffic_secret(core_, *suite_, Direction::kWrite, client_hs_);
   if (!e.ok()) return e;
   Negotiated& n = core_.mutable_negotiated();
   n.suite = suite_;
-  n.group = mine->group();
+  if (mine != nullptr) n.group = mine->group();
   n.hello_retry = hello_retry_;
+  n.resumed = resumed_;
   shares_.clear();  // the private keys go as soon as they are used
   state_ = State::kWaitEncryptedExtensions;
   return kTlsOk;
@@ -275,6 +296,11 @@ TlsError Tls13Client::on_hello_retry_request(const ServerHello& hrr, const Hands
     shares_.clear();
     e = add_key_share(static_cast<NamedGroup>(group));
     if (!e.ok()) return e;
+  }
+  if (session_ && session_suite_->hash != suite_->hash) {
+    // The PSK cannot serve the suite the server chose: the second ClientHello drops it (§4.1.4).
+    session_.reset();
+    psk_offered_ = false;
   }
   if (config_.middlebox_compatibility() && !sent_ccs_) {
     const TlsError e = core_.send_change_cipher_spec();  // before the second flight (App. D.4)
@@ -331,7 +357,9 @@ TlsError Tls13Client::on_encrypted_extensions(const HandshakeMessage& m) {
     if (!e.ok()) return e;
   }
   transcript_.add(m.message);
-  state_ = State::kWaitCertificate;
+  // A resumed handshake has no Certificate or CertificateVerify: the PSK authenticates the server
+  // (RFC 8446 §2.2); one arriving is then unexpected_message.
+  state_ = resumed_ ? State::kWaitFinished : State::kWaitCertificate;
   return kTlsOk;
 }
 
@@ -401,6 +429,10 @@ TlsError Tls13Client::on_finished(const HandshakeMessage& m) {
   transcript_.add(Bytes(flight).subspan(finished_at));
   e = core_.send_handshake(flight);
   if (!e.ok()) return e;
+  if (schedule_.resumption_master_secret(&resumption_master_, transcript_.hash(h)) !=
+      Status::kOk) {
+    return tls_internal("resumption master secret");
+  }
   e = install_traffic_secret(core_, *suite_, Direction::kWrite, client_ap_);
   if (!e.ok()) return e;
   client_hs_.wipe();
@@ -412,11 +444,8 @@ TlsError Tls13Client::on_finished(const HandshakeMessage& m) {
 
 TlsError Tls13Client::on_post_handshake(const HandshakeMessage& m) {
   switch (m.type) {
-    case HandshakeType::kNewSessionTicket: {
-      // Checked, not yet kept: resumption comes with the sessions work.
-      NewSessionTicket t;
-      return decode_new_session_ticket(&t, m.body);
-    }
+    case HandshakeType::kNewSessionTicket:
+      return on_new_session_ticket(m);
     case HandshakeType::kKeyUpdate:
       return on_key_update(core_, *suite_, &server_ap_, m);
     default:

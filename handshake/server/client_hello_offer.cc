@@ -114,7 +114,13 @@ TlsError decode_client_hello_offer(ClientHelloOffer* out, const ClientHello& ch)
         if (i + 1 != ch.extensions.size()) {
           return illegal("ClientHello: pre_shared_key is not the last extension");
         }
+        e = decode_pre_shared_key_ch(&o.psks, x.body);
+        o.binders_len = pre_shared_key_binders_len(o.psks);
         o.has_pre_shared_key = true;
+        break;
+      case ExtensionType::kPskKeyExchangeModes:
+        e = decode_psk_key_exchange_modes(&o.psk_modes, x.body);
+        o.has_psk_modes = true;
         break;
       default:
         break;
@@ -127,6 +133,9 @@ TlsError decode_client_hello_offer(ClientHelloOffer* out, const ClientHello& ch)
   }
   if (ch.legacy_compression_methods.size() != 1 || ch.legacy_compression_methods[0] != 0) {
     return illegal("ClientHello: compression methods other than null");
+  }
+  if (o.has_pre_shared_key && !o.has_psk_modes) {
+    return missing("ClientHello: pre_shared_key without psk_key_exchange_modes");
   }
   if (has_groups != has_shares) {
     return missing("ClientHello: key_share and supported_groups must come together");

@@ -6,7 +6,8 @@
 // "null" only (illegal_parameter, §4.1.2), key_share and supported_groups come together and
 // signature_algorithms is present (missing_extension, §9.2), every key share is for an offered
 // group (illegal_parameter, §4.2.8), pre_shared_key is the last extension (illegal_parameter,
-// §4.2.11), and a known extension that does not belong in a ClientHello is illegal_parameter
+// §4.2.11) and comes with psk_key_exchange_modes (missing_extension, §4.2.9), and a known
+// extension that does not belong in a ClientHello is illegal_parameter
 // (§4.2). Unknown extensions are ignored (§4.2). Like every decoder it touches no connection
 // state; the views point into the ClientHello's bytes.
 #pragma once
@@ -33,6 +34,10 @@ struct ClientHelloOffer {
   uint16_t record_size_limit = 0;
   Bytes cookie;                        // empty: none
   bool has_pre_shared_key = false;
+  OfferedPsks psks;                    // pre_shared_key (§4.2.11)
+  size_t binders_len = 0;              // its binders list, length prefix included
+  bool has_psk_modes = false;
+  Bytes psk_modes;                     // psk_key_exchange_modes (§4.2.9)
 };
 
 [[nodiscard]] TlsError decode_client_hello_offer(ClientHelloOffer* out, const ClientHello& ch);

@@ -183,15 +183,17 @@ TlsError Tls13Server::on_client_hello(const HandshakeMessage& m) {
         }
       }
     }
-    if (share == nullptr) {
-      transcript_.start(suite_->hash);
-      transcript_.add(m.message);
-      return send_hello_retry_request();
-    }
+  }
+  e = choose_psk(offer, m.message, share != nullptr);
+  if (!e.ok()) return e;
+  if (share == nullptr && !(resumed_ && psk_mode_ == PskMode::kPskKe)) {
+    transcript_.start(suite_->hash);
+    transcript_.add(m.message);
+    return send_hello_retry_request();
   }
   transcript_.start(suite_->hash);
   transcript_.add(m.message);
-  return send_server_flight(offer, share->key_exchange);
+  return send_server_flight(offer, share != nullptr ? share->key_exchange : Bytes());
 }
 
 TlsError Tls13Server::send_hello_retry_request() {
@@ -245,23 +247,30 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
   uint8_t random[32];
   TlsError e = core_.random(MutableBytes(random, sizeof(random)));
   if (!e.ok()) return e;
+  const bool dhe = !(resumed_ && psk_mode_ == PskMode::kPskKe);
   std::unique_ptr<KeyShare> mine;
-  e = core_.draw_key_share(&mine, group_);
-  if (!e.ok()) return e;
-  Secret ecdhe;
-  e = mine->shared_secret(&ecdhe, client_share);
-  if (!e.ok()) return e;
+  Secret ecdhe;  // psk_ke: empty, HashLen zeros (RFC 8446 §7.1)
+  if (dhe) {
+    e = core_.draw_key_share(&mine, group_);
+    if (!e.ok()) return e;
+    e = mine->shared_secret(&ecdhe, client_share);
+    if (!e.ok()) return e;
+  }
 
   // key_share before supported_versions, the order of RFC 8448's ServerHellos (any order is
   // legal, RFC 8446 §4.2).
   ExtensionBuilder sh_ext;
-  {
+  if (dhe) {
     WireWriter w = sh_ext.add(ExtensionType::kKeyShare);
     encode_key_share_sh(w, KeyShareEntry{static_cast<uint16_t>(group_), mine->key_exchange()});
   }
   {
     WireWriter w = sh_ext.add(ExtensionType::kSupportedVersions);
     encode_supported_versions_sh(w, kTls13);
+  }
+  if (resumed_) {
+    WireWriter w = sh_ext.add(ExtensionType::kPreSharedKey);
+    encode_pre_shared_key_sh(w, selected_identity_);
   }
   ServerHello sh;
   sh.legacy_version = kLegacyVersion;
@@ -287,8 +296,9 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
   uint8_t h[Transcript::kMaxHashSize];
   const Bytes hello_hash = transcript_.hash(h);
   e = derive_handshake_secrets(schedule_, *suite_, ecdhe.bytes(), hello_hash, &client_hs_,
-                               &server_hs_);
+                               &server_hs_, resumed_ ? psk_.bytes() : Bytes());
   if (!e.ok()) return e;
+  psk_.wipe();
   mine.reset();  // the private key goes as soon as it is used
   e = install_traffic_secret(core_, *suite_, Direction::kWrite, server_hs_);
   if (!e.ok()) return e;
@@ -322,21 +332,26 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
   }
   transcript_.add(flight);
   size_t at = flight.size();
-  if (config_.client_auth() != ClientAuth::kNone) {
+  // Resumed: the PSK authenticates this server (RFC 8446 §2.2), and a server authenticating with
+  // a PSK sends no CertificateRequest (§4.3.2).
+  const bool asks_client = !resumed_ && config_.client_auth() != ClientAuth::kNone;
+  if (asks_client) {
     e = append_certificate_request(&flight);
     if (!e.ok()) return e;
     transcript_.add(Bytes(flight).subspan(at));
     at = flight.size();
   }
-  e = append_certificate(&flight, config_.credential()->chain());
-  if (!e.ok()) return e;
-  transcript_.add(Bytes(flight).subspan(at));
-  at = flight.size();
-  e = append_certificate_verify(&flight, *config_.credential(), scheme_, CertificateRole::kServer,
-                                transcript_.hash(h));
-  if (!e.ok()) return e;
-  transcript_.add(Bytes(flight).subspan(at));
-  at = flight.size();
+  if (!resumed_) {
+    e = append_certificate(&flight, config_.credential()->chain());
+    if (!e.ok()) return e;
+    transcript_.add(Bytes(flight).subspan(at));
+    at = flight.size();
+    e = append_certificate_verify(&flight, *config_.credential(), scheme_,
+                                  CertificateRole::kServer, transcript_.hash(h));
+    if (!e.ok()) return e;
+    transcript_.add(Bytes(flight).subspan(at));
+    at = flight.size();
+  }
   e = append_finished(&flight, *suite_, server_hs_, transcript_.hash(h));
   if (!e.ok()) return e;
   transcript_.add(Bytes(flight).subspan(at));
@@ -354,9 +369,9 @@ TlsError Tls13Server::send_server_flight(const ClientHelloOffer& offer, Bytes cl
     if (!e.ok()) return e;
   }
   n.suite = suite_;
-  n.group = group_;
-  state_ = config_.client_auth() != ClientAuth::kNone ? State::kWaitClientCertificate
-                                                      : State::kWaitFinished;
+  if (dhe) n.group = group_;
+  n.resumed = resumed_;
+  state_ = asks_client ? State::kWaitClientCertificate : State::kWaitFinished;
   return kTlsOk;
 }
 
@@ -372,9 +387,9 @@ TlsError Tls13Server::on_finished(const HandshakeMessage& m) {
   server_hs_.wipe();
   core_.handshake_complete();
   state_ = State::kConnected;
-  // A test's stand-in for the NewSessionTicket (testing/message_hooks.h); nothing otherwise.
+  // A test's stand-in for the NewSessionTickets (testing/message_hooks.h), else the tickets.
   const Bytes post = core_.hooks_post_handshake();
-  return post.empty() ? kTlsOk : core_.send_handshake(post);
+  return post.empty() ? send_tickets() : core_.send_handshake(post);
 }
 
 TlsError Tls13Server::next_write_keys() {

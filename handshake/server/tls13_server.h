@@ -14,6 +14,7 @@
 //                                        a chain: verified (kClient) -> kWaitClientCertificateVerify
 //   kWaitClientCertificateVerify: CertificateVerify: checked        -> kWaitFinished
 //   kWaitFinished:     client Finished: checked; application receive keys -> kConnected
+//                      then NewSessionTickets (server/server_resumption.cc) -> kConnected
 //   kConnected:        KeyUpdate
 //
 // Choices follow the server's preference order (its config), among what the client offered:
@@ -22,7 +23,13 @@
 // credential's list, then ALPN (no common protocol: no_application_protocol, RFC 7301 §3.2).
 // Client authentication (client_authentication.cc): a CertificateRequest with an empty context,
 // signature_algorithms (the config's signature_schemes()) and certificate_authorities (the
-// verifier's trusted roots, when it names them). Tickets and 0-RTT come with the sessions work.
+// verifier's trusted roots, when it names them); never in a resumed handshake (§4.3.2).
+// Resumption: a ticket the client offers (pre_shared_key) is taken when the config's ticket store
+// opens it, it has not expired, its suite's hash is the chosen suite's and its server name is
+// the ClientHello's; its binder must then verify (decrypt_error). The flight then carries no
+// Certificate or CertificateVerify. Mode: psk_dhe_ke when the client offers it with a usable key
+// share (or without one but psk_ke is not possible: a HelloRetryRequest), else psk_ke when both
+// sides allow it. 0-RTT comes later.
 #pragma once
 
 #include <memory>
@@ -32,6 +39,7 @@
 #include "handshake/groups/key_share.h"
 #include "handshake/transcript.h"
 #include "volley/key_schedule.h"
+#include "volley/session.h"
 
 namespace volley::tls {
 
@@ -69,6 +77,13 @@ class Tls13Server final : public HandshakeMachine {
   TlsError on_client_certificate(const HandshakeMessage& m);
   TlsError on_client_certificate_verify(const HandshakeMessage& m);
 
+  // Resumption (server/server_resumption.cc).
+  // choose_psk takes the first usable ticket of |offer| and verifies its binder over
+  // |client_hello| (the whole message); |have_share|: the client sent a share for group_.
+  TlsError choose_psk(const ClientHelloOffer& offer, Bytes client_hello, bool have_share);
+  // send_tickets sends the config's NewSessionTickets once the client Finished is checked.
+  TlsError send_tickets();
+
   ConnectionCore& core_;
   const Config& config_;
   State state_ = State::kWaitClientHello;
@@ -82,6 +97,13 @@ class Tls13Server final : public HandshakeMachine {
   Transcript transcript_;
   KeySchedule schedule_;
   Secret client_hs_, server_hs_, client_ap_, server_ap_;
+  // Resumption: the PSK taken and how; whether the client listed a mode this server accepts
+  // (tickets go only to such a client).
+  bool resumed_ = false;
+  PskMode psk_mode_ = PskMode::kPskDheKe;
+  uint16_t selected_identity_ = 0;
+  Secret psk_;
+  bool client_takes_tickets_ = false;
 };
 
 }  // namespace volley::tls

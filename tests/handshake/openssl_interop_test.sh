@@ -4,7 +4,7 @@
 # HelloRetryRequest (OpenSSL told to accept P-256 only while volley shares X25519 first), ALPN,
 # SNI, and a certificate from an unknown CA and a wrong host name refused with their alerts;
 # mutual TLS both ways (ECDSA, RSA, RSA-PSS and Ed25519 client certificates) and a client without a
-# certificate refused with certificate_required.
+# certificate refused with certificate_required; resumption with tickets both ways.
 #
 # Every server listens on 127.0.0.1 at a port it picks itself (port 0; each prints the port it
 # took), every wait is bounded, and every process started here is killed by its pid at exit.
@@ -202,6 +202,54 @@ server_case "server mTLS, client certificate from an unknown CA" server-ecdsa-p2
   "--verify-client required --cafile $pki/root.pem" \
   "-cert $pki/client-unknown-ca-ecdsa-p256.pem -key $pki/client-unknown-ca-ecdsa-p256.key.pem" \
   no "unknown_ca sent"
+
+# Resumption (RFC 8446 §2.2), both ways: one server, two connections, the second resumed with the
+# first one's ticket.
+cases=$((cases + 1))
+start_s_server server-ecdsa-p256 -naccept 2 && {
+  sess=$work/volley.sess
+  ok=yes
+  for n in 1 2; do
+    if [ $n = 1 ]; then opts="--sess-out $sess"; else opts="--sess-in $sess"; fi
+    # shellcheck disable=SC2086
+    printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 "$volley" client "127.0.0.1:$port" \
+      --cafile "$pki/root.pem" --servername localhost $opts >"$work/resume.$n.out" \
+      2>"$work/resume.$n.err" || ok=no
+  done
+  if [ $ok = yes ] && grep -q " full" "$work/resume.1.err" &&
+     grep -q " resumed" "$work/resume.2.err" && grep -q "^Reused, TLSv1.3" "$work/resume.2.out"; then
+    echo "ok: client resumption"
+  else
+    fail "client resumption"
+    cat "$work/resume.1.err" "$work/resume.2.err"
+    grep -E "^(New|Reused)" "$work/resume.2.out"
+  fi
+}
+cases=$((cases + 1))
+log=$work/volley_server.resume.log
+"$volley" server --cert "$pki/server-ecdsa-p256.chain.pem" --key "$pki/server-ecdsa-p256.key.pem" \
+  --port 0 --echo --count 2 --timeout 10 --tickets 2 2>"$log" &
+pids+=($!)
+if line=$(wait_for_line "$log" 'listening on'); then
+  port=${line##*:}
+  sess=$work/openssl.sess
+  for n in 1 2; do
+    if [ $n = 1 ]; then opts="-sess_out $sess"; else opts="-sess_in $sess"; fi
+    # shellcheck disable=SC2086
+    (echo "resume $n"; sleep 1) | timeout 20 "$openssl" s_client -connect "127.0.0.1:$port" \
+      -CAfile "$pki/root.pem" -tls1_3 -servername localhost $opts >"$work/s_resume.$n.out" 2>&1
+  done
+  if grep -q "^New, TLSv1.3" "$work/s_resume.1.out" &&
+     grep -q "^Reused, TLSv1.3" "$work/s_resume.2.out" && grep -q " resumed" "$log"; then
+    echo "ok: server resumption"
+  else
+    fail "server resumption"
+    grep -E "^(New|Reused)" "$work/s_resume.1.out" "$work/s_resume.2.out"
+    cat "$log"
+  fi
+else
+  fail "server resumption: volley server did not start"
+fi
 
 echo "$cases cases, $failures failures"
 [ "$failures" = 0 ]

@@ -466,6 +466,7 @@ void replay_as_server(const Section& s, const std::string& backend) {
                           .strict_group_preference(s.strict_server_groups)
                           .aead_backend(backend)
                           .random_source(&Pool::fill, &pool)
+                          .tickets(0)  // the trace's ticket, if any, comes from the hooks
                           .build(&error);
   ASSERT_NE(config, nullptr) << error.reason;
   Connection c = Connection::server(config);

@@ -45,7 +45,8 @@ std::shared_ptr<const SigningCredential> credential(const std::string& leaf) {
 
 ConfigBuilder client_builder() {
   ConfigBuilder b;
-  b.verifier(root_verifier()).verify_time(test_time());
+  // No session cache: every connection here is a full handshake (resumption_test.cc resumes).
+  b.verifier(root_verifier()).verify_time(test_time()).session_cache(nullptr);
   return b;
 }
 

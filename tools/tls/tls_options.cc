@@ -181,6 +181,7 @@ std::string describe(const tls::Negotiated& n, std::chrono::steady_clock::durati
   s << " alpn=" << (n.alpn.empty() ? "-" : n.alpn);
   s << " sni=" << (n.server_name.empty() ? "-" : n.server_name);
   if (n.hello_retry) s << " hrr";
+  s << (n.resumed ? " resumed" : " full");
   s << " time=" << std::chrono::duration<double, std::milli>(took).count() << "ms";
   for (size_t i = 0; i < n.peer_certificates.size(); ++i) {
     s << (i == 0 ? " chain=" : " | ") << subject(n.peer_certificates[i]);

@@ -47,6 +47,7 @@
 #include "volley/cipher_suite.h"
 #include "volley/named_group.h"
 #include "volley/pki.h"
+#include "volley/session.h"
 #include "volley/tls_error.h"
 
 namespace volley::tls {
@@ -57,7 +58,8 @@ namespace volley::tls {
 //   client: ClientHello.random (32); legacy_session_id (32, middlebox compatibility only); the
 //           private key of each key_share_groups() group in order; after a HelloRetryRequest,
 //           the private key of the group it asks for.
-//   server: ServerHello.random (32), then its key share's private key.
+//   server: ServerHello.random (32), then its key share's private key; after the handshake, 4
+//           bytes (ticket_age_add) per NewSessionTicket.
 // A private key is one draw of its size (32 bytes for X25519 and secp256r1, 48 for secp384r1),
 // used as is: X25519 clamps it (RFC 7748 §5); an EC scalar outside [1, order - 1] is rejected
 // and drawn again (at most 8 times), never reduced, so it stays uniform.
@@ -108,6 +110,19 @@ class Config {
   // verify_time is the time to check certificates at: fixed by the builder, or now.
   VerifyTime verify_time() const;
 
+  // Resumption (volley/session.h). ticket_count: NewSessionTickets a server sends after each
+  // handshake (0: none); ticket_lifetime: their lifetime in seconds; ticket_store: what seals and
+  // opens them (null: none sent or accepted); session_cache: where a client keeps tickets (null:
+  // none); psk_modes: the modes a client offers, in order, or a server accepts.
+  uint8_t ticket_count() const noexcept { return ticket_count_; }
+  uint32_t ticket_lifetime() const noexcept { return ticket_lifetime_; }
+  const SessionTicketStore* ticket_store() const noexcept { return ticket_store_.get(); }
+  ClientSessionCache* session_cache() const noexcept { return session_cache_.get(); }
+  const std::vector<PskMode>& psk_modes() const noexcept { return psk_modes_; }
+  bool accepts_psk_mode(PskMode mode) const noexcept;
+  // now_ms is the clock of tickets: the builder's, or the system's.
+  uint64_t now_ms() const { return clock_(clock_context_); }
+
  private:
   friend class ConfigBuilder;
   friend class ConnectionCore;
@@ -130,6 +145,14 @@ class Config {
   void* random_context_ = nullptr;
   VerifyTime verify_time_{};
   bool fixed_verify_time_ = false;
+  uint8_t ticket_count_ = 2;
+  uint32_t ticket_lifetime_ = 7200;
+  std::shared_ptr<const SessionTicketStore> ticket_store_;
+  std::shared_ptr<ClientSessionCache> session_cache_;
+  bool session_cache_set_ = false;
+  std::vector<PskMode> psk_modes_{PskMode::kPskDheKe};
+  Clock clock_ = &system_clock_ms;
+  void* clock_context_ = nullptr;
 };
 
 // ConfigBuilder collects the settings of a Config; build() checks them and freezes them.
@@ -175,6 +198,22 @@ class ConfigBuilder {
   // default is the clock at each handshake.
   ConfigBuilder& verify_time(VerifyTime now);
 
+  // Resumption (volley/session.h). Defaults: a server sends 2 tickets (as OpenSSL does) of 7200
+  // seconds, sealed by a StatelessTicketStore with its own TicketKeys (a new random key per
+  // Config, rotated every 12 hours); a client keeps tickets in an LruSessionCache of its own;
+  // psk_dhe_ke only.
+  // tickets: 0 to 16 tickets per handshake (0: none).
+  ConfigBuilder& tickets(uint8_t count);
+  // ticket_lifetime: 1 to 604800 seconds (RFC 8446 §4.6.1).
+  ConfigBuilder& ticket_lifetime(uint32_t seconds);
+  ConfigBuilder& ticket_store(std::shared_ptr<const SessionTicketStore> store);
+  // session_cache shares a cache between configs; null turns client resumption off.
+  ConfigBuilder& session_cache(std::shared_ptr<ClientSessionCache> cache);
+  // psk_modes: a client offers these, in order; a server accepts these, preferring psk_dhe_ke
+  // when the client sent a usable key share, then psk_ke. Not empty.
+  ConfigBuilder& psk_modes(std::vector<PskMode> modes);
+  ConfigBuilder& clock(Clock clock, void* context);
+
   // build returns the Config, or null with |*error| set (an empty suite or group list, a key
   // share for a group not offered, a record size limit below 64, an ALPN name empty or over 255
   // bytes, a plaintext allowance below one record, client_auth without a verifier). |error| may be null. The signature schemes
@@ -206,6 +245,7 @@ struct Negotiated {
   // peer's CertificateVerify (meaningless when peer_certificates is empty).
   std::vector<std::vector<uint8_t>> peer_certificates;
   bool hello_retry = false;                  // a HelloRetryRequest was needed
+  bool resumed = false;                      // a ticket's PSK was accepted (no certificate)
 };
 
 class Connection {
