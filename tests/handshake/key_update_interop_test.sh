@@ -10,41 +10,8 @@
 # process is bounded in time, and every process started here is killed by its pid at exit.
 set -uo pipefail
 
-volley=$(realpath "$1")
-pki=$(realpath tests/pki)
-openssl=${OPENSSL:-openssl}
-work=${TEST_TMPDIR:-$(mktemp -d)}
-failures=0
-cases=0
-pids=()
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-# wait_for_line FILE PATTERN: up to 10 s for PATTERN to appear in FILE; prints the line.
-wait_for_line() {
-  for _ in $(seq 100); do
-    if grep -m1 -E "$2" "$1" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-
-suite_name() {
-  case $1 in
-    aes-128-gcm) echo TLS_AES_128_GCM_SHA256 ;;
-    aes-256-gcm) echo TLS_AES_256_GCM_SHA384 ;;
-    chacha20-poly1305) echo TLS_CHACHA20_POLY1305_SHA256 ;;
-  esac
-}
+# shellcheck source=tests/handshake/interop_common.sh
+source tests/handshake/interop_common.sh
 
 # volley client --key-update -> openssl s_server.
 client_case() {
